@@ -1,0 +1,201 @@
+"""Vectorised voxel ray-caster: all pixels march through the block grid together (numpy).
+
+Each ray walks the grid with Amanatides & Woo's DDA ("A Fast Voxel Traversal Algorithm",
+1987): one voxel per iteration, all rays in lock-step, rays that hit something or pass
+the far plane leave the active set. Shading is per-face colour x face light x a
+per-texel hash texture, darkened block edges (so blocks read at 64x64), distance fog
+into a sky gradient with a sun and blocky clouds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from playground.voxel import blocks as B
+from playground.voxel.noise import hash_u32
+
+SUN = np.array([0.35, 0.8, 0.48]) / np.linalg.norm([0.35, 0.8, 0.48])
+SKY_TOP = np.array([92, 140, 230], np.float32)
+SKY_HORIZON = np.array([178, 208, 250], np.float32)
+SUN_COLOR = np.array([255, 250, 215], np.float32)
+CLOUD_COLOR = np.array([245, 245, 250], np.float32)
+CLOUD_Y = 58.5
+# Face light by hit axis and the sign of the step that entered the face (Minecraft-like:
+# tops brightest, x-facing sides a little brighter than z-facing, bottoms darkest) times
+# a soft sun term, so turning around changes the picture.
+_FACE_BASE = {(0, 1): .78, (0, -1): .66, (1, 1): .50, (1, -1): 1.0, (2, 1): .72, (2, -1): .84}
+
+
+@dataclass(frozen=True)
+class Camera:
+    width: int = 64
+    height: int = 64
+    fov_degrees: float = 70.0   # vertical field of view
+    far: float = 28.0           # fully fogged beyond this distance (blocks)
+    fog_start: float = 0.45     # fog begins at this fraction of `far`
+
+
+@lru_cache(maxsize=8)
+def _camera_rays(width: int, height: int, fov_degrees: float) -> np.ndarray:
+    """Unit ray directions in camera space (x right, y up, z forward), (H*W, 3)."""
+    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
+    ys = (1 - 2 * (np.arange(height) + 0.5) / height)
+    xs = (2 * (np.arange(width) + 0.5) / width - 1) * width / height
+    X, Y = np.meshgrid(xs, ys)
+    d = np.stack([X, Y, np.full_like(X, f)], -1).reshape(-1, 3)
+    return d / np.linalg.norm(d, axis=1, keepdims=True)
+
+
+def view_rotation(yaw_degrees: float, pitch_degrees: float) -> np.ndarray:
+    """Camera-to-world rotation. Yaw 0 looks along +z, positive yaw turns right (towards
+    -x, as in Minecraft's screen convention); positive pitch looks down."""
+    yw, pt = np.radians(yaw_degrees), np.radians(pitch_degrees)
+    right = np.array([-np.cos(yw), 0.0, -np.sin(yw)])
+    forward_flat = np.array([-np.sin(yw), 0.0, np.cos(yw)])
+    forward = np.cos(pt) * forward_flat + np.array([0.0, -np.sin(pt), 0.0])
+    up = np.cross(right, forward)
+    return np.stack([right, up, forward], axis=1)  # columns: camera axes in world space
+
+
+def render(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: float,
+           pitch: float, cam: Camera = Camera(), top: int | None = None) -> np.ndarray:
+    """Render the (X, Y, Z) uint8 block `region` whose [0, :, 0] is world (origin[0], 0,
+    origin[1]) from `eye` (world coords); `top` bounds the highest block (optional).
+    Returns a uint8 (H, W, 3) frame."""
+    dirs = _camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
+    o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
+    t, block, axis, sign, voxel = march(region, o, dirs, cam.far, top)
+    rgb = shade(o, dirs, t, block, axis, sign, voxel, cam)
+    return rgb.reshape(cam.height, cam.width, 3)
+
+
+def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: int | None = None):
+    """DDA through `region` from local origin `o` along unit `dirs` (N, 3).
+
+    `top`: no block at or above this y (rays rising above it see only sky).
+    Returns per ray: hit distance t (inf for none), block id (0 for none), hit axis
+    (0/1/2), step sign along that axis (+1/-1) and the hit voxel (N, 3) int.
+
+    Speed (numpy is per-call overhead bound at 4096 rays): each ray carries one flat
+    voxel index moved by per-axis strides, so a step is ~20 array ops; rays that finish
+    are masked and the arrays compacted only every few steps; each ray stops at its own
+    limit (far plane, region box, or rising above the highest block).
+    """
+    n = len(dirs)
+    X, Y, Z = region.shape
+    top = Y if top is None else min(top, Y)
+    flat = region.reshape(-1)
+    d = np.where(np.abs(dirs) < 1e-9, 1e-9, dirs)
+    inv = 1.0 / d
+    pos = d > 0
+    start = np.floor(o).astype(np.int64)
+    if not (0 <= start[0] < X and 0 <= start[2] < Z and 0 <= start[1] < Y):
+        return (np.full(n, np.inf), np.zeros(n, np.uint8), np.zeros(n, np.int8),
+                np.zeros(n, np.int8), np.zeros((n, 3), np.int64))
+    # Where each ray leaves the box [0, X] x [0, top] x [0, Z] (slab test).
+    box_hi = np.array([X, max(top, start[1] + 1), Z], np.float64)
+    exit_t = np.where(pos, (box_hi - o) * inv, -o * inv).min(axis=1)
+    limit = np.minimum(exit_t, far)
+    strides = np.array([Y * Z, Z, 1], np.int64)
+    state = np.empty((7, n))                      # tx ty tz dtx dty dtz limit
+    state[0:3] = (((start + pos) - o) * inv).T
+    state[3:6] = np.abs(inv).T
+    state[6] = limit
+    istate = np.empty((5, n), np.int64)           # idx sx sy sz ray-id
+    istate[0] = start @ strides
+    istate[1:4] = (np.where(pos, 1, -1) * strides).T
+    istate[4] = np.arange(n)
+
+    out_t = np.full(n, np.inf)
+    out_idx = np.zeros(n, np.int64)
+    res_t = np.full(n, np.inf)
+    res_idx = np.zeros(n, np.int64)
+    alive = np.ones(n, bool)
+    max_steps = int(np.ceil(far * 1.75)) + 3  # a unit ray crosses <= sqrt(3)*far voxels
+    for i in range(max_steps):
+        tx, ty, tz, dx, dy, dz, lim = state
+        idx, sx, sy, sz, _ = istate
+        t = np.minimum(np.minimum(tx, ty), tz)
+        mx, my, mz = tx == t, ty == t, tz == t
+        idx += mx * sx
+        idx += my * sy
+        idx += mz * sz
+        tx += mx * dx
+        ty += my * dy
+        tz += mz * dz
+        blk = flat.take(idx, mode="clip")
+        first = alive & (blk != 0)
+        np.copyto(res_t, t, where=first)
+        np.copyto(res_idx, idx, where=first)
+        alive &= ~first
+        alive &= t <= lim
+        if i % 6 == 5 or i == max_steps - 1:
+            dead = ~alive
+            gone = istate[4][dead]
+            out_t[gone] = res_t[dead]
+            out_idx[gone] = res_idx[dead]
+            keep = np.nonzero(alive)[0]
+            if len(keep) == 0:
+                break
+            state, istate = state[:, keep], istate[:, keep]
+            res_t, res_idx, alive = res_t[keep], res_idx[keep], alive[keep]
+    hit = np.isfinite(out_t)
+    block = np.where(hit, flat[out_idx], 0).astype(np.uint8)
+    vox = np.stack(np.unravel_index(out_idx, region.shape), 1)
+    # The entry face: the coordinate of the hit point that lies on a voxel boundary.
+    p = o + dirs * np.where(hit, out_t, 0)[:, None]
+    axis = np.abs(p - np.round(p)).argmin(axis=1).astype(np.int8)
+    sign = np.where(np.take_along_axis(dirs, axis[:, None].astype(np.int64), 1)[:, 0] > 0, 1, -1)
+    return out_t, block, axis, sign.astype(np.int8), vox
+
+
+def shade(o, dirs, t, block, axis, sign, voxel, cam: Camera) -> np.ndarray:
+    """Colours (N, 3) uint8 for the marched rays."""
+    rgb = sky(o, dirs)
+    hit = np.isfinite(t)
+    if not hit.any():
+        return rgb.astype(np.uint8)
+    th, dh, bh, ah, sh, vh = t[hit], dirs[hit], block[hit], axis[hit], sign[hit], voxel[hit]
+    p = o + dh * th[:, None]
+    # Face: 0 = top (entered moving down), 1 = side, 2 = bottom.
+    face = np.where(ah == 1, np.where(sh < 0, 0, 2), 1)
+    color = B.FACE_COLORS[bh, face]
+    light = np.select([(ah == 0) & (sh > 0), ah == 0, (ah == 1) & (sh > 0), ah == 1, sh > 0],
+                      [_FACE_BASE[0, 1], _FACE_BASE[0, -1], _FACE_BASE[1, 1],
+                       _FACE_BASE[1, -1], _FACE_BASE[2, 1]], _FACE_BASE[2, -1])
+    normal_dot_sun = np.choose(ah, [-SUN[0] * sh, -SUN[1] * sh, -SUN[2] * sh])
+    light = light * (0.8 + 0.2 * np.clip(normal_dot_sun, 0, 1))
+    # Coordinates within the face, for a 4x4 texel texture and darkened block edges.
+    fu = np.choose(ah, [p[:, 2], p[:, 0], p[:, 0]])
+    fv = np.choose(ah, [p[:, 1], p[:, 2], p[:, 1]])
+    fu, fv = fu - np.floor(fu), fv - np.floor(fv)
+    tex = hash_u32(1234, vh[:, 0], vh[:, 1], vh[:, 2],
+                   (fu * 4).astype(np.int64) * 4 + (fv * 4).astype(np.int64) + 16 * face)
+    tex = (tex >> np.uint32(8)).astype(np.float32) / 16777216.0 - 0.5
+    edge = (np.minimum(np.minimum(fu, 1 - fu), np.minimum(fv, 1 - fv)) < 0.06)
+    shade_k = light * (1 + 2 * B.TEXTURE[bh] * tex) * np.where(edge, 0.82, 1.0)
+    shade_k = np.where(B.EMISSIVE[bh], 1.0 + 0.1 * tex, shade_k)
+    col = color * shade_k[:, None]
+    fog = np.clip((th / cam.far - cam.fog_start) / (1 - cam.fog_start), 0, 1)[:, None]
+    rgb[hit] = col * (1 - fog) + rgb[hit] * fog
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def sky(o: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    """Sky colour (N, 3) float: gradient, sun disc and blocky clouds at a fixed height."""
+    up = np.clip(dirs[:, 1], 0, 1)[:, None]
+    rgb = SKY_HORIZON + (SKY_TOP - SKY_HORIZON) * np.sqrt(up)
+    sun = np.clip((dirs @ SUN - 0.985) / 0.01, 0, 1)[:, None]
+    rgb = rgb + (SUN_COLOR - rgb) * sun
+    upward = dirs[:, 1] > 0.02
+    if upward.any():
+        tc = (CLOUD_Y - o[1]) / dirs[upward, 1]
+        cx = np.floor((o[0] + dirs[upward, 0] * tc) / 6).astype(np.int64)
+        cz = np.floor((o[2] + dirs[upward, 2] * tc) / 6).astype(np.int64)
+        cloud = (hash_u32(99, cx, cz) >> np.uint32(24)) < 56
+        fade = np.clip(1 - tc / 160.0, 0, 1) * 0.85
+        a = (cloud * fade)[:, None]
+        rgb[upward] = rgb[upward] * (1 - a) + CLOUD_COLOR * a
+    return rgb
