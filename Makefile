@@ -25,7 +25,7 @@ play: $(STAMP)
 	$(VENV)/bin/playground play $(ARGS)
 
 test: $(STAMP)
-	$(PY) ../shared/tools/check_layers.py 2>/dev/null || $(PY) tools/check_layers.py
+	$(PY) tools/check_layers.py
 	TRITON_INTERPRET=1 SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -22,6 +22,8 @@ from typing import Iterable
 
 import numpy as np
 
+from playground.errors import PlaygroundError
+
 SCHEMA_VERSION = 1
 ACTION_DIM = 25
 MAX_TURN_DEGREES = 10.0  # camera value 1.0 turns this much in one tick
@@ -45,7 +47,7 @@ _BUTTON_MASK = np.ones(ACTION_DIM, dtype=bool)
 _BUTTON_MASK[list(CAMERA)] = False
 
 
-class ActionError(ValueError):
+class ActionError(PlaygroundError, ValueError):
     """An action vector or button name that does not fit the schema."""
 
 

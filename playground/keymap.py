@@ -12,11 +12,12 @@ from pathlib import Path
 import yaml
 
 from playground import actions
+from playground.errors import PlaygroundError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "keymap.yaml"
 
 
-class KeymapError(ValueError):
+class KeymapError(PlaygroundError, ValueError):
     """A keymap file that cannot be used."""
 
 

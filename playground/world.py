@@ -11,10 +11,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from playground.errors import PlaygroundError
+
 TICK_RATE = 20  # ticks per second of game time (Minecraft's and the VPT data's rate)
 
 
-class WorldError(RuntimeError):
+class WorldError(PlaygroundError, RuntimeError):
     """A world used wrongly (for example stepped before reset)."""
 
 

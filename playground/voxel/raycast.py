@@ -17,6 +17,7 @@ from playground.voxel import blocks as B
 from playground.voxel.noise import hash_u32
 
 SUN = np.array([0.35, 0.8, 0.48]) / np.linalg.norm([0.35, 0.8, 0.48])
+SUN = SUN.astype(np.float32)
 SKY_TOP = np.array([92, 140, 230], np.float32)
 SKY_HORIZON = np.array([178, 208, 250], np.float32)
 SUN_COLOR = np.array([255, 250, 215], np.float32)
@@ -26,6 +27,9 @@ CLOUD_Y = 58.5
 # tops brightest, x-facing sides a little brighter than z-facing, bottoms darkest) times
 # a soft sun term, so turning around changes the picture.
 _FACE_BASE = {(0, 1): .78, (0, -1): .66, (1, 1): .50, (1, -1): 1.0, (2, 1): .72, (2, -1): .84}
+# Indexed by axis * 2 + (step sign > 0); the face normal is minus the step direction.
+_FACE_LIGHT = np.array([_FACE_BASE[a, s] * (0.8 + 0.2 * max(0.0, -s * SUN[a]))
+                        for a in range(3) for s in (-1, 1)], np.float32)
 
 
 @dataclass(frozen=True)
@@ -96,22 +100,24 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
                 np.zeros(n, np.int8), np.zeros((n, 3), np.int64))
     # Where each ray leaves the box [0, X] x [0, top] x [0, Z] (slab test).
     box_hi = np.array([X, max(top, start[1] + 1), Z], np.float64)
-    exit_t = np.where(pos, (box_hi - o) * inv, -o * inv).min(axis=1)
+    e = (np.where(pos, box_hi, 0.0) - o) * inv
+    exit_t = np.minimum(np.minimum(e[:, 0], e[:, 1]), e[:, 2])  # (axis=1 reductions are slow)
     limit = np.minimum(exit_t, far)
     strides = np.array([Y * Z, Z, 1], np.int64)
-    state = np.empty((7, n))                      # tx ty tz dtx dty dtz limit
+    # float32/int32: the step is overhead bound and these halve it (t <= far needs no more).
+    state = np.empty((7, n), np.float32)          # tx ty tz dtx dty dtz limit
     state[0:3] = (((start + pos) - o) * inv).T
     state[3:6] = np.abs(inv).T
     state[6] = limit
-    istate = np.empty((5, n), np.int64)           # idx sx sy sz ray-id
+    istate = np.empty((5, n), np.int32)           # idx sx sy sz ray-id
     istate[0] = start @ strides
     istate[1:4] = (np.where(pos, 1, -1) * strides).T
     istate[4] = np.arange(n)
 
     out_t = np.full(n, np.inf)
     out_idx = np.zeros(n, np.int64)
-    res_t = np.full(n, np.inf)
-    res_idx = np.zeros(n, np.int64)
+    res_t = np.full(n, np.inf, np.float32)
+    res_idx = np.zeros(n, np.int32)
     alive = np.ones(n, bool)
     max_steps = int(np.ceil(far * 1.75)) + 3  # a unit ray crosses <= sqrt(3)*far voxels
     for i in range(max_steps):
@@ -145,57 +151,71 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
     block = np.where(hit, flat[out_idx], 0).astype(np.uint8)
     vox = np.stack(np.unravel_index(out_idx, region.shape), 1)
     # The entry face: the coordinate of the hit point that lies on a voxel boundary.
-    p = o + dirs * np.where(hit, out_t, 0)[:, None]
-    axis = np.abs(p - np.round(p)).argmin(axis=1).astype(np.int8)
+    p = o + dirs * np.where(hit, out_t, 0.0)[:, None]
+    off = np.abs(p - np.round(p))
+    axis = np.where(off[:, 0] < np.minimum(off[:, 1], off[:, 2]), 0,
+                    np.where(off[:, 1] < off[:, 2], 1, 2)).astype(np.int8)
     sign = np.where(np.take_along_axis(dirs, axis[:, None].astype(np.int64), 1)[:, 0] > 0, 1, -1)
     return out_t, block, axis, sign.astype(np.int8), vox
 
 
 def shade(o, dirs, t, block, axis, sign, voxel, cam: Camera) -> np.ndarray:
-    """Colours (N, 3) uint8 for the marched rays."""
-    rgb = sky(o, dirs)
+    """Colours (N, 3) uint8 for the marched rays.
+
+    Works on all N rays at once (misses masked at the end) rather than on the subset of
+    hits: numpy here is overhead bound, and boolean gathers cost more than the extra lanes.
+    """
     hit = np.isfinite(t)
-    if not hit.any():
-        return rgb.astype(np.uint8)
-    th, dh, bh, ah, sh, vh = t[hit], dirs[hit], block[hit], axis[hit], sign[hit], voxel[hit]
-    p = o + dh * th[:, None]
+    th = np.where(hit, t, 0.0).astype(np.float32)
+    p = o + dirs * th[:, None].astype(np.float64)
+    ah = axis.astype(np.int64)
     # Face: 0 = top (entered moving down), 1 = side, 2 = bottom.
-    face = np.where(ah == 1, np.where(sh < 0, 0, 2), 1)
-    color = B.FACE_COLORS[bh, face]
-    light = np.select([(ah == 0) & (sh > 0), ah == 0, (ah == 1) & (sh > 0), ah == 1, sh > 0],
-                      [_FACE_BASE[0, 1], _FACE_BASE[0, -1], _FACE_BASE[1, 1],
-                       _FACE_BASE[1, -1], _FACE_BASE[2, 1]], _FACE_BASE[2, -1])
-    normal_dot_sun = np.choose(ah, [-SUN[0] * sh, -SUN[1] * sh, -SUN[2] * sh])
-    light = light * (0.8 + 0.2 * np.clip(normal_dot_sun, 0, 1))
+    face = np.where(ah == 1, np.where(sign < 0, 0, 2), 1)
+    color = B.FACE_COLORS[block, face]                                  # (N, 3)
+    light = _FACE_LIGHT[ah * 2 + (sign > 0)]
     # Coordinates within the face, for a 4x4 texel texture and darkened block edges.
-    fu = np.choose(ah, [p[:, 2], p[:, 0], p[:, 0]])
-    fv = np.choose(ah, [p[:, 1], p[:, 2], p[:, 1]])
-    fu, fv = fu - np.floor(fu), fv - np.floor(fv)
-    tex = hash_u32(1234, vh[:, 0], vh[:, 1], vh[:, 2],
-                   (fu * 4).astype(np.int64) * 4 + (fv * 4).astype(np.int64) + 16 * face)
-    tex = (tex >> np.uint32(8)).astype(np.float32) / 16777216.0 - 0.5
-    edge = (np.minimum(np.minimum(fu, 1 - fu), np.minimum(fv, 1 - fv)) < 0.06)
-    shade_k = light * (1 + 2 * B.TEXTURE[bh] * tex) * np.where(edge, 0.82, 1.0)
-    shade_k = np.where(B.EMISSIVE[bh], 1.0 + 0.1 * tex, shade_k)
-    col = color * shade_k[:, None]
-    fog = np.clip((th / cam.far - cam.fog_start) / (1 - cam.fog_start), 0, 1)[:, None]
-    rgb[hit] = col * (1 - fog) + rgb[hit] * fog
+    pu = np.take_along_axis(p, _FACE_U[ah][:, None], 1)[:, 0]
+    pv = np.take_along_axis(p, _FACE_V[ah][:, None], 1)[:, 0]
+    fu, fv = (pu - np.floor(pu)).astype(np.float32), (pv - np.floor(pv)).astype(np.float32)
+    tex = hash_u32(1234, voxel[:, 0], voxel[:, 1], voxel[:, 2],
+                   (fu * 4).astype(np.int32) * 4 + (fv * 4).astype(np.int32) + 16 * face)
+    tex = (tex >> np.uint32(8)).astype(np.float32) * np.float32(1 / 16777216.0) - 0.5
+    # Texture and edge lines fade out with distance, as mip-mapping would: far texels are
+    # smaller than a pixel and would only alias into noise.
+    near = np.clip(1.6 - th / 9.0, 0, 1)
+    edge = np.minimum(np.minimum(fu, 1 - fu), np.minimum(fv, 1 - fv)) < 0.06
+    k = light * (1 + 2 * B.TEXTURE[block] * tex * near) * (1 - 0.18 * edge * near)
+    k = np.where(B.EMISSIVE[block], 1.0 + 0.1 * tex, k)
+    fog = np.clip((th / cam.far - cam.fog_start) / (1 - cam.fog_start), 0, 1)
+    fog = np.where(hit, fog, 1.0).astype(np.float32)[:, None]
+    rgb = color * (k[:, None] * (1 - fog))
+    seen = fog[:, 0] > 0
+    if seen.all():
+        rgb += sky(o, dirs) * fog
+    elif seen.any():
+        rgb[seen] += sky(o, dirs[seen]) * fog[seen]
     return np.clip(rgb, 0, 255).astype(np.uint8)
 
 
+# The two in-face coordinates for faces across each axis (x: z, y; y: x, z; z: x, y).
+_FACE_U = np.array([2, 0, 0])
+_FACE_V = np.array([1, 2, 1])
+
+
 def sky(o: np.ndarray, dirs: np.ndarray) -> np.ndarray:
-    """Sky colour (N, 3) float: gradient, sun disc and blocky clouds at a fixed height."""
-    up = np.clip(dirs[:, 1], 0, 1)[:, None]
-    rgb = SKY_HORIZON + (SKY_TOP - SKY_HORIZON) * np.sqrt(up)
-    sun = np.clip((dirs @ SUN - 0.985) / 0.01, 0, 1)[:, None]
-    rgb = rgb + (SUN_COLOR - rgb) * sun
-    upward = dirs[:, 1] > 0.02
+    """Sky colour (N, 3) float32: gradient, sun disc and blocky clouds at a fixed height."""
+    dy = dirs[:, 1].astype(np.float32)
+    up = np.sqrt(np.clip(dy, 0, 1))[:, None]
+    rgb = SKY_HORIZON + (SKY_TOP - SKY_HORIZON) * up
+    sun = np.clip((dirs @ SUN - 0.985) / 0.01, 0, 1).astype(np.float32)
+    if sun.any():
+        rgb += (SUN_COLOR - rgb) * sun[:, None]
+    upward = dy > 0.02
     if upward.any():
-        tc = (CLOUD_Y - o[1]) / dirs[upward, 1]
-        cx = np.floor((o[0] + dirs[upward, 0] * tc) / 6).astype(np.int64)
-        cz = np.floor((o[2] + dirs[upward, 2] * tc) / 6).astype(np.int64)
-        cloud = (hash_u32(99, cx, cz) >> np.uint32(24)) < 56
-        fade = np.clip(1 - tc / 160.0, 0, 1) * 0.85
-        a = (cloud * fade)[:, None]
-        rgb[upward] = rgb[upward] * (1 - a) + CLOUD_COLOR * a
+        tc = (CLOUD_Y - o[1]) / np.where(upward, dy, 1.0)
+        cx = np.floor((o[0] + dirs[:, 0] * tc) / 6).astype(np.int32)
+        cz = np.floor((o[2] + dirs[:, 2] * tc) / 6).astype(np.int32)
+        cloud = ((hash_u32(99, cx, cz) >> np.uint32(24)) < 56) & upward
+        a = (cloud * np.clip(1 - tc / 160.0, 0, 1) * 0.85).astype(np.float32)[:, None]
+        rgb += (CLOUD_COLOR - rgb) * a
     return rgb

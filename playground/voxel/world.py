@@ -12,6 +12,7 @@ from playground.voxel import physics
 from playground.voxel.chunks import ChunkStore
 from playground.voxel.raycast import Camera, render
 from playground.voxel.terrain import TerrainConfig
+from playground.config import ConfigError
 from playground.world import WorldError
 
 
@@ -24,7 +25,7 @@ class VoxelConfig:
     @classmethod
     def make(cls, width: int = 64, height: int = 64, fov: float = 70.0, **terrain) -> "VoxelConfig":
         if width < 8 or height < 8 or not 10 <= fov <= 150:
-            raise ValueError(f"need width, height >= 8 and 10 <= fov <= 150, got {width}x{height}, fov {fov}")
+            raise ConfigError(f"need width, height >= 8 and 10 <= fov <= 150, got {width}x{height}, fov {fov}")
         return cls(camera=Camera(width=width, height=height, fov_degrees=fov),
                    terrain=TerrainConfig(**terrain))
 

@@ -1,0 +1,173 @@
+"""`playground` command line: play, datagen, train, bench.
+
+User mistakes (bad files, configs, arguments, no display) print one clear line and exit
+with status 2; there is no traceback unless PLAYGROUND_DEBUG=1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from playground import __version__
+from playground.config import ConfigError
+
+
+def _add_world_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--world", choices=["voxel"], default="voxel",
+                   help="which world to play: the ground-truth voxel world")
+    p.add_argument("--seed", type=int, default=None, help="world seed (random if omitted)")
+    p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
+    p.add_argument("--height", type=int, default=64, help="frame height in pixels (voxel world)")
+    p.add_argument("--fov", type=float, default=70.0, help="vertical field of view, degrees")
+
+
+def make_world(args):
+    from playground.voxel import VoxelConfig, VoxelWorld
+    return VoxelWorld(VoxelConfig.make(args.width, args.height, args.fov))
+
+
+def cmd_play(args) -> int:
+    world = make_world(args)
+    if args.headless:
+        from playground.game.headless import run_headless
+        summary = run_headless(world, args.ticks, 0 if args.seed is None else args.seed, args.policy)
+        print(json.dumps(summary, indent=1))
+        return 0
+    from playground.game.client import Client, ClientOptions
+    from playground.keymap import Keymap
+    opts = ClientOptions(scale=args.scale, tick_rate=args.tick_rate, seed=args.seed,
+                         max_ticks=args.ticks, show_help=args.show_help)
+    ticks = Client(world, opts, Keymap.load(args.keymap)).run()
+    print(f"played {ticks} ticks")
+    return 0
+
+
+def cmd_datagen(args) -> int:
+    from playground.train.datagen import DatagenConfig, generate
+    cfg = DatagenConfig(episodes=args.episodes, ticks=args.ticks, episodes_per_shard=args.shard_size,
+                        seed=args.seed, revisit_fraction=args.revisit_fraction,
+                        width=args.width, height=args.height, fov=args.fov)
+    out = generate(args.out, cfg)
+    print(f"dataset ready in {out}")
+    return 0
+
+
+def _overrides(pairs: list[str]) -> dict:
+    """--set a.b=1 pairs -> nested dict (values parsed as YAML scalars)."""
+    import yaml
+    out: dict = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"--set expects key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        node = out
+        *parents, leaf = key.split(".")
+        for k in parents:
+            node = node.setdefault(k, {})
+        node[leaf] = yaml.safe_load(value)
+    return out
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) else v
+    return out
+
+
+def cmd_train(args) -> int:
+    from playground.config import build, load_yaml, preset_path
+    data = _merge(load_yaml(preset_path(args.config or args.what)), _overrides(args.set))
+    if args.what == "ae":
+        from playground.train.autoencoder import AETrainConfig, train
+        from playground.train.heldout import heldout_frames
+        cfg = build(AETrainConfig, data, args.config or args.what)
+        path = train(args.data, args.out, cfg, heldout=heldout_frames(16), device=args.device)
+        print(f"autoencoder written to {path}")
+        return 0
+    raise ConfigError(f"unknown training target {args.what!r}")
+
+
+def cmd_bench(args) -> int:
+    from playground.bench import bench_voxel
+    result = bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
+    print(result["table"])
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({k: v for k, v in result.items() if k != "table"}, f, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="playground", description="Interactive world-model game client.")
+    p.add_argument("--version", action="version", version=f"playground {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    play = sub.add_parser("play", help="play a world in a window (or --headless)")
+    _add_world_args(play)
+    play.add_argument("--scale", type=int, default=8, help="window pixels per frame pixel (default 8)")
+    play.add_argument("--tick-rate", type=float, default=20.0, help="ticks per second (default 20)")
+    play.add_argument("--keymap", default=None, help="keymap YAML (default assets/keymap.yaml)")
+    play.add_argument("--headless", action="store_true", help="no window: scripted actions, print a summary")
+    play.add_argument("--ticks", type=int, default=None, help="stop after this many ticks")
+    play.add_argument("--policy", default="explore",
+                      help="headless actions: explore, revisit, walk, turn_left, turn_right, look_around, still")
+    play.add_argument("--show-help", action="store_true", help="start with the F1 help overlay open")
+    play.set_defaults(fn=cmd_play)
+
+    dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
+    dg.add_argument("--out", required=True, help="dataset folder (resumes if it exists)")
+    dg.add_argument("--episodes", type=int, default=512)
+    dg.add_argument("--ticks", type=int, default=128, help="frames per episode")
+    dg.add_argument("--shard-size", type=int, default=16, help="episodes per shard file")
+    dg.add_argument("--seed", type=int, default=0, help="first world seed")
+    dg.add_argument("--revisit-fraction", type=float, default=0.3)
+    dg.add_argument("--width", type=int, default=64)
+    dg.add_argument("--height", type=int, default=64)
+    dg.add_argument("--fov", type=float, default=70.0)
+    dg.set_defaults(fn=cmd_datagen)
+
+    tr = sub.add_parser("train", help="train the autoencoder (ae)")
+    tr.add_argument("what", choices=["ae"], help="what to train")
+    tr.add_argument("--config", default=None, help="preset name or YAML file (default: same as WHAT)")
+    tr.add_argument("--data", required=True, help="dataset folder from `playground datagen`")
+    tr.add_argument("--out", required=True, help="run folder (resumes if it holds state.pt)")
+    tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config value, e.g. --set train.steps=100")
+    tr.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    tr.set_defaults(fn=cmd_train)
+
+    be = sub.add_parser("bench", help="measure the voxel renderer (frames/s on one core)")
+    be.add_argument("--seeds", type=int, default=4)
+    be.add_argument("--ticks", type=int, default=300)
+    be.add_argument("--width", type=int, default=64)
+    be.add_argument("--height", type=int, default=64)
+    be.add_argument("--json", default=None, help="also write the results to this JSON file")
+    be.set_defaults(fn=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return 0
+    from playground.errors import USER_ERRORS
+    try:
+        return args.fn(args)
+    except USER_ERRORS as e:
+        if os.environ.get("PLAYGROUND_DEBUG"):
+            raise
+        print(f"playground {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Typed configs from YAML/dicts: nested dataclasses, lists become tuples, unknown keys and
+wrong types are errors that name the key."""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+
+import yaml
+
+from playground.errors import PlaygroundError
+
+
+class ConfigError(PlaygroundError, ValueError):
+    """A config file or dict that does not fit its dataclass."""
+
+
+def build(cls, data: dict | None, where: str = "config"):
+    """Instantiate dataclass `cls` from a (possibly partial) dict; missing keys keep defaults."""
+    data = data or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping for {cls.__name__}, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; "
+                          f"known: {sorted(fields)}")
+    kw = {}
+    for k, v in data.items():
+        t = hints[k]
+        if dataclasses.is_dataclass(t):
+            kw[k] = build(t, v, f"{where}.{k}")
+        elif isinstance(v, list):
+            kw[k] = tuple(tuple(x) if isinstance(x, list) else x for x in v)
+        elif t is float and isinstance(v, int) and not isinstance(v, bool):
+            kw[k] = float(v)
+        else:
+            kw[k] = v
+    return cls(**kw)
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"config file {path} is not valid YAML: {e}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping at the top level")
+    return data or {}
+
+
+PRESET_DIR = Path(__file__).resolve().parent / "configs"
+
+
+def preset_path(name_or_path: str) -> Path:
+    """A preset name (e.g. 'ae', 'dit-tiny') or a path to a YAML file."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml"):
+        return p
+    cand = PRESET_DIR / f"{name_or_path}.yaml"
+    if not cand.exists():
+        known = sorted(x.stem for x in PRESET_DIR.glob("*.yaml"))
+        raise ConfigError(f"unknown preset {name_or_path!r}; known: {known} (or pass a .yaml path)")
+    return cand

@@ -1,0 +1,210 @@
+"""The pygame client: fixed tick rate, one action per tick, generation on a worker thread.
+
+The main thread owns pygame (events, drawing). Each tick it turns the input gathered
+since the previous tick into one action and hands it to the worker, which steps the
+World. A new tick starts only when the previous one is finished: if generation is slower
+than the tick rate the game slows down (and the HUD says so) instead of queueing stale
+frames.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from playground.errors import PlaygroundError
+from playground.game.hud import Hud
+from playground.game.input import TickInput
+from playground.keymap import Keymap
+from playground.world import TICK_RATE, World
+
+
+class NoDisplayError(PlaygroundError, RuntimeError):
+    """No display to open a window on."""
+
+
+@dataclass
+class ClientOptions:
+    scale: int = 8
+    tick_rate: float = TICK_RATE
+    seed: int | None = None
+    screenshot_dir: str = "screenshots"
+    max_ticks: int | None = None      # quit after this many ticks (scripted runs, tests)
+    show_help: bool = False
+
+
+def open_window(size: tuple[int, int]) -> pygame.Surface:
+    """A resizable window, or NoDisplayError. SDL falls back to an invisible driver when
+    there is no display; that only counts as a window if asked for (SDL_VIDEODRIVER)."""
+    advice = ("run without a window with `playground play --headless --ticks 200`, or start "
+              "a virtual display (e.g. `xvfb-run -a playground play`)")
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("SDL_VIDEODRIVER") or sys.platform in ("win32", "darwin")):
+        raise NoDisplayError(f"no display available (DISPLAY is not set): {advice}")
+    try:
+        pygame.display.init()
+        return pygame.display.set_mode(size, pygame.RESIZABLE)
+    except pygame.error as e:
+        raise NoDisplayError(f"cannot open a window ({e}): {advice}") from None
+
+
+class Client:
+    def __init__(self, world: World, options: ClientOptions = ClientOptions(),
+                 keymap: Keymap | None = None):
+        self.world, self.opt = world, options
+        self.input = TickInput(keymap or Keymap.load())
+        h, w, _ = world.frame_shape
+        self.screen = open_window((w * options.scale, h * options.scale))
+        pygame.display.set_caption("playground")
+        self.hud = Hud()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="world")
+        self.pending: Future | None = None
+        self.frame: np.ndarray | None = None
+        self.tick = 0
+        self.paused = False
+        self.single_step = False
+        self.show_help = options.show_help
+        self.mouse_look = False
+        self.behind = False
+        self.last_step_ms = 0.0
+        self.tick_times: deque[float] = deque(maxlen=40)
+        self.frame_times: deque[float] = deque(maxlen=60)
+        self.running = True
+        self.seed = options.seed
+
+    # ---- world on the worker thread -------------------------------------------------
+    def _timed(self, fn, *args):
+        t0 = time.perf_counter()
+        frame = fn(*args)
+        return frame, (time.perf_counter() - t0) * 1000
+
+    def reset(self, seed: int | None) -> None:
+        if self.pending is not None:
+            self.pending.result()
+        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+        self.frame, self.last_step_ms = self._timed(self.world.reset, self.seed)
+        self.pending, self.tick = None, 0
+
+    def _collect(self) -> None:
+        if self.pending is not None and self.pending.done():
+            self.frame, self.last_step_ms = self.pending.result()
+            self.pending = None
+            self.tick += 1
+            self.tick_times.append(time.perf_counter())
+
+    # ---- events ------------------------------------------------------------------------
+    def _set_mouse_look(self, on: bool) -> None:
+        self.mouse_look = on
+        try:
+            pygame.mouse.set_relative_mode(on)
+        except (AttributeError, pygame.error):
+            pygame.event.set_grab(on)
+            pygame.mouse.set_visible(not on)
+
+    def _on_key(self, key: int) -> None:
+        if key == pygame.K_ESCAPE:
+            self.running = False
+        elif key == pygame.K_F1:
+            self.show_help = not self.show_help
+        elif key == pygame.K_TAB:
+            self._set_mouse_look(not self.mouse_look)
+        elif key == pygame.K_p:
+            self.paused = not self.paused
+        elif key == pygame.K_n and self.paused:
+            self.single_step = True
+        elif key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.reset(None)
+        elif key == pygame.K_F2:
+            self.screenshot()
+
+    def handle_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self.running = False
+            elif event.type == pygame.VIDEORESIZE and not hasattr(pygame, "WINDOWRESIZED"):
+                self.screen = pygame.display.set_mode(event.size, pygame.RESIZABLE)
+            if event.type == pygame.KEYDOWN:
+                self._on_key(event.key)
+            self.input.handle(event)
+
+    # ---- drawing -----------------------------------------------------------------------
+    def screenshot(self, path: str | Path | None = None) -> Path:
+        d = Path(self.opt.screenshot_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        path = Path(path) if path else d / time.strftime("playground-%Y%m%d-%H%M%S.png")
+        pygame.image.save(self.screen, str(path))
+        print(f"screenshot saved to {path}")
+        return path
+
+    def hud_lines(self) -> list[str]:
+        info = self.world.info()
+        now = time.perf_counter()
+        fps = (len(self.frame_times) - 1) / (now - self.frame_times[0]) if len(self.frame_times) > 1 else 0
+        tps = (len(self.tick_times) - 1) / (now - self.tick_times[0]) if len(self.tick_times) > 1 else 0
+        lines = [f"{info.get('world', '?')} world  seed {self.seed}  tick {self.tick}",
+                 f"fps {fps:5.1f}  ticks/s {tps:5.1f} (target {self.opt.tick_rate:g})",
+                 f"step {self.last_step_ms:5.1f} ms"]
+        for k, v in info.get("timings_ms", {}).items():
+            lines.append(f"  {k} {v:5.1f} ms")
+        if "position" in info:
+            x, y, z = info["position"]
+            lines.append(f"pos {x:7.1f} {y:5.1f} {z:7.1f}  yaw {info['yaw']:5.1f} pitch {info['pitch']:5.1f}")
+        if "hotbar_block" in info:
+            lines.append(f"hotbar {info['hotbar_slot'] + 1}: {info['hotbar_block']}")
+        for k in ("schedule", "steps", "latency_ticks", "device", "kernels"):
+            if k in info:
+                lines.append(f"{k} {info[k]}")
+        lines.append("paused (P)" if self.paused else "F1 help")
+        return lines
+
+    def draw(self) -> None:
+        size = self.screen.get_size()
+        if self.frame is not None:
+            surf = pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1)))
+            self.screen.blit(pygame.transform.scale(surf, size), (0, 0))
+        warning = "generation slower than the tick rate: game slowed down" if self.behind else None
+        self.hud.draw(self.screen, self.hud_lines(), warning)
+        if self.show_help:
+            self.hud.draw_help(self.screen)
+        pygame.display.flip()
+        self.frame_times.append(time.perf_counter())
+
+    # ---- main loop ---------------------------------------------------------------------
+    def run(self) -> int:
+        """Play until Esc / window close / max_ticks. Returns the number of ticks played."""
+        self.reset(self.seed)
+        period = 1.0 / self.opt.tick_rate
+        next_tick = time.perf_counter()
+        try:
+            while self.running:
+                self.handle_events()
+                self._collect()
+                now = time.perf_counter()
+                can_tick = not self.paused or self.single_step
+                if self.pending is None and can_tick and now >= next_tick:
+                    self.behind = now - next_tick > period  # missed a whole tick
+                    next_tick = max(next_tick + period, now - period)
+                    action = self.input.take_action(self.mouse_look)
+                    self.pending = self.pool.submit(self._timed, self.world.step, action)
+                    self.single_step = False
+                elif self.paused:
+                    self.input.take_action(self.mouse_look)  # drop input gathered while paused
+                    next_tick = now
+                self.draw()
+                if self.opt.max_ticks is not None and self.tick >= self.opt.max_ticks:
+                    break
+                time.sleep(max(0.0, min(0.004, next_tick - time.perf_counter())))
+        finally:
+            if self.pending is not None:
+                self.pending.result()
+            self.pool.shutdown()
+            pygame.display.quit()
+        return self.tick
+

@@ -1,0 +1,110 @@
+"""Scripted action policies: exploring with sticky keys, and revisiting places.
+
+Used for training data (`playground datagen`), headless play and evaluation scripts.
+Every policy is a deterministic function of its numpy Generator, so a trajectory is
+reproducible from (world seed, policy seed).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from playground import actions as A
+
+
+def explore(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
+    """Sticky-key exploration: walk mostly forward, turn in held bursts, look up and down
+    a little, jump (more often when it may be stuck), sometimes sprint, strafe, sneak,
+    stand still, look around, break or place a block."""
+    keys: set[str] = {"forward"}
+    yaw = pitch = 0.0
+    hold = 0
+    pitch_level = 0.0  # the policy's own idea of where it is looking, to stay near level
+    for _ in range(ticks):
+        if hold <= 0:
+            hold = int(rng.integers(4, 30))
+            mode = rng.choice(["walk", "walk", "walk", "turn", "strafe", "still", "look", "sprint"])
+            keys = {"forward"} if mode in ("walk", "turn", "sprint") else set()
+            if mode == "sprint":
+                keys |= {"sprint"}
+            if mode == "strafe":
+                keys = {str(rng.choice(["left", "right"]))} | ({"forward"} if rng.random() < .5 else set())
+            if mode == "walk" and rng.random() < 0.05:
+                keys = {"back"}
+            if rng.random() < 0.08:
+                keys.add("sneak")
+            yaw = float(rng.choice([-1, 1]) * rng.uniform(0.15, 0.8)) if mode in ("turn", "look") \
+                else float(rng.normal(0, 0.05))
+            pitch = float(rng.uniform(-0.4, 0.4)) if mode == "look" else 0.0
+        hold -= 1
+        p = pitch + float(rng.normal(0, 0.03)) - 0.02 * pitch_level
+        p = float(np.clip(p, -1, 1))
+        pitch_level = float(np.clip(pitch_level + p * A.MAX_TURN_DEGREES, -60, 60))
+        y = float(np.clip(yaw + rng.normal(0, 0.03), -1, 1))
+        now = set(keys)
+        if rng.random() < (0.12 if "forward" in keys else 0.03):
+            now.add("jump")
+        r = rng.random()
+        if r < 0.01:
+            now.add("attack")
+        elif r < 0.015:
+            now.add("use")
+        if rng.random() < 0.01:
+            now.add(f"hotbar.{int(rng.integers(1, 10))}")
+        yield A.make(now, pitch=p, yaw=y)
+
+
+def revisit(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
+    """Look at a place, turn away and walk off, then come back and look again:
+    the trajectories that teach (and test) memory of places out of view."""
+    produced = 0
+
+    def emit(buttons=(), pitch=0.0, yaw=0.0):
+        nonlocal produced
+        produced += 1
+        return A.make(buttons, pitch=pitch, yaw=yaw)
+
+    while produced < ticks:
+        for _ in range(int(rng.integers(3, 12))):          # look
+            yield emit()
+        turn = int(rng.choice([-1, 1]))
+        speed = 1.0
+        n_turn = 18                                         # 18 x 10 degrees = 180
+        walk = int(rng.integers(0, 24))
+        # Half-turn, walk off, half-turn, walk back: the original place and heading.
+        legs = [("turn", n_turn), ("walk", walk), ("turn", n_turn), ("walk", walk)] \
+            if walk else [("turn", int(rng.integers(6, 36))), ("still", int(rng.integers(0, 20))),
+                          ("back", 0)]
+        turned = 0
+        for kind, n in legs:
+            if kind == "back":
+                for _ in range(turned):
+                    yield emit(yaw=-turn * speed)
+                continue
+            for _ in range(n):
+                if kind == "turn":
+                    turned += 1
+                    yield emit(yaw=turn * speed)
+                elif kind == "walk":
+                    yield emit({"forward"} | ({"jump"} if rng.random() < 0.1 else set()))
+                else:
+                    yield emit()
+
+
+def script(name: str, rng: np.random.Generator, ticks: int) -> list[np.ndarray]:
+    """`ticks` actions of a named policy: explore, revisit, or one of the fixed scripts
+    walk, turn_left, turn_right, look_around, still (used for evaluation)."""
+    fixed = {
+        "walk": lambda i: A.make({"forward"}),
+        "turn_left": lambda i: A.make(yaw=-0.5),
+        "turn_right": lambda i: A.make(yaw=0.5),
+        "look_around": lambda i: A.make(pitch=0.3 * np.sin(i / 6), yaw=0.4 * np.cos(i / 9)),
+        "still": lambda i: A.zero(),
+    }
+    if name in fixed:
+        return [fixed[name](i) for i in range(ticks)]
+    gens = {"explore": explore, "revisit": revisit}
+    if name not in gens:
+        raise ValueError(f"unknown policy {name!r}; known: {', '.join(list(gens) + list(fixed))}")
+    return [a for a, _ in zip(gens[name](rng, ticks), range(ticks))]

@@ -1,0 +1,1 @@
+"""Training: data generation, autoencoder and DiT training."""

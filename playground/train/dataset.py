@@ -1,0 +1,49 @@
+"""In-memory episode bank for training: frames uint8 (E, T, H, W, 3), actions (E, T, 25)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from playground.train.datagen import DatasetError, load_shards
+
+
+class EpisodeBank:
+    def __init__(self, frames: np.ndarray, actions: np.ndarray):
+        assert frames.shape[:2] == actions.shape[:2] and frames.dtype == np.uint8
+        self.frames, self.actions = frames, actions
+
+    @classmethod
+    def load(cls, folder: str | Path, max_episodes: int | None = None) -> "EpisodeBank":
+        f, a = [], []
+        for frames, actions in load_shards(folder):
+            f.append(frames), a.append(actions)
+            if max_episodes and len(f) >= max_episodes:
+                break
+        lengths = {x.shape for x in f}
+        if len(lengths) > 1:
+            raise DatasetError(f"{folder}: episodes have different shapes {sorted(lengths)}")
+        return cls(np.stack(f), np.stack(a))
+
+    @property
+    def episodes(self) -> int:
+        return self.frames.shape[0]
+
+    @property
+    def length(self) -> int:
+        return self.frames.shape[1]
+
+    def sample_frames(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        e = rng.integers(0, self.episodes, n)
+        t = rng.integers(0, self.length, n)
+        return self.frames[e, t]
+
+    def sample_clips(self, rng: np.random.Generator, n: int, length: int):
+        """n clips of `length` consecutive frames: frames (n, L, H, W, 3), actions (n, L, 25)."""
+        if length > self.length:
+            raise DatasetError(f"clips of {length} frames need episodes at least that long "
+                               f"(these have {self.length}); regenerate with --ticks {length}")
+        e = rng.integers(0, self.episodes, n)
+        s = rng.integers(0, self.length - length + 1, n)
+        idx = s[:, None] + np.arange(length)[None]
+        return self.frames[e[:, None], idx], self.actions[e[:, None], idx]

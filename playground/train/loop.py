@@ -1,0 +1,153 @@
+"""The training loop shared by the autoencoder and the DiT.
+
+AdamW with warm-up, gradient clipping, bf16 autocast where it is faster, an EMA copy of
+the weights, a progress bar with loss and samples/s, periodic samples, and resumable
+state (`state.pt`: weights, EMA, optimiser, step, RNG) written atomically every few
+minutes and at the end. Multi-process with torchrun: DDP over gloo on CPU, NCCL on CUDA;
+rank 0 logs and writes.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from tqdm import tqdm
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 10_000
+    batch_size: int = 32          # per process
+    lr: float = 1e-3
+    min_lr_ratio: float = 0.1     # cosine decay to lr * this
+    warmup: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    ema_decay: float = 0.999
+    bf16: bool = True             # autocast matmuls/convs to bf16 (CPU with AVX512-BF16, CUDA)
+    ckpt_minutes: float = 5.0
+    sample_every: int = 1000
+    max_minutes: float = 0.0      # stop (and save) after this much wall time; 0 = no limit
+    seed: int = 0
+    threads: int = 0              # torch CPU threads; 0 = leave torch's default
+
+
+def distributed() -> tuple[int, int]:
+    """(rank, world size), initialising the process group under torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    p = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict]],
+        batch_fn: Callable[[np.random.Generator, int], Any], cfg: TrainConfig, out: str | Path,
+        device: torch.device, sample_fn: Callable[[torch.nn.Module, int, Path], None] | None = None,
+        desc: str = "train", progress: bool = True) -> torch.nn.Module:
+    """Train `model` in place; returns the EMA copy. `batch_fn(rng, step)` makes a batch on
+    `device`; `loss_fn(model, batch)` returns (loss, {name: float})."""
+    rank, world = distributed()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.to(device)
+    ema = copy.deepcopy(model).eval().requires_grad_(False)
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (decay if p.ndim >= 2 else no_decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.99))
+    step, rng = 0, np.random.default_rng(cfg.seed + 1000 * rank)
+    state_path = out / "state.pt"
+    if state_path.exists():
+        st = torch.load(state_path, map_location=device, weights_only=False)
+        model.load_state_dict(st["model"])
+        ema.load_state_dict(st["ema"])
+        opt.load_state_dict(st["opt"])
+        step = st["step"]
+        rng.bit_generator.state = st["rng"][rank] if rank < len(st["rng"]) else rng.bit_generator.state
+        if rank == 0:
+            print(f"[{desc}] resumed from {state_path} at step {step}")
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+
+    def save():
+        rngs = [None] * world
+        if world > 1:
+            dist.all_gather_object(rngs, rng.bit_generator.state)
+        else:
+            rngs = [rng.bit_generator.state]
+        if rank == 0:
+            tmp = state_path.with_suffix(".tmp")
+            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                        "step": step, "rng": rngs, "config": asdict(cfg)}, tmp)
+            os.replace(tmp, state_path)
+
+    t_start = last_ckpt = time.time()
+    bar = tqdm(total=cfg.steps, initial=step, desc=desc, disable=not progress or rank != 0,
+               dynamic_ncols=True)
+    log = open(out / "log.jsonl", "a") if rank == 0 else None
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
+    while step < cfg.steps:
+        t0 = time.time()
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, cfg)
+        batch = batch_fn(rng, step)
+        with autocast:
+            loss, logs = loss_fn(net, batch)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        with torch.no_grad():
+            d = min(cfg.ema_decay, (1 + step) / (10 + step))
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.lerp_(pm.detach(), 1 - d)
+            for be, bm in zip(ema.buffers(), model.buffers()):
+                be.copy_(bm)
+        step += 1
+        rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
+        if log and (step % 25 == 0 or step == 1):
+            log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
+                                  "lr": lr_at(step, cfg), "samples_per_s": rate,
+                                  "elapsed_s": time.time() - t_start, **logs}) + "\n")
+            log.flush()
+        if sample_fn and rank == 0 and step % cfg.sample_every == 0:
+            sample_fn(ema, step, out)
+        timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
+        due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == cfg.steps
+        flags = torch.tensor([int(due), int(timed_out)])
+        if world > 1:  # every rank must take part in save(), so decide together
+            dist.all_reduce(flags, op=dist.ReduceOp.MAX)
+        if flags.any():
+            save()
+            last_ckpt = time.time()
+        if flags[1]:
+            if rank == 0:
+                print(f"[{desc}] stopping after {cfg.max_minutes} minutes at step {step}")
+            break
+    bar.close()
+    if log:
+        log.close()
+    return ema

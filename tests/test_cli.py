@@ -1,0 +1,51 @@
+import json
+import os
+import subprocess
+import sys
+
+from playground.cli import main
+
+
+def test_help_lists_subcommands(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for cmd in ("play", "datagen", "train", "bench"):
+        assert cmd in out
+
+
+def test_headless_play_prints_summary(capsys):
+    assert main(["play", "--headless", "--ticks", "30", "--seed", "5"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ticks"] == 30 and summary["seed"] == 5 and len(summary["frames_sha256"]) == 64
+
+
+def test_headless_play_is_deterministic(capsys):
+    main(["play", "--headless", "--ticks", "20", "--seed", "9"])
+    a = json.loads(capsys.readouterr().out)["frames_sha256"]
+    main(["play", "--headless", "--ticks", "20", "--seed", "9"])
+    assert json.loads(capsys.readouterr().out)["frames_sha256"] == a
+
+
+def test_no_display_gives_advice_not_traceback():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    r = subprocess.run([sys.executable, "-m", "playground.cli", "play", "--ticks", "3"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert "--headless" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_windowed_play_under_dummy_driver(capsys):
+    assert main(["play", "--ticks", "5", "--seed", "1", "--scale", "2"]) == 0
+    assert "played 5 ticks" in capsys.readouterr().out
+
+
+def test_bad_config_override_is_a_clear_error(capsys, tmp_path):
+    assert main(["train", "ae", "--data", str(tmp_path), "--out", str(tmp_path), "--set", "oops"]) == 2
+    assert "key=value" in capsys.readouterr().err
+
+
+def test_bench_reports_frames_per_second(capsys, tmp_path):
+    out = tmp_path / "b.json"
+    assert main(["bench", "--seeds", "1", "--ticks", "20", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["render_fps"] > 0 and data["ticks_per_s"] > 0

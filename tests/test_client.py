@@ -1,0 +1,72 @@
+"""The client through its real event loop under SDL's dummy video driver."""
+import numpy as np
+import pygame
+import pytest
+
+from playground import actions as A
+from playground.game.client import Client, ClientOptions
+from playground.voxel import VoxelWorld
+
+
+class Spy(VoxelWorld):
+    """A voxel world that remembers the actions it was stepped with."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def step(self, action):
+        self.seen.append(np.array(action))
+        return super().step(action)
+
+
+def post_key(key, up=False):
+    pygame.event.post(pygame.event.Event(pygame.KEYUP if up else pygame.KEYDOWN, key=key,
+                                         mod=0, unicode="", scancode=0))
+
+
+def make_client(tmp_path, **kw):
+    world = Spy()
+    opts = ClientOptions(seed=3, scale=2, tick_rate=200, screenshot_dir=str(tmp_path), **kw)
+    return Client(world, opts), world
+
+
+def test_held_keys_become_actions(tmp_path):
+    client, world = make_client(tmp_path, max_ticks=3)
+    post_key(pygame.K_w)
+    post_key(pygame.K_SPACE)
+    post_key(pygame.K_SPACE, up=True)      # a tap within the tick still counts
+    post_key(pygame.K_3)
+    assert client.run() == 3
+    first = world.seen[0]
+    assert {"forward", "jump", "hotbar.3"} <= A.pressed(first)
+    assert "forward" in A.pressed(world.seen[-1]) and "jump" not in A.pressed(world.seen[-1])
+    assert world.info()["hotbar_slot"] == 2
+
+
+def test_arrow_keys_turn_the_camera(tmp_path):
+    client, world = make_client(tmp_path, max_ticks=2)
+    post_key(pygame.K_RIGHT)
+    client.run()
+    assert world.seen[0][A.YAW] == 0.5
+
+
+def test_escape_quits_and_f1_f2_work(tmp_path):
+    client, world = make_client(tmp_path, max_ticks=None)
+    post_key(pygame.K_F1)
+    post_key(pygame.K_F2)
+    post_key(pygame.K_ESCAPE)
+    client.run()
+    assert client.show_help
+    shots = list(tmp_path.glob("*.png"))
+    assert len(shots) == 1 and shots[0].stat().st_size > 0
+
+
+def test_pause_stops_ticks(tmp_path):
+    client, world = make_client(tmp_path, max_ticks=None)
+    client.reset(3)
+    client.paused = True
+    for _ in range(20):
+        client.handle_events()
+        client._collect()
+    assert client.tick == 0
