@@ -79,13 +79,22 @@ def _merge(a: dict, b: dict) -> dict:
 
 def cmd_train(args) -> int:
     from playground.config import build, load_yaml, preset_path
-    data = _merge(load_yaml(preset_path(args.config or args.what)), _overrides(args.set))
+    default = {"ae": "ae", "dit": "dit-tiny"}[args.what]
+    data = _merge(load_yaml(preset_path(args.config or default)), _overrides(args.set))
     if args.what == "ae":
         from playground.train.autoencoder import AETrainConfig, train
         from playground.train.heldout import heldout_frames
         cfg = build(AETrainConfig, data, args.config or args.what)
         path = train(args.data, args.out, cfg, heldout=heldout_frames(16), device=args.device)
         print(f"autoencoder written to {path}")
+        return 0
+    if args.what == "dit":
+        from playground.train.dit import DiTTrainConfig, train
+        if not args.ae:
+            raise ConfigError("training the DiT needs --ae PATH (an autoencoder from `playground train ae`)")
+        cfg = build(DiTTrainConfig, data, args.config or "dit-tiny")
+        path = train(args.data, args.ae, args.out, cfg, device=args.device)
+        print(f"model written to {path}")
         return 0
     raise ConfigError(f"unknown training target {args.what!r}")
 
@@ -130,9 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--fov", type=float, default=70.0)
     dg.set_defaults(fn=cmd_datagen)
 
-    tr = sub.add_parser("train", help="train the autoencoder (ae)")
-    tr.add_argument("what", choices=["ae"], help="what to train")
-    tr.add_argument("--config", default=None, help="preset name or YAML file (default: same as WHAT)")
+    tr = sub.add_parser("train", help="train the autoencoder (ae), then the DiT (dit)")
+    tr.add_argument("what", choices=["ae", "dit"], help="what to train")
+    tr.add_argument("--ae", default=None, help="autoencoder checkpoint (for `train dit`)")
+    tr.add_argument("--config", default=None, help="preset name or YAML file (default: ae / dit-tiny)")
     tr.add_argument("--data", required=True, help="dataset folder from `playground datagen`")
     tr.add_argument("--out", required=True, help="run folder (resumes if it holds state.pt)")
     tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

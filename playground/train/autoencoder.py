@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from playground import checkpoint
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.train.dataset import EpisodeBank
-from playground.train.loop import TrainConfig, fit
+from playground.train.loop import TrainConfig, fit, is_main
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,14 @@ def train(data: str | Path, out: str | Path, cfg: AETrainConfig, heldout: np.nda
             print(f"\n[ae] step {step}: held-out PSNR {evaluate(ema, heldout[:256]):.2f} dB")
 
     ema = fit(ae, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="ae", progress=progress)
+    path = Path(out) / "ae.safetensors"
+    if not is_main():
+        return path
     ema = ema.cpu().float()
     with torch.no_grad():
         z = torch.cat([ema.encoder(frames_to_tensor(bank.sample_frames(np.random.default_rng(0), 64)))
                        for _ in range(4)])
     model_cfg = AEConfig(**{**cfg.model.__dict__, "latent_scale": round(float(z.std()), 4)})
     extra = {"heldout_psnr_db": round(evaluate(ema, heldout), 3)} if heldout is not None else {}
-    path = Path(out) / "ae.safetensors"
     checkpoint.save(path, {"ae": ("conv-ae", model_cfg, ema)}, extra=extra)
     return path

@@ -52,6 +52,11 @@ def distributed() -> tuple[int, int]:
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
 
+def is_main() -> bool:
+    """True on rank 0 (or without torchrun): the process that writes files."""
+    return not dist.is_initialized() or dist.get_rank() == 0
+
+
 def lr_at(step: int, cfg: TrainConfig) -> float:
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
@@ -88,7 +93,8 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         rng.bit_generator.state = st["rng"][rank] if rank < len(st["rng"]) else rng.bit_generator.state
         if rank == 0:
             print(f"[{desc}] resumed from {state_path} at step {step}")
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    # Unused parameters happen: the memory module trains only on some batches.
+    net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if world > 1 else model
 
     def save():
         rngs = [None] * world

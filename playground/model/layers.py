@@ -1,0 +1,118 @@
+"""Building blocks of the spatio-temporal DiT: rotary embeddings, attention, MLP,
+noise-level embedding. Module and parameter names follow the public Minecraft world
+model's layout (see OASIS.md) so that its weights load into the same modules.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from einops import rearrange
+
+from playground import ops
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    """Rotary pairs are interleaved: (x0, x1), (x2, x3), ... -> (-x1, x0), (-x3, x2), ..."""
+    x = x.unflatten(-1, (-1, 2))
+    x1, x2 = x.unbind(-1)
+    return torch.stack((-x2, x1), -1).flatten(-2)
+
+
+def apply_rotary(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """Rotate the first angles.shape[-1] channels of x (..., L, Dh) by angles (L, R)."""
+    r = angles.shape[-1]
+    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+    head, tail = x[..., :r], x[..., r:]
+    return torch.cat([head * cos + rotate_half(head) * sin, tail], -1)
+
+
+class AxialRotary(nn.Module):
+    """2-D axial rotary angles over an (h, w) token grid with "pixel" frequencies:
+    positions linspace(-1, 1) per axis, freqs = linspace(1, max_freq / 2, dim // 2) * pi,
+    each frequency used for one interleaved pair; the h and w angles concatenated."""
+
+    def __init__(self, dim: int, max_freq: float):
+        super().__init__()
+        self.register_buffer("freqs", torch.linspace(1.0, max_freq / 2, dim // 2) * math.pi,
+                             persistent=False)
+
+    def forward(self, h: int, w: int) -> torch.Tensor:          # -> (h * w, 2 * dim)
+        f = self.freqs.double()
+        ah = torch.linspace(-1, 1, h, dtype=torch.float64, device=f.device)[:, None] * f
+        aw = torch.linspace(-1, 1, w, dtype=torch.float64, device=f.device)[:, None] * f
+        ah, aw = ah.repeat_interleave(2, -1), aw.repeat_interleave(2, -1)
+        grid = torch.cat([ah[:, None].expand(h, w, -1), aw[None].expand(h, w, -1)], -1)
+        return grid.reshape(h * w, -1).float()
+
+
+class TimeRotary(nn.Module):
+    """1-D rotary angles over absolute frame indices: freqs = theta^(-arange(0, dim, 2)/dim).
+    Absolute indices keep cached keys valid as the window slides (only differences matter);
+    angles are computed in float64 so large tick counts stay exact."""
+
+    def __init__(self, dim: int, theta: float = 10000.0):
+        super().__init__()
+        self.register_buffer("freqs", 1.0 / theta ** (torch.arange(0, dim, 2).double() / dim),
+                             persistent=False)
+
+    def forward(self, positions: torch.Tensor) -> torch.Tensor:  # (T,) -> (T, dim)
+        a = positions.double()[:, None] * self.freqs.double()
+        return a.repeat_interleave(2, -1).float()
+
+
+class Attention(nn.Module):
+    """Multi-head attention with fused qkv (no bias) and an output projection (bias)."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.to_qkv = nn.Linear(dim, 3 * dim, bias=False)
+        self.to_out = nn.Linear(dim, dim)
+
+    def qkv(self, x: torch.Tensor):                  # (B, L, D) -> 3 x (B, H, L, Dh)
+        q, k, v = self.to_qkv(x).chunk(3, -1)
+        return [rearrange(t, "b l (h d) -> b h l d", h=self.heads) for t in (q, k, v)]
+
+    def out(self, o: torch.Tensor) -> torch.Tensor:  # (B, H, L, Dh) -> (B, L, D)
+        return self.to_out(rearrange(o, "b h l d -> b l (h d)"))
+
+
+class Mlp(nn.Module):
+    def __init__(self, dim: int, ratio: float = 4.0):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, int(dim * ratio))
+        self.fc2 = nn.Linear(int(dim * ratio), dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
+
+
+class TimestepEmbedder(nn.Module):
+    """Integer noise level -> sinusoidal features (cos half, then sin half) -> MLP."""
+
+    def __init__(self, dim: int, freq_dim: int = 256, max_period: float = 10000.0):
+        super().__init__()
+        self.freq_dim, self.max_period = freq_dim, max_period
+        self.mlp = nn.Sequential(nn.Linear(freq_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+    def forward(self, t: torch.Tensor) -> torch.Tensor:      # (B, T) -> (B, T, D)
+        half = self.freq_dim // 2
+        freqs = torch.exp(-math.log(self.max_period) * torch.arange(half, device=t.device) / half)
+        args = t.float()[..., None] * freqs
+        emb = torch.cat([torch.cos(args), torch.sin(args)], -1)
+        return self.mlp(emb.to(self.mlp[0].weight.dtype))
+
+
+def modulation(dim: int, chunks: int) -> nn.Sequential:
+    """adaLN-Zero: SiLU -> Linear(dim, chunks * dim), zero-initialised (blocks start as identity)."""
+    lin = nn.Linear(dim, chunks * dim)
+    nn.init.zeros_(lin.weight)
+    nn.init.zeros_(lin.bias)
+    return nn.Sequential(nn.SiLU(), lin)
+
+
+def norm_modulate(x, shift, scale):
+    return ops.modulate_norm(x, shift, scale)

@@ -1,0 +1,152 @@
+"""The one place that chooses between the Triton kernels and PyTorch.
+
+Triton runs on CUDA tensors when `triton` imports; everything else takes the PyTorch
+path, which is written to be fast on the CPU (no boolean masks in SDPA: per-frame
+reshapes and `is_causal` instead). `PLAYGROUND_KERNELS=triton|torch` forces a backend;
+forcing triton on CPU tensors only works under TRITON_INTERPRET=1 (tests). The choice is
+logged once and reported by `backend_name()` (the client's HUD shows it).
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import torch
+import torch.nn.functional as F
+
+log = logging.getLogger("playground.ops")
+_FORCED = os.environ.get("PLAYGROUND_KERNELS", "").strip().lower() or None
+if _FORCED not in (None, "triton", "torch"):
+    raise ValueError(f"PLAYGROUND_KERNELS must be 'triton' or 'torch', got {_FORCED!r}")
+_triton_ok: bool | None = None
+_logged = False
+
+
+def _have_triton() -> bool:
+    global _triton_ok
+    if _triton_ok is None:
+        try:
+            import triton  # noqa: F401
+            import kernels.attention  # noqa: F401
+            _triton_ok = True
+        except Exception as e:  # ImportError, or a broken install
+            log.info("Triton unavailable (%s); using PyTorch kernels", e)
+            _triton_ok = False
+    return _triton_ok
+
+
+def use_triton(x: torch.Tensor) -> bool:
+    """Whether an op on tensor `x` runs the Triton kernel."""
+    global _logged
+    if _FORCED == "torch":
+        choice = False
+    elif _FORCED == "triton":
+        choice = _have_triton()
+    else:
+        choice = x.is_cuda and _have_triton()
+    if not _logged:
+        log.info("kernel backend: %s", "triton" if choice else "torch")
+        _logged = True
+    return choice
+
+
+def backend_name(device: torch.device | str = "cpu") -> str:
+    probe = torch.empty(0, device=device)
+    return "triton" if use_triton(probe) else "torch"
+
+
+# ---------------------------------------------------------------------------------------
+def attention(q, k, v, *, prefix: int = 0, frame_len: int = 1, mode: str = "full"):
+    """Masked attention, (B, H, Lq, D) x (B, H, Lk, D) -> (B, H, Lq, D).
+
+    Queries are the last Lq positions of the key sequence. Keys [0, prefix) are always
+    visible (memory tokens); position p >= prefix is in frame (p - prefix) // frame_len.
+    mode "full": all keys; "frame": the query's own frame; "causal": frames up to the
+    query's own. The spec is kernels.attention.attention_ref.
+    """
+    if use_triton(q):
+        from kernels.attention import attention as triton_attention
+        return triton_attention(q, k, v, prefix=prefix, frame_len=frame_len, mode=mode)
+    return attention_torch(q, k, v, prefix=prefix, frame_len=frame_len, mode=mode)
+
+
+def attention_torch(q, k, v, *, prefix=0, frame_len=1, mode="full"):
+    B, H, Lq, D = q.shape
+    Lk = k.shape[2]
+    body = Lk - prefix
+    if mode == "full" or (mode == "causal" and Lq == 1):
+        return F.scaled_dot_product_attention(q, k, v)
+    if mode == "frame" and Lq % frame_len == 0 and body % frame_len == 0:
+        nq = Lq // frame_len  # query frames = the last nq frames of the keys
+        kf = k[:, :, Lk - Lq:].reshape(B, H, nq, frame_len, D)
+        vf = v[:, :, Lk - Lq:].reshape(B, H, nq, frame_len, D)
+        if prefix:
+            kp = k[:, :, None, :prefix].expand(B, H, nq, prefix, D)
+            vp = v[:, :, None, :prefix].expand(B, H, nq, prefix, D)
+            kf, vf = torch.cat([kp, kf], 3), torch.cat([vp, vf], 3)
+        o = F.scaled_dot_product_attention(q.reshape(B, H, nq, frame_len, D), kf, vf)
+        return o.reshape(B, H, Lq, D)
+    if mode == "causal" and frame_len == 1 and prefix == 0 and Lq == Lk:
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    if mode == "causal" and frame_len == 1 and prefix == 0:
+        # Cached keys: the first Lk - Lq keys are visible to every query; split them off
+        # so the rest is an ordinary causal square, then merge the two softmaxes.
+        return _cached_causal(q, k, v)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=visibility(Lq, Lk, prefix, frame_len, mode, q.device))
+
+
+def _cached_causal(q, k, v):
+    Lq, Lk = q.shape[2], k.shape[2]
+    c = Lk - Lq
+    scale = q.shape[-1] ** -0.5
+    s_old = torch.einsum("bhqd,bhkd->bhqk", q, k[:, :, :c]) * scale
+    s_new = torch.einsum("bhqd,bhkd->bhqk", q, k[:, :, c:]) * scale
+    s_new = s_new.masked_fill(torch.ones(Lq, Lq, dtype=torch.bool, device=q.device).triu(1), float("-inf"))
+    p = torch.cat([s_old, s_new], -1).float().softmax(-1).to(v.dtype)
+    return p @ v
+
+
+def visibility(Lq, Lk, prefix, frame_len, mode, device=None) -> torch.Tensor:
+    """Boolean (Lq, Lk) mask, True = visible (the definition every path follows)."""
+    qpos = torch.arange(Lk - Lq, Lk, device=device)
+    kpos = torch.arange(Lk, device=device)
+    qf = (qpos - prefix).div(frame_len, rounding_mode="floor")[:, None]
+    kf = (kpos - prefix).div(frame_len, rounding_mode="floor")[None, :]
+    if mode == "full":
+        vis = torch.ones(Lq, Lk, dtype=torch.bool, device=device)
+    elif mode == "frame":
+        vis = kf == qf
+    elif mode == "causal":
+        vis = kf <= qf
+    else:
+        raise ValueError(f"attention mode must be full, frame or causal, got {mode!r}")
+    return vis | (kpos < prefix)[None, :]
+
+
+# ---------------------------------------------------------------------------------------
+def modulate_norm(x, shift, scale, eps: float = 1e-6):
+    """LayerNorm (no affine) then x * (1 + scale) + shift. x (B, T, N, D); shift/scale
+    (B, T, 1, D) or broadcastable."""
+    if use_triton(x) and shift.shape[-2] == 1 and x.ndim == 4:
+        from kernels.modulate import modulate as triton_modulate
+        return triton_modulate(x, shift, scale, eps)
+    return F.layer_norm(x, x.shape[-1:], eps=eps) * (1 + scale) + shift
+
+
+def gated_residual(x, y, gate):
+    """x + gate * y (the adaLN-Zero residual)."""
+    if use_triton(x) and gate.shape[-2] == 1 and x.ndim == 4:
+        from kernels.modulate import gated_residual as triton_gated
+        return triton_gated(x, y, gate)
+    return torch.addcmul(x, gate, y)
+
+
+def compress(x, shift, scale, queries, w_out, b_out, eps: float = 1e-6):
+    """Frame compression (memory): LN(x) * (1 + scale) + shift, attention-pooled by
+    learned queries, projected. x (B, N, D); shift/scale (B, D); queries (K, D);
+    w_out (D, D); returns (B, K, D). The spec is kernels.compress.compress_ref."""
+    if use_triton(x):
+        from kernels.compress import compress as triton_compress
+        return triton_compress(x, shift, scale, queries, w_out, b_out, eps)
+    from kernels.compress import compress_ref
+    return compress_ref(x, shift, scale, queries, w_out, b_out, eps)

@@ -1,0 +1,131 @@
+"""DiT training on pre-encoded latent clips: v-prediction loss at per-frame noise levels
+(see `levels.py`), memory trained on longer clips whose first frames are compressed."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from playground import checkpoint
+from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
+from playground.model.diffusion import add_noise, alphas_cumprod, v_target
+from playground.model.dit import DiT, DiTConfig
+from playground.train.dataset import EpisodeBank
+from playground.train.levels import LevelMix, sample_levels
+from playground.train.loop import TrainConfig, fit, is_main
+
+
+@dataclass(frozen=True)
+class DiTTrainConfig:
+    model: DiTConfig = field(default_factory=DiTConfig)
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=20000, batch_size=16, lr=5e-4))
+    levels: LevelMix = field(default_factory=LevelMix)
+    clip: int = 12                   # frames per training window
+    memory_prob: float = 0.5         # batches trained with a memory of the preceding frames
+
+
+def load_ae(path: str | Path) -> Autoencoder:
+    tensors, meta = checkpoint.read(path)
+    entry = meta["models"].get("ae")
+    if entry is None:
+        raise checkpoint.CheckpointError(f"{path} holds no autoencoder ('ae' model)")
+    ae = Autoencoder(checkpoint.config_from_dict(AEConfig, entry["config"]))
+    return checkpoint.load_module(ae, checkpoint.split(tensors, "ae"), f"{path} [ae]").eval()
+
+
+@torch.no_grad()
+def encode_dataset(ae: Autoencoder, bank: EpisodeBank, cache: Path, batch: int = 256) -> np.ndarray:
+    """Latents (E, T, C, h, w) float16 of every frame, cached in `cache` (.npy)."""
+    if cache.exists():
+        lat = np.load(cache, mmap_mode="r")
+        if lat.shape[:2] == bank.frames.shape[:2]:
+            return np.asarray(lat)
+    flat = bank.frames.reshape(-1, *bank.frames.shape[2:])
+    out = np.empty((len(flat), *ae.cfg.latent_shape), np.float16)
+    for i in tqdm(range(0, len(flat), batch), desc="encode", unit="batch"):
+        out[i:i + batch] = ae.encode(frames_to_tensor(flat[i:i + batch])).numpy()
+    out = out.reshape(*bank.frames.shape[:2], *out.shape[1:])
+    tmp = cache.with_suffix(".tmp.npy")
+    np.save(tmp, out)
+    tmp.replace(cache)
+    return out
+
+
+def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig, device):
+    mem = cfg.model.memory_frames
+    E, T = latents.shape[:2]
+
+    def batch_fn(rng, step):
+        B, L = cfg.train.batch_size, cfg.clip
+        use_mem = mem > 0 and rng.random() < cfg.memory_prob
+        m = int(rng.integers(1, mem + 1)) if use_mem else 0
+        e = rng.integers(0, E, B)
+        s = rng.integers(0, T - (L + m) + 1, B)
+        idx = s[:, None] + np.arange(L + m)[None]
+        x = torch.from_numpy(latents[e[:, None], idx].astype(np.float32))
+        a = torch.from_numpy(actions[e[:, None], idx])
+        levels, mask = sample_levels(rng, B, L, cfg.levels)
+        eps = torch.from_numpy(rng.standard_normal((B, L, *x.shape[2:]), dtype=np.float32))
+        return {k: v.to(device) for k, v in dict(
+            mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
+            levels=torch.from_numpy(levels), mask=torch.from_numpy(mask)).items()}
+    return batch_fn
+
+
+def make_loss_fn(abar: torch.Tensor):
+    def loss_fn(net, b):
+        model = net.module if hasattr(net, "module") else net
+        x_t = add_noise(abar, b["x0"], b["levels"], b["eps"])
+        memory = None
+        if b["mem_x"].shape[1]:
+            memory = model.memory.bank(model.compress(b["mem_x"], b["mem_a"]))
+        v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
+        err = (v.float() - v_target(abar, b["x0"], b["levels"], b["eps"])) ** 2
+        per_frame = err.flatten(2).mean(-1)                                  # (B, T)
+        loss = (per_frame * b["mask"]).sum() / b["mask"].sum().clamp_min(1)
+        return loss, {"memory": int(memory is not None)}
+    return loss_fn
+
+
+def train(data: str | Path, ae_path: str | Path, out: str | Path, cfg: DiTTrainConfig,
+          device: str = "cpu", progress: bool = True) -> Path:
+    """Train the DiT on `data` encoded by the autoencoder at `ae_path`; write
+    out/model.safetensors holding both (the file `playground play` loads)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ae = load_ae(ae_path)
+    bank = EpisodeBank.load(data)
+    if cfg.model.in_channels != ae.cfg.latent_channels or \
+            tuple(cfg.model.input_size) != ae.cfg.latent_shape[1:]:
+        raise checkpoint.CheckpointError(
+            f"DiT input {cfg.model.in_channels}x{cfg.model.input_size} does not match the "
+            f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
+    ae_hash = checkpoint.sha256(ae_path)[:12]
+    latents = encode_dataset(ae, bank, Path(data) / f"latents_{ae_hash}.npy")
+    dev = torch.device(device)
+    torch.manual_seed(cfg.train.seed)
+    model = DiT(cfg.model)
+    abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
+    batch_fn = make_batch_fn(latents, bank.actions, cfg, dev)
+    ema = fit(model, make_loss_fn(abar), batch_fn, cfg.train, out, dev, desc="dit", progress=progress)
+    if not is_main():
+        return out / "model.safetensors"
+    return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
+
+
+def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, run: Path,
+           dtype=torch.float16) -> Path:
+    steps = 0
+    log = run / "log.jsonl"
+    if log.exists():
+        lines = log.read_text().strip().splitlines()
+        steps = json.loads(lines[-1])["step"] if lines else 0
+    extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size},
+             "ae_source_sha256": checkpoint.sha256(ae_path)}
+    checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
+                    extra=extra, dtype=dtype)
+    return path

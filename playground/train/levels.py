@@ -1,0 +1,51 @@
+"""Per-frame noise levels for DiT training: a mixture that puts every sampler preset in
+distribution.
+
+- independent: every frame its own uniform level (diffusion forcing).
+- progressive: clean (or barely noised) context, then a staircase of increasing levels
+  with a random phase (PA-VDM's window as the sampler sees it at any sub-step).
+- frame: context at a small stabilisation level, the newest 1-2 frames at one uniform
+  level (the public Minecraft models' sampling, and pyramid/chunked boundaries).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.model.diffusion import LEVELS
+
+
+@dataclass(frozen=True)
+class LevelMix:
+    independent: float = 0.25
+    progressive: float = 0.40
+    frame: float = 0.35
+    max_context_level: int = 20     # stabilisation levels for clean context frames
+
+
+def sample_levels(rng: np.random.Generator, batch: int, frames: int, mix: LevelMix = LevelMix()):
+    """Integer levels (batch, frames) and a loss mask (batch, frames): frames that are
+    context (meant to be given, not generated) carry no loss."""
+    levels = np.zeros((batch, frames), np.int64)
+    mask = np.ones((batch, frames), np.float32)
+    p = np.array([mix.independent, mix.progressive, mix.frame])
+    kinds = rng.choice(3, size=batch, p=p / p.sum())
+    for b, kind in enumerate(kinds):
+        if kind == 0:
+            levels[b] = rng.integers(0, LEVELS, frames)
+            continue
+        ctx_level = int(rng.integers(0, mix.max_context_level + 1))
+        if kind == 1:
+            window = int(rng.integers(2, frames + 1))
+            phase = rng.random()
+            stair = ((np.arange(window) + phase) / window * LEVELS).astype(np.int64)
+            levels[b, frames - window:] = np.clip(stair, 0, LEVELS - 1)
+            levels[b, :frames - window] = ctx_level
+            mask[b, :frames - window] = 0
+        else:
+            new = 1 if rng.random() < 0.8 else 2
+            levels[b, :frames - new] = ctx_level
+            levels[b, frames - new:] = rng.integers(0, LEVELS)
+            mask[b, :frames - new] = 0
+    return levels, mask
