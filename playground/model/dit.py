@@ -37,7 +37,7 @@ class DiTConfig:
     heads: int = 4
     mlp_ratio: float = 4.0
     action_dim: int = 25
-    max_frames: int = 16                     # window length trained for
+    max_frames: int = 12                     # window length trained for (= the training clip)
     spatial_max_freq: float = 32.0
     temporal_theta: float = 10000.0
     memory_frames: int = 0                   # memory bank size in frames (0: no memory)

@@ -1,0 +1,47 @@
+"""Load a dream checkpoint (autoencoder + DiT in one safetensors file) through the one
+validating loader."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from playground import checkpoint
+from playground.checkpoint import CheckpointError
+from playground.model.autoencoder import AEConfig, Autoencoder
+from playground.model.dit import DiT, DiTConfig
+
+SHIPPED = Path(__file__).resolve().parent.parent.parent / "checkpoints" / "tiny.safetensors"
+FAMILIES = {"conv-ae": (AEConfig, Autoencoder), "st-dit": (DiTConfig, DiT)}
+
+
+def build(meta_entry: dict, where: str):
+    family = meta_entry.get("family")
+    if family not in FAMILIES:
+        raise CheckpointError(f"{where}: unknown model family {family!r}; known: {sorted(FAMILIES)}")
+    cfg_cls, cls = FAMILIES[family]
+    return cls(checkpoint.config_from_dict(cfg_cls, meta_entry.get("config", {}), where))
+
+
+def load_dream(path: str | Path | None = None, device: str | torch.device = "cpu"):
+    """(dit, ae, info) from a checkpoint holding models 'dit' and 'ae'. `info` has the
+    path, sha256 and the file's extra metadata."""
+    path = Path(path) if path else SHIPPED
+    if not path.exists() and path == SHIPPED:
+        raise CheckpointError(f"the shipped checkpoint {path} is missing; restore it with git, "
+                              "or pass --checkpoint PATH (or use --world voxel)")
+    tensors, meta = checkpoint.read(path)
+    models = {}
+    for prefix in ("dit", "ae"):
+        if prefix not in meta["models"]:
+            raise CheckpointError(f"{path} holds no {prefix!r} model (has: {sorted(meta['models']) or 'none'}); "
+                                  "a dream checkpoint needs both 'dit' and 'ae'")
+        where = f"{path} [{prefix}]"
+        module = build(meta["models"][prefix], where)
+        models[prefix] = checkpoint.load_module(module, checkpoint.split(tensors, prefix), where)
+    dit, ae = models["dit"].float().to(device).eval(), models["ae"].float().to(device).eval()
+    if dit.cfg.in_channels != ae.cfg.latent_channels:
+        raise CheckpointError(f"{path}: DiT expects {dit.cfg.in_channels} latent channels, "
+                              f"the autoencoder makes {ae.cfg.latent_channels}")
+    info = {"path": str(path), "sha256": checkpoint.sha256(path), "extra": meta.get("extra", {})}
+    return dit, ae, info

@@ -1,0 +1,199 @@
+"""The streaming dream: `reset(context frames, actions)`, then `step(action) -> frame`.
+
+One general autoregressive sampler runs any validated `Schedule`:
+
+- clean frames live only in a key/value cache (per block temporal k/v, bounded to the
+  model's window); a frame that just became clean is fed once more at level 0 (labelled
+  `context_label`) so its k/v enter the cache, and is then never recomputed;
+- noisy window slots are denoised by deterministic DDIM steps from row r to row r + 1
+  of the table; after the last call the frames that reached level 0 are decoded and
+  shown, and fresh noise enters at the top level;
+- frames leaving the cache are compressed with their actions into the memory bank
+  (bounded FIFO) that every window frame's spatial attention sees;
+- `recondition`: noisy slots take the newest action each tick, so an action reaches
+  frames already in the window (otherwise progressive schedules show it after
+  `schedule.latency` ticks).
+
+All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
+from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from playground.dream.schedule import TOP, Schedule
+from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
+from playground.model.diffusion import alphas_cumprod
+from playground.model.dit import DiT
+
+
+@dataclass
+class SessionOptions:
+    recondition: bool = True
+    use_memory: bool = True
+    cache_frames: int | None = None   # clean frames kept in the k/v cache (default: window - noisy)
+    bf16: bool = False                # autocast the DiT to bf16
+
+
+@dataclass
+class _State:
+    past: list | None = None                     # per block (k, v): (B*N, H, Tc, Dh)
+    cached: deque = field(default_factory=deque)  # (latent (B,C,h,w), action (B,25)) of cached frames
+    bank: deque = field(default_factory=deque)   # compressed frames (B, K, D), oldest first
+    pending: list = field(default_factory=list)  # clean frames not yet in the cache
+    noisy: torch.Tensor | None = None            # (B, S, C, h, w) window slots
+    noisy_actions: torch.Tensor | None = None    # (B, S, 25)
+    outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
+    next_pos: int = 0                            # absolute position of the next frame to cache
+
+
+class DreamSession:
+    def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, options: SessionOptions | None = None,
+                 seed: int = 0, device: str | torch.device = "cpu"):
+        self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
+        self.opt = options or SessionOptions()
+        self.device = torch.device(device)
+        self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
+        self.gen = torch.Generator(device=self.device).manual_seed(seed)
+        noisy = schedule.window - schedule.context
+        self.noisy_slots = noisy
+        limit = dit.cfg.max_frames - noisy - schedule.shift
+        self.cache_frames = min(self.opt.cache_frames or limit, limit)
+        if self.cache_frames < 1:
+            raise ValueError(f"schedule {schedule.name} needs {noisy} noisy frames; the model's window "
+                             f"is only {dit.cfg.max_frames} frames")
+        self.timings = {"model_ms": 0.0, "decode_ms": 0.0}
+        self.s = _State()
+
+    # ---- helpers --------------------------------------------------------------------
+    def _model(self, x, levels, actions, memory):
+        """One DiT call on frames that start at absolute position s.next_pos (rotary
+        positions are absolute so cached keys stay valid as the window slides)."""
+        positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+            v, kv = self.dit(x, levels, actions, positions=positions, memory=memory, past=self.s.past)
+        return v.float(), kv
+
+    def _memory(self):
+        if not (self.opt.use_memory and self.dit.memory is not None and self.s.bank):
+            return None
+        return self.dit.memory.bank(torch.stack(list(self.s.bank), 1))
+
+    def _append_cache(self, kv, n_new: int):
+        """Append the k/v of the first n_new frames of the last call; evict past the limit."""
+        new = [(k[:, :, :n_new], v[:, :, :n_new]) for k, v in kv]
+        if self.s.past is None:
+            self.s.past = new
+        else:
+            self.s.past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(self.s.past, new)]
+        over = self.s.past[0][0].shape[2] - self.cache_frames
+        if over > 0:
+            self.s.past = [(k[:, :, over:], v[:, :, over:]) for k, v in self.s.past]
+            for _ in range(over):
+                lat, act = self.s.cached.popleft()
+                if self.dit.memory is not None:
+                    self.s.bank.append(self.dit.compress(lat[:, None], act[:, None])[:, 0])
+                    while len(self.s.bank) > self.dit.cfg.memory_frames:
+                        self.s.bank.popleft()
+
+    def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):
+        """Move x (B, S, C, h, w) from levels a to levels b (S,) given the v-prediction."""
+        ab_a = self.abar[a].view(1, -1, 1, 1, 1)
+        ab_b = self.abar[b].view(1, -1, 1, 1, 1)
+        x0 = ab_a.sqrt() * x - (1 - ab_a).sqrt() * v
+        eps = (1 - ab_a).sqrt() * x + ab_a.sqrt() * v
+        out = ab_b.sqrt() * x0 + (1 - ab_b).sqrt() * eps
+        return torch.where((b == 0).view(1, -1, 1, 1, 1), x0, out)
+
+    def _noise(self, shape):
+        return torch.randn(shape, generator=self.gen, device=self.device)
+
+    # ---- public API -------------------------------------------------------------------
+    @torch.no_grad()
+    def reset(self, frames: np.ndarray, actions: np.ndarray) -> None:
+        """Start from context frames uint8 (B, T0, H, W, 3) and their actions (B, T0, 25).
+        The last cache_frames of them fill the cache; the noisy slots start as the last
+        context frame noised to their levels (a warm start PA-VDM-style)."""
+        frames, actions = np.asarray(frames), np.asarray(actions, np.float32)
+        B, T0 = frames.shape[:2]
+        lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
+        lat = lat.view(B, T0, *lat.shape[1:])
+        act = torch.as_tensor(actions, device=self.device)
+        self.s = _State()
+        keep = min(T0, self.cache_frames)
+        lat, act = lat[:, -keep:], act[:, -keep:]
+        levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
+        _, kv = self._model(lat, levels, act, None)
+        self.s.next_pos = keep
+        self._append_cache(kv, keep)
+        self.s.cached.extend((lat[:, i], act[:, i]) for i in range(keep))
+        row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
+        S = self.noisy_slots
+        start = lat[:, -1:].expand(B, S, *lat.shape[2:])
+        ab = self.abar[row0].view(1, S, 1, 1, 1)
+        self.s.noisy = torch.where((row0 == TOP).view(1, S, 1, 1, 1), self._noise(start.shape),
+                                   ab.sqrt() * start + (1 - ab).sqrt() * self._noise(start.shape))
+        self.s.noisy_actions = act[:, -1:].expand(B, S, act.shape[-1]).clone()
+
+    @torch.no_grad()
+    def step(self, action) -> np.ndarray:
+        """One tick: the frame(s) uint8 (B, H, W, 3) shown after `action` (B, 25)."""
+        if self.s.noisy is None:
+            raise RuntimeError("call reset(context_frames, context_actions) before step(action)")
+        a = torch.as_tensor(np.asarray(action, np.float32), device=self.device).view(-1, self.dit.cfg.action_dim)
+        if not self.s.outbox:
+            self._ar_step(a)
+        else:  # mid-chunk: the action conditions the chunk after this one
+            self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
+        return self.s.outbox.popleft()
+
+    def _ar_step(self, a):
+        sch, s = self.schedule, self.s
+        c0 = sch.context
+        s.noisy_actions[:, -sch.shift:] = a[:, None]
+        if self.opt.recondition:
+            s.noisy_actions[:] = a[:, None]
+        t0 = time.perf_counter()
+        for r in range(sch.calls):
+            lv_now = torch.as_tensor(sch.levels[r, c0:], device=self.device)
+            lv_next = torch.as_tensor(sch.levels[r + 1, c0:], device=self.device)
+            x, acts, n_pending = s.noisy, s.noisy_actions, len(s.pending)
+            B = x.shape[0]
+            levels = lv_now.expand(B, -1)
+            if n_pending:
+                px = torch.stack([p[0] for p in s.pending], 1)
+                pa = torch.stack([p[1] for p in s.pending], 1)
+                x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
+                levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
+            v, kv = self._model(x, levels, acts, self._memory())
+            s.next_pos += n_pending
+            if n_pending:
+                self._append_cache(kv, n_pending)
+                s.cached.extend(s.pending)
+                s.pending = []
+            s.noisy = self._ddim(s.noisy, v[:, n_pending:], lv_now, lv_next)
+        t1 = time.perf_counter()
+        out = sch.shift
+        done, done_a = s.noisy[:, :out], s.noisy_actions[:, :out]
+        s.pending = [(done[:, i], done_a[:, i]) for i in range(out)]
+        s.noisy = torch.cat([s.noisy[:, out:], self._noise((done.shape[0], out, *done.shape[2:]))], 1)
+        s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
+        frames = tensor_to_frames(self.ae.decode(done.flatten(0, 1))).view(done.shape[0], out, *self.frame_hw, 3)
+        for i in range(out):
+            s.outbox.append(frames[:, i].cpu().numpy())
+        self.timings = {"model_ms": (t1 - t0) * 1000, "decode_ms": (time.perf_counter() - t1) * 1000}
+
+    @property
+    def frame_hw(self) -> tuple[int, int]:
+        return tuple(self.ae.cfg.image_size)
+
+    def state_size(self) -> dict:
+        """Sizes that must stay bounded over a long session."""
+        past = 0 if self.s.past is None else self.s.past[0][0].shape[2]
+        return {"cache_frames": past, "bank_frames": len(self.s.bank), "cached_latents": len(self.s.cached),
+                "outbox": len(self.s.outbox), "pending": len(self.s.pending)}

@@ -1,0 +1,88 @@
+"""DreamWorld: the world model as a World (reset(seed) -> frame, step(action) -> frame).
+
+reset(seed) renders the start with the voxel world of the same seed, so the first frame
+is exactly the ground truth's, and the dream's context is that frame held still (zero
+actions), as a player standing at spawn would see it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from playground import actions as A
+from playground import ops
+from playground.dream import schedule as S
+from playground.dream.load import load_dream
+from playground.dream.session import DreamSession, SessionOptions
+from playground.world import WorldError
+
+DEFAULT_SCHEDULE = ("frame", {"steps": 2})
+
+
+@dataclass
+class DreamConfig:
+    checkpoint: str | None = None          # default: the shipped checkpoint
+    schedule: str = DEFAULT_SCHEDULE[0]
+    schedule_params: dict = field(default_factory=lambda: dict(DEFAULT_SCHEDULE[1]))
+    device: str = "cpu"
+    options: SessionOptions = field(default_factory=SessionOptions)
+    context: int | None = None             # context frames at reset (default: the cache size)
+
+
+class DreamWorld:
+    name = "dream"
+
+    def __init__(self, config: DreamConfig | None = None, models=None):
+        self.config = config or DreamConfig()
+        self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device)
+        self.schedule = S.preset(self.config.schedule, **self.config.schedule_params)
+        h, w = self.ae.cfg.image_size
+        self.frame_shape = (h, w, 3)
+        self.session: DreamSession | None = None
+        self.seed: int | None = None
+        self.tick = 0
+        self._truth = None
+
+    def _voxel(self):
+        from playground.voxel import VoxelConfig, VoxelWorld
+        h, w, _ = self.frame_shape
+        if self._truth is None:
+            self._truth = VoxelWorld(VoxelConfig.make(w, h))
+        return self._truth
+
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
+        first = self._voxel().reset(self.seed)
+        self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
+                                    seed=self.seed, device=self.config.device)
+        n = self.config.context or self.session.cache_frames
+        frames = np.broadcast_to(first, (1, n, *first.shape))
+        self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32))
+        self.tick = 0
+        return first.copy()
+
+    def step(self, action) -> np.ndarray:
+        if self.session is None:
+            raise WorldError("call reset(seed) before step(action)")
+        self.tick += 1
+        return self.session.step(A.validate(action)[None])[0]
+
+    def set_schedule(self, name: str, **params) -> None:
+        """Switch the sampler preset; takes effect at the next reset."""
+        self.schedule = S.preset(name, **params)
+        self.config.schedule, self.config.schedule_params = name, params
+
+    def info(self) -> dict:
+        out = {"world": self.name, "seed": self.seed, "tick": self.tick,
+               "schedule": self.schedule.describe(), "steps": self.schedule.calls,
+               "latency_ticks": 0 if self.config.options.recondition else self.schedule.latency,
+               "device": self.config.device, "kernels": ops.backend_name(self.config.device),
+               "checkpoint_sha256": self.ckpt["sha256"][:12]}
+        if self.session is not None:
+            out["timings_ms"] = {k: round(v, 2) for k, v in self.session.timings.items()}
+        return out
+
+    def close(self) -> None:
+        self.session = None
