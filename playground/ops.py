@@ -14,6 +14,8 @@ import os
 import torch
 import torch.nn.functional as F
 
+from kernels.attention import visibility
+
 log = logging.getLogger("playground.ops")
 _FORCED = os.environ.get("PLAYGROUND_KERNELS", "").strip().lower() or None
 if _FORCED not in (None, "triton", "torch"):
@@ -92,7 +94,8 @@ def attention_torch(q, k, v, *, prefix=0, frame_len=1, mode="full"):
         # Cached keys: the first Lk - Lq keys are visible to every query; split them off
         # so the rest is an ordinary causal square, then merge the two softmaxes.
         return _cached_causal(q, k, v)
-    return F.scaled_dot_product_attention(q, k, v, attn_mask=visibility(Lq, Lk, prefix, frame_len, mode, q.device))
+    mask = visibility(Lq, Lk, prefix, frame_len, mode, q.device)  # rare shapes only
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 
 
 def _cached_causal(q, k, v):
@@ -104,23 +107,6 @@ def _cached_causal(q, k, v):
     s_new = s_new.masked_fill(torch.ones(Lq, Lq, dtype=torch.bool, device=q.device).triu(1), float("-inf"))
     p = torch.cat([s_old, s_new], -1).float().softmax(-1).to(v.dtype)
     return p @ v
-
-
-def visibility(Lq, Lk, prefix, frame_len, mode, device=None) -> torch.Tensor:
-    """Boolean (Lq, Lk) mask, True = visible (the definition every path follows)."""
-    qpos = torch.arange(Lk - Lq, Lk, device=device)
-    kpos = torch.arange(Lk, device=device)
-    qf = (qpos - prefix).div(frame_len, rounding_mode="floor")[:, None]
-    kf = (kpos - prefix).div(frame_len, rounding_mode="floor")[None, :]
-    if mode == "full":
-        vis = torch.ones(Lq, Lk, dtype=torch.bool, device=device)
-    elif mode == "frame":
-        vis = kf == qf
-    elif mode == "causal":
-        vis = kf <= qf
-    else:
-        raise ValueError(f"attention mode must be full, frame or causal, got {mode!r}")
-    return vis | (kpos < prefix)[None, :]
 
 
 # ---------------------------------------------------------------------------------------
