@@ -15,17 +15,43 @@ from playground.config import ConfigError
 
 
 def _add_world_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--world", choices=["voxel"], default="voxel",
-                   help="which world to play: the ground-truth voxel world")
+    p.add_argument("--world", choices=["dream", "voxel"], default="dream",
+                   help="dream: the world model (default); voxel: the ground-truth voxel world")
     p.add_argument("--seed", type=int, default=None, help="world seed (random if omitted)")
+    p.add_argument("--checkpoint", default=None, help="dream checkpoint (default: checkpoints/tiny.safetensors)")
+    p.add_argument("--schedule", default=None,
+                   help="sampler preset: frame, progressive, pyramid, chunked (default: frame)")
+    p.add_argument("--steps", type=int, default=None, help="denoising steps (frame/chunked presets)")
+    p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
+    p.add_argument("--bf16", action="store_true", help="run the dream's DiT in bf16")
+    p.add_argument("--no-recondition", action="store_true",
+                   help="do not re-condition noisy window frames on the newest action")
+    p.add_argument("--no-memory", action="store_true", help="switch the memory bank off")
     p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
     p.add_argument("--height", type=int, default=64, help="frame height in pixels (voxel world)")
     p.add_argument("--fov", type=float, default=70.0, help="vertical field of view, degrees")
 
 
+def schedule_params(name: str, steps: int | None) -> dict:
+    """CLI --steps -> the preset's own parameter name."""
+    if steps is None:
+        return {"steps": 2} if name == "frame" else {}
+    key = {"frame": "steps", "chunked": "steps", "pyramid": "steps", "progressive": "substeps"}.get(name)
+    return {key: steps} if key else {}  # an unknown preset is reported by schedule.preset
+
+
 def make_world(args):
-    from playground.voxel import VoxelConfig, VoxelWorld
-    return VoxelWorld(VoxelConfig.make(args.width, args.height, args.fov))
+    if args.world == "voxel":
+        from playground.voxel import VoxelConfig, VoxelWorld
+        return VoxelWorld(VoxelConfig.make(args.width, args.height, args.fov))
+    from playground.dream.session import SessionOptions
+    from playground.dream.world import DreamConfig, DreamWorld
+    name = args.schedule or "frame"
+    cfg = DreamConfig(checkpoint=args.checkpoint, schedule=name,
+                      schedule_params=schedule_params(name, args.steps), device=args.device,
+                      options=SessionOptions(recondition=not args.no_recondition,
+                                             use_memory=not args.no_memory, bf16=args.bf16))
+    return DreamWorld(cfg)
 
 
 def cmd_play(args) -> int:

@@ -14,28 +14,28 @@ def test_help_lists_subcommands(capsys):
 
 
 def test_headless_play_prints_summary(capsys):
-    assert main(["play", "--headless", "--ticks", "30", "--seed", "5"]) == 0
+    assert main(["play", "--world", "voxel", "--headless", "--ticks", "30", "--seed", "5"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["ticks"] == 30 and summary["seed"] == 5 and len(summary["frames_sha256"]) == 64
 
 
 def test_headless_play_is_deterministic(capsys):
-    main(["play", "--headless", "--ticks", "20", "--seed", "9"])
+    main(["play", "--world", "voxel", "--headless", "--ticks", "20", "--seed", "9"])
     a = json.loads(capsys.readouterr().out)["frames_sha256"]
-    main(["play", "--headless", "--ticks", "20", "--seed", "9"])
+    main(["play", "--world", "voxel", "--headless", "--ticks", "20", "--seed", "9"])
     assert json.loads(capsys.readouterr().out)["frames_sha256"] == a
 
 
 def test_no_display_gives_advice_not_traceback():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
-    r = subprocess.run([sys.executable, "-m", "playground.cli", "play", "--ticks", "3"],
+    r = subprocess.run([sys.executable, "-m", "playground.cli", "play", "--world", "voxel", "--ticks", "3"],
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert "--headless" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_windowed_play_under_dummy_driver(capsys):
-    assert main(["play", "--ticks", "5", "--seed", "1", "--scale", "2"]) == 0
+    assert main(["play", "--world", "voxel", "--ticks", "5", "--seed", "1", "--scale", "2"]) == 0
     assert "played 5 ticks" in capsys.readouterr().out
 
 

@@ -1,0 +1,31 @@
+"""`playground/WorldModel-v0`: the dream as a gymnasium Env, with the same observation and
+action spaces as VoxelWorld-v0 and reset(seed) from the same place.
+
+Deterministic on the CPU (the session's noise comes from a generator seeded by the reset
+seed), so gymnasium's check_env determinism checks apply. On CUDA, kernels may reorder
+floating-point sums between runs; the env is then registered-equivalent but not bitwise
+deterministic (see the README).
+"""
+from __future__ import annotations
+
+from playground.dream.session import SessionOptions
+from playground.dream.world import DreamConfig, DreamWorld
+from playground.envs.voxel_env import RewardFn, WorldEnv
+
+
+def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
+                 recondition=True, memory=True, bf16=False) -> DreamConfig:
+    params = {"steps": steps if steps is not None else 2} if schedule in ("frame", "chunked") else \
+        ({"substeps": steps} if steps is not None and schedule == "progressive" else {})
+    return DreamConfig(checkpoint=checkpoint, schedule=schedule, schedule_params=params, device=device,
+                       context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
+                                                               bf16=bf16))
+
+
+class WorldModelEnv(WorldEnv):
+    def __init__(self, action_mode: str = "vector", render_mode: str | None = None,
+                 checkpoint: str | None = None, schedule: str = "frame", steps: int | None = None,
+                 device: str = "cpu", context: int | None = None, recondition: bool = True,
+                 memory: bool = True, bf16: bool = False, reward_fn: RewardFn | None = None):
+        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16)
+        super().__init__(DreamWorld(cfg), action_mode, render_mode, reward_fn)

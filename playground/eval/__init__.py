@@ -1,0 +1,1 @@
+"""Evaluation: error accumulation, action following, memory retrieval, throughput."""

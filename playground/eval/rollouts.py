@@ -1,0 +1,74 @@
+"""Open-loop rollouts: the dream and the voxel world stepped with the same actions from the
+same seed, compared frame by frame (error accumulation), and action following."""
+from __future__ import annotations
+
+import numpy as np
+from tqdm import tqdm
+
+from playground.eval.metrics import mean_ci, psnr, ssim
+from playground.policies import script
+from playground.train.datagen import EVAL_SEED_BASE
+from playground.voxel import VoxelWorld
+
+SCRIPTS = ("walk", "turn_left", "turn_right", "look_around", "still", "explore")
+BUCKETS = ((1, 16), (17, 32), (33, 48), (49, 64))
+
+
+def rollout(world, seed: int, actions) -> np.ndarray:
+    """Frames (1 + len(actions), H, W, 3) of `world` from reset(seed)."""
+    frames = [world.reset(seed)]
+    frames += [world.step(a) for a in actions]
+    return np.stack(frames)
+
+
+def paired(dream, truth: VoxelWorld, seed: int, actions):
+    return rollout(dream, seed, actions), rollout(truth, seed, actions)
+
+
+def error_accumulation(dream, seeds, steps: int = 64, scripts=SCRIPTS, progress=True) -> dict:
+    """PSNR/SSIM of dream vs truth per step (steps 1..steps), per script and per bucket."""
+    truth = VoxelWorld()
+    per_step_psnr, per_step_ssim, rows = [], [], []
+    jobs = [(s, name) for s in seeds for name in scripts]
+    for seed, name in tqdm(jobs, desc="rollouts", disable=not progress):
+        acts = script(name, np.random.default_rng(seed), steps)
+        d, t = paired(dream, truth, seed, acts)
+        p, q = psnr(d[1:], t[1:]), ssim(d[1:], t[1:])
+        per_step_psnr.append(p), per_step_ssim.append(q)
+        rows.append({"seed": seed, "script": name, "psnr_mean": float(p.mean())})
+    P, Q = np.stack(per_step_psnr), np.stack(per_step_ssim)      # (rollouts, steps)
+    buckets = {}
+    for lo, hi in BUCKETS:
+        if hi <= steps:
+            pm, pc = mean_ci(P[:, lo - 1:hi].mean(1))
+            sm, sc = mean_ci(Q[:, lo - 1:hi].mean(1))
+            buckets[f"{lo}-{hi}"] = {"psnr": pm, "psnr_ci95": pc, "ssim": sm, "ssim_ci95": sc}
+    by_script = {n: float(np.mean([r["psnr_mean"] for r in rows if r["script"] == n])) for n in scripts}
+    return {"buckets": buckets, "psnr_per_step": P.mean(0).tolist(), "ssim_per_step": Q.mean(0).tolist(),
+            "by_script": by_script, "rollouts": len(rows), "steps": steps, "seeds": list(map(int, seeds))}
+
+
+def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_right"), ("walk", "still"),
+                                                          ("walk", "turn_left"), ("still", "turn_right")),
+                     progress=True) -> dict:
+    """For scripts A != B from the same start: is dream(A) closer (MSE) to truth(A) than to
+    truth(B)? Counted both ways for every pair and seed."""
+    truth = VoxelWorld()
+    wins, total = 0, 0
+    cache = {}
+    for seed in tqdm(seeds, desc="action following", disable=not progress):
+        for a, b in pairs:
+            for name in (a, b):
+                if (seed, name) not in cache:
+                    cache[seed, name] = paired(dream, truth, seed, script(name, np.random.default_rng(seed), steps))
+            for x, y in ((a, b), (b, a)):
+                d = cache[seed, x][0][1:].astype(np.float64)
+                own = ((d - cache[seed, x][1][1:]) ** 2).mean()
+                other = ((d - cache[seed, y][1][1:]) ** 2).mean()
+                wins += int(own < other)
+                total += 1
+    return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs]}
+
+
+def eval_seeds(n: int, offset: int = 0) -> list[int]:
+    return [EVAL_SEED_BASE + 500 + offset + i for i in range(n)]
