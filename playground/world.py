@@ -32,7 +32,8 @@ class World(Protocol):
         """Apply one tick's 25-dim action; the frame it produced."""
 
     def info(self) -> dict[str, Any]:
-        """Plain Python values for the HUD, recordings and env infos (seed, tick, ...)."""
+        """Plain, deterministic Python values for the HUD, recordings and env infos
+        (seed, tick, ...). A world may also offer `timings() -> {stage: ms}` for the HUD."""
 
     def close(self) -> None:
         """Release resources."""

@@ -141,6 +141,44 @@ class DreamSession:
         self.s.noisy_actions = act[:, -1:].expand(B, S, act.shape[-1]).clone()
 
     @torch.no_grad()
+    def reset_rows(self, rows, frames: np.ndarray, actions: np.ndarray) -> None:
+        """Restart some batch rows (vectorised envs) from new context frames (n, T0, H, W, 3)
+        while the others continue. Their cache is recomputed at the batch's current
+        positions; needs a full cache and at least cache_frames context frames."""
+        rows = torch.as_tensor(np.flatnonzero(np.asarray(rows)), device=self.device)
+        s, L = self.s, self.cache_frames
+        if s.past is None or s.past[0][0].shape[2] != L or frames.shape[1] < L or s.outbox:
+            raise RuntimeError("reset_rows needs a full cache, >= cache_frames context frames and "
+                               "a shift-1 schedule; reset() the whole batch instead")
+        n = len(rows)
+        lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
+        lat = lat.view(n, L, *lat.shape[1:])
+        act = torch.as_tensor(np.asarray(actions, np.float32)[:, -L:], device=self.device)
+        levels = torch.full((n, L), self.schedule.context_label, device=self.device)
+        positions = torch.arange(s.next_pos - L, s.next_pos, device=self.device)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+            _, kv = self.dit(lat, levels, act, positions=positions)
+        N = self.dit.cfg.tokens_per_frame
+        token_rows = (rows[:, None] * N + torch.arange(N, device=self.device)).flatten()
+        for (pk, pv), (k, v) in zip(s.past, kv):
+            pk[token_rows], pv[token_rows] = k.to(pk.dtype), v.to(pv.dtype)
+        for i, (cl, ca) in enumerate(s.cached):
+            cl[rows], ca[rows] = lat[:, i], act[:, i]
+        for pl, pa in s.pending:
+            pl[rows], pa[rows] = lat[:, -1], act[:, -1]
+        if s.bank:
+            fresh = self.dit.compress(lat[:, -1:], act[:, -1:])[:, 0]
+            for entry in s.bank:
+                entry[rows] = fresh
+        row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
+        S = self.noisy_slots
+        start = lat[:, -1:].expand(n, S, *lat.shape[2:])
+        ab = self.abar[row0].view(1, S, 1, 1, 1)
+        noise = self._noise(start.shape)
+        s.noisy[rows] = torch.where((row0 == TOP).view(1, S, 1, 1, 1), noise, ab.sqrt() * start + (1 - ab).sqrt() * noise)
+        s.noisy_actions[rows] = act[:, -1:].expand(n, S, act.shape[-1])
+
+    @torch.no_grad()
     def step(self, action) -> np.ndarray:
         """One tick: the frame(s) uint8 (B, H, W, 3) shown after `action` (B, 25)."""
         if self.s.noisy is None:

@@ -58,7 +58,7 @@ class DreamWorld:
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                     seed=self.seed, device=self.config.device)
         n = self.config.context or self.session.cache_frames
-        frames = np.broadcast_to(first, (1, n, *first.shape))
+        frames = np.repeat(first[None, None], n, axis=1)
         self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32))
         self.tick = 0
         return first.copy()
@@ -80,9 +80,11 @@ class DreamWorld:
                "latency_ticks": 0 if self.config.options.recondition else self.schedule.latency,
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}
-        if self.session is not None:
-            out["timings_ms"] = {k: round(v, 2) for k, v in self.session.timings.items()}
         return out
+
+    def timings(self) -> dict[str, float]:
+        """Milliseconds per stage of the last tick (kept out of info(): not deterministic)."""
+        return {} if self.session is None else {k: round(v, 2) for k, v in self.session.timings.items()}
 
     def close(self) -> None:
         self.session = None

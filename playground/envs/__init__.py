@@ -12,4 +12,5 @@ if "playground/VoxelWorld-v0" not in registry:
 if "playground/WorldModel-v0" not in registry:
     register(id="playground/WorldModel-v0",
              entry_point="playground.envs.dream_env:WorldModelEnv",
+             vector_entry_point="playground.envs.dream_vector_env:WorldModelVectorEnv",
              max_episode_steps=1000)

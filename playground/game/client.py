@@ -151,7 +151,8 @@ class Client:
         lines = [f"{info.get('world', '?')} world  seed {self.seed}  tick {self.tick}",
                  f"fps {fps:5.1f}  ticks/s {tps:5.1f} (target {self.opt.tick_rate:g})",
                  f"step {self.last_step_ms:5.1f} ms"]
-        for k, v in info.get("timings_ms", {}).items():
+        timings = getattr(self.world, "timings", dict)()
+        for k, v in timings.items():
             lines.append(f"  {k} {v:5.1f} ms")
         if "position" in info:
             x, y, z = info["position"]
