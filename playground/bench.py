@@ -1,4 +1,11 @@
-"""`playground bench`: throughput measurements (voxel renderer)."""
+"""`playground bench`: throughput, latency and memory measurements.
+
+- voxel: frames/s of the ground-truth world on one core.
+- dream: per sampler preset, ticks/s end to end (model + decode), ms per stage (model,
+  decode, display), latency in ticks (measured, see `measure_latency`), with the thread
+  count and the precision used (bf16 when it measures faster, else fp32).
+- memory: resident memory over a long headless dream session (must stay flat).
+"""
 from __future__ import annotations
 
 import os
@@ -6,9 +13,19 @@ import platform
 import time
 
 import numpy as np
+import torch
 
+from playground import actions as A
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
+
+DREAM_PRESETS = {
+    "frame-2": ("frame", {"steps": 2}),
+    "frame-4": ("frame", {"steps": 4}),
+    "progressive-4": ("progressive", {"frames": 4, "chunk": 1, "context": 1, "substeps": 1}),
+    "pyramid-8-2": ("pyramid", {"steps": 8, "uncertainty": 2}),
+    "chunked-4": ("chunked", {"chunk": 4, "steps": 4, "context": 4}),
+}
 
 
 def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int = 64) -> dict:
@@ -40,7 +57,110 @@ def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int =
     return res
 
 
-def single_core() -> None:
-    """Pin BLAS/OpenMP pools to one thread (call before numpy/torch do real work)."""
-    for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(v, "1")
+def _dream(models, name, params, bf16, recondition=True, device="cpu"):
+    from playground.dream.session import SessionOptions
+    from playground.dream.world import DreamConfig, DreamWorld
+    cfg = DreamConfig(schedule=name, schedule_params=dict(params), device=device,
+                      options=SessionOptions(bf16=bf16, recondition=recondition))
+    return DreamWorld(cfg, models=models)
+
+
+def _display_ms(frame: np.ndarray, scale: int = 8) -> float:
+    try:
+        from playground.game.display import blit_cost_ms
+    except Exception:  # no pygame display module available
+        return float("nan")
+    return blit_cost_ms(frame, scale)
+
+
+def _run_ticks(world, ticks: int, seed: int = 0):
+    acts = script("explore", np.random.default_rng(seed), ticks + 10)
+    world.reset(seed)
+    for a in acts[:10]:
+        world.step(a)  # warm-up
+    model = decode = 0.0
+    t0 = time.perf_counter()
+    for a in acts[10:]:
+        frame = world.step(a)
+        tm = world.timings()
+        model += tm.get("model_ms", 0.0)
+        decode += tm.get("decode_ms", 0.0)
+    dt = time.perf_counter() - t0
+    return ticks / dt, model / ticks, decode / ticks, frame
+
+
+def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int = 6) -> int | None:
+    """Ticks until an action shows: two sessions with the same seed and history, then
+    different actions (stand still vs turn right + walk). Returns k such that the frames
+    are identical before the actions differ and first differ k ticks after (k = 0: the
+    very frame produced by the differing action), or None if they never differ."""
+    worlds = [make_world(), make_world()]
+    hist = script("explore", np.random.default_rng(seed), history)
+    frames = [[w.reset(seed)] + [w.step(a) for a in hist] for w in worlds]
+    if not all(np.array_equal(a, b) for a, b in zip(*frames)):
+        raise AssertionError("identical histories gave different frames: the session is not reproducible")
+    diverge = [A.zero(), A.make({"forward"}, yaw=1.0)]
+    for k in range(horizon):
+        out = [w.step(diverge[i]) for i, w in enumerate(worlds)]
+        if not np.array_equal(out[0], out[1]):
+            return k
+    return None
+
+
+def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "cpu",
+                threads: int | None = None) -> dict:
+    from playground import ops
+    from playground.dream.load import load_dream
+    if threads:
+        torch.set_num_threads(threads)
+    models = load_dream(checkpoint, device)
+    rows = []
+    for key in presets or list(DREAM_PRESETS):
+        name, params = DREAM_PRESETS[key]
+        best = None
+        for bf16 in (False, True):
+            tps, model_ms, decode_ms, frame = _run_ticks(_dream(models, name, params, bf16, device=device), ticks)
+            if best is None or tps > best["ticks_per_s"]:
+                best = {"preset": key, "ticks_per_s": round(tps, 1), "model_ms": round(model_ms, 2),
+                        "decode_ms": round(decode_ms, 2), "precision": "bf16" if bf16 else "fp32"}
+        best["display_ms"] = round(_display_ms(frame), 2)
+        bf16 = best["precision"] == "bf16"
+        best["latency_ticks"] = measure_latency(lambda: _dream(models, name, params, bf16, device=device))
+        best["latency_ticks_no_recondition"] = measure_latency(
+            lambda: _dream(models, name, params, bf16, recondition=False, device=device))
+        rows.append(best)
+    head = f"{'preset':<16}{'ticks/s':>9}{'model ms':>10}{'decode ms':>10}{'display ms':>11}" \
+           f"{'latency':>9}{'(no recond.)':>13}  precision"
+    lines = [head] + [f"{r['preset']:<16}{r['ticks_per_s']:>9}{r['model_ms']:>10}{r['decode_ms']:>10}"
+                      f"{r['display_ms']:>11}{str(r['latency_ticks']):>9}{str(r['latency_ticks_no_recondition']):>13}"
+                      f"  {r['precision']}" for r in rows]
+    info = {"device": device, "threads": torch.get_num_threads(), "kernels": ops.backend_name(device),
+            "cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
+            "checkpoint_sha256": models[2]["sha256"], "ticks": ticks}
+    table = f"dream on {device} ({info['threads']} threads, kernels: {info['kernels']}), {ticks} ticks per preset\n"
+    return {"presets": rows, **info, "table": table + "\n".join(lines)}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset: str = "frame-2") -> dict:
+    """Resident memory of a long headless dream session, sampled every 500 ticks."""
+    from playground.dream.load import load_dream
+    name, params = DREAM_PRESETS[preset]
+    world = _dream(load_dream(checkpoint), name, params, bf16=False)
+    acts = script("explore", np.random.default_rng(0), ticks)
+    world.reset(0)
+    samples = []
+    for t, a in enumerate(acts, 1):
+        world.step(a)
+        if t % 500 == 0:
+            samples.append((t, round(rss_mb(), 1)))
+    base = next(m for t, m in samples if t >= warmup)
+    growth = samples[-1][1] - base
+    return {"ticks": ticks, "preset": preset, "rss_mb": samples, "growth_after_warmup_mb": round(growth, 1),
+            "state": world.session.state_size(),
+            "table": f"{ticks} ticks ({preset}): RSS {base:.0f} MB after warm-up -> {samples[-1][1]:.0f} MB "
+                     f"(growth {growth:+.1f} MB); state {world.session.state_size()}"}

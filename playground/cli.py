@@ -126,8 +126,16 @@ def cmd_train(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from playground.bench import bench_voxel
-    result = bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
+    from playground import bench
+    if args.ticks is None:
+        args.ticks = 300 if args.world == "voxel" else 150
+    if args.world == "voxel":
+        result = bench.bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
+    elif args.memory_ticks:
+        result = bench.bench_memory(args.checkpoint, ticks=args.memory_ticks)
+    else:
+        result = bench.bench_dream(args.checkpoint, presets=args.presets, ticks=args.ticks,
+                                   device=args.device, threads=args.threads)
     print(result["table"])
     if args.json:
         with open(args.json, "w") as f:
@@ -176,9 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     tr.set_defaults(fn=cmd_train)
 
-    be = sub.add_parser("bench", help="measure the voxel renderer (frames/s on one core)")
-    be.add_argument("--seeds", type=int, default=4)
-    be.add_argument("--ticks", type=int, default=300)
+    be = sub.add_parser("bench", help="measure the dream (ticks/s, ms per stage, latency) or the voxel renderer")
+    be.add_argument("--world", choices=["dream", "voxel"], default="dream")
+    be.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
+    be.add_argument("--presets", nargs="+", default=None,
+                    help="dream presets: frame-2 frame-4 progressive-4 pyramid-8-2 chunked-4 (default: all)")
+    be.add_argument("--device", default="cpu")
+    be.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    be.add_argument("--memory-ticks", type=int, default=0,
+                    help="instead: run this many dream ticks and report resident memory growth")
+    be.add_argument("--seeds", type=int, default=4, help="voxel: worlds to average over")
+    be.add_argument("--ticks", type=int, default=None, help="ticks per measurement (voxel 300, dream 150)")
     be.add_argument("--width", type=int, default=64)
     be.add_argument("--height", type=int, default=64)
     be.add_argument("--json", default=None, help="also write the results to this JSON file")

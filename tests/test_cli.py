@@ -46,6 +46,17 @@ def test_bad_config_override_is_a_clear_error(capsys, tmp_path):
 
 def test_bench_reports_frames_per_second(capsys, tmp_path):
     out = tmp_path / "b.json"
-    assert main(["bench", "--seeds", "1", "--ticks", "20", "--json", str(out)]) == 0
+    assert main(["bench", "--world", "voxel", "--seeds", "1", "--ticks", "20", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["render_fps"] > 0 and data["ticks_per_s"] > 0
+
+
+def test_dream_bench_on_a_toy_checkpoint(capsys, tmp_path, toy_checkpoint):
+    out = tmp_path / "d.json"
+    assert main(["bench", "--checkpoint", str(toy_checkpoint), "--presets", "frame-2", "progressive-4",
+                 "--ticks", "5", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())["presets"]
+    assert [r["preset"] for r in rows] == ["frame-2", "progressive-4"]
+    for r in rows:
+        assert r["ticks_per_s"] > 0 and r["precision"] in ("fp32", "bf16")
+        assert r["latency_ticks"] is not None and r["latency_ticks"] <= r["latency_ticks_no_recondition"]

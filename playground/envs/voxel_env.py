@@ -64,8 +64,8 @@ class WorldEnv(gym.Env):
             pygame.display.init()
             self._window = pygame.display.set_mode((w * 8, h * 8))
             pygame.display.set_caption("playground env")
-        surf = pygame.surfarray.make_surface(np.ascontiguousarray(self._frame.swapaxes(0, 1)))
-        self._window.blit(pygame.transform.scale(surf, self._window.get_size()), (0, 0))
+        from playground.game.display import frame_surface
+        self._window.blit(frame_surface(self._frame, self._window.get_size()), (0, 0))
         pygame.event.pump()
         pygame.display.flip()
 

@@ -20,6 +20,7 @@ import numpy as np
 import pygame
 
 from playground.errors import PlaygroundError
+from playground.game.display import frame_surface
 from playground.game.hud import Hud
 from playground.game.input import TickInput
 from playground.keymap import Keymap
@@ -168,8 +169,7 @@ class Client:
     def draw(self) -> None:
         size = self.screen.get_size()
         if self.frame is not None:
-            surf = pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1)))
-            self.screen.blit(pygame.transform.scale(surf, size), (0, 0))
+            self.screen.blit(frame_surface(self.frame, size), (0, 0))
         warning = "generation slower than the tick rate: game slowed down" if self.behind else None
         self.hud.draw(self.screen, self.hud_lines(), warning)
         if self.show_help:
