@@ -108,12 +108,14 @@ def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int =
 
 
 def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "cpu",
-                threads: int | None = None) -> dict:
+                threads: int | None = None, compare_kernels: bool = False) -> dict:
     from playground import ops
     from playground.dream.load import load_dream
     if threads:
         torch.set_num_threads(threads)
     models = load_dream(checkpoint, device)
+    if compare_kernels:
+        return _compare_kernels(models, presets, ticks, device)
     rows = []
     for key in presets or list(DREAM_PRESETS):
         name, params = DREAM_PRESETS[key]
@@ -164,3 +166,21 @@ def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset
             "state": world.session.state_size(),
             "table": f"{ticks} ticks ({preset}): RSS {base:.0f} MB after warm-up -> {samples[-1][1]:.0f} MB "
                      f"(growth {growth:+.1f} MB); state {world.session.state_size()}"}
+
+
+def _compare_kernels(models, presets, ticks, device) -> dict:
+    """End-to-end ticks/s of each preset with the Triton kernels vs the PyTorch path."""
+    from playground import ops
+    rows = []
+    for key in presets or list(DREAM_PRESETS):
+        name, params = DREAM_PRESETS[key]
+        row = {"preset": key}
+        for backend in ("torch", "triton"):
+            ops.force_backend(backend)
+            row[f"ticks_per_s_{backend}"] = round(_run_ticks(_dream(models, name, params, True, device=device), ticks)[0], 1)
+        ops.force_backend(None)
+        rows.append(row)
+    lines = [f"{'preset':<16}{'torch':>10}{'triton':>10}"] + \
+        [f"{r['preset']:<16}{r['ticks_per_s_torch']:>10}{r['ticks_per_s_triton']:>10}" for r in rows]
+    return {"kernels_comparison": rows, "device": device,
+            "table": f"dream ticks/s on {device}, bf16, PyTorch path vs Triton kernels\n" + "\n".join(lines)}

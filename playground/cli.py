@@ -135,7 +135,8 @@ def cmd_bench(args) -> int:
         result = bench.bench_memory(args.checkpoint, ticks=args.memory_ticks)
     else:
         result = bench.bench_dream(args.checkpoint, presets=args.presets, ticks=args.ticks,
-                                   device=args.device, threads=args.threads)
+                                   device=args.device, threads=args.threads,
+                                   compare_kernels=args.compare_kernels)
     print(result["table"])
     if args.json:
         with open(args.json, "w") as f:
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="dream presets: frame-2 frame-4 progressive-4 pyramid-8-2 chunked-4 (default: all)")
     be.add_argument("--device", default="cpu")
     be.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    be.add_argument("--compare-kernels", action="store_true",
+                    help="instead: ticks/s with the Triton kernels vs the PyTorch path (GPU)")
     be.add_argument("--memory-ticks", type=int, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
     be.add_argument("--seeds", type=int, default=4, help="voxel: worlds to average over")

@@ -37,6 +37,15 @@ def _have_triton() -> bool:
     return _triton_ok
 
 
+def force_backend(name: str | None) -> None:
+    """Force 'triton' or 'torch' (None: automatic), as PLAYGROUND_KERNELS does; for
+    benchmarks that compare the two in one process."""
+    global _FORCED, _logged
+    if name not in (None, "triton", "torch"):
+        raise ValueError(f"backend must be 'triton', 'torch' or None, got {name!r}")
+    _FORCED, _logged = name, False
+
+
 def use_triton(x: torch.Tensor) -> bool:
     """Whether an op on tensor `x` runs the Triton kernel."""
     global _logged
