@@ -58,13 +58,28 @@ def cmd_play(args) -> int:
     world = make_world(args)
     if args.headless:
         from playground.game.headless import run_headless
-        summary = run_headless(world, args.ticks, 0 if args.seed is None else args.seed, args.policy)
+        recorder = None
+
+        def on_tick(t, action, frame):
+            nonlocal recorder
+            if args.record and recorder is None:
+                from playground.record import Recorder
+                recorder = Recorder(args.record, world)
+            if recorder is not None:
+                recorder.add(action, frame)
+        try:
+            summary = run_headless(world, args.ticks or 200, 0 if args.seed is None else args.seed,
+                                   args.policy, on_tick=on_tick)
+        finally:
+            if recorder is not None:
+                summary_path = recorder.close()
+                print(f"recording saved: {summary_path}", file=sys.stderr)
         print(json.dumps(summary, indent=1))
         return 0
     from playground.game.client import Client, ClientOptions
     from playground.keymap import Keymap
     opts = ClientOptions(scale=args.scale, tick_rate=args.tick_rate, seed=args.seed,
-                         max_ticks=args.ticks, show_help=args.show_help)
+                         max_ticks=args.ticks, show_help=args.show_help, record_dir=args.record)
     ticks = Client(world, opts, Keymap.load(args.keymap)).run()
     print(f"played {ticks} ticks")
     return 0
@@ -145,6 +160,42 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_replay(args) -> int:
+    from playground.record import load
+    rec = load(args.dir)
+    print(f"{args.dir}: {len(rec.frames)} frames, {len(rec.actions)} actions, world {rec.manifest.get('world')}, "
+          f"seed {rec.manifest.get('seed')}, {'complete' if rec.complete else 'INCOMPLETE'}")
+    if args.verify:
+        from playground.record.verify import drift, resimulate
+        rows = drift(rec.frames, resimulate(rec, args.checkpoint))
+        bad = [r for r in rows if r["max_abs"] > 0]
+        if not bad:
+            print(f"verify: all {len(rows)} frames match exactly")
+            return 0
+        print(f"verify: {len(bad)} of {len(rows)} frames differ")
+        for r in bad[:50]:
+            print(f"  frame {r['frame']:5d}: max abs diff {r['max_abs']:3d}, PSNR {r['psnr']:.2f} dB")
+        return 1
+    from playground.game.replay import replay_window
+    replay_window(rec, scale=args.scale)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from playground.record import load
+    from playground.record import export
+    rec = load(args.dir)
+    if not (args.gif or args.mp4 or args.png):
+        raise ConfigError("say what to export: --gif OUT.gif, --mp4 OUT.mp4 or --png FOLDER")
+    frames = rec.frames[args.start:args.end]
+    for kind, out in (("gif", args.gif), ("mp4", args.mp4), ("png", args.png)):
+        if out:
+            path = getattr(export, f"to_{kind}")(frames, out, scale=args.scale) if kind == "png" else \
+                getattr(export, f"to_{kind}")(frames, out, fps=args.fps, scale=args.scale)
+            print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="playground", description="Interactive world-model game client.")
     p.add_argument("--version", action="version", version=f"playground {__version__}")
@@ -160,7 +211,27 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--policy", default="explore",
                       help="headless actions: explore, revisit, walk, turn_left, turn_right, look_around, still")
     play.add_argument("--show-help", action="store_true", help="start with the F1 help overlay open")
+    play.add_argument("--record", default=None, metavar="DIR", help="record the session from the first tick into DIR")
     play.set_defaults(fn=cmd_play)
+
+    rp = sub.add_parser("replay", help="play a recording back, or --verify it by re-simulation")
+    rp.add_argument("dir", help="recording folder")
+    rp.add_argument("--verify", action="store_true",
+                    help="re-simulate from seed and actions; exit 0 only if every frame matches")
+    rp.add_argument("--checkpoint", default=None, help="the dream checkpoint, if it has moved")
+    rp.add_argument("--scale", type=int, default=8)
+    rp.set_defaults(fn=cmd_replay)
+
+    ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames")
+    ex.add_argument("dir", help="recording folder")
+    ex.add_argument("--gif", default=None, metavar="OUT")
+    ex.add_argument("--mp4", default=None, metavar="OUT", help="needs the video extra")
+    ex.add_argument("--png", default=None, metavar="FOLDER")
+    ex.add_argument("--fps", type=float, default=20)
+    ex.add_argument("--scale", type=int, default=4, help="pixels per frame pixel")
+    ex.add_argument("--start", type=int, default=0)
+    ex.add_argument("--end", type=int, default=None)
+    ex.set_defaults(fn=cmd_export)
 
     dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
     dg.add_argument("--out", required=True, help="dataset folder (resumes if it exists)")

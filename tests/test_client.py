@@ -70,3 +70,31 @@ def test_pause_stops_ticks(tmp_path):
         client.handle_events()
         client._collect()
     assert client.tick == 0
+
+
+def test_r_key_records_and_record_dir_from_first_tick(tmp_path):
+    from playground.record import load
+    client, world = make_client(tmp_path, max_ticks=6, record_dir=str(tmp_path / "rec"))
+    client.run()
+    r = load(tmp_path / "rec")
+    assert r.complete and len(r.frames) == 7 and r.start_tick == 0   # reset frame + 6 ticks
+    client, world = make_client(tmp_path, max_ticks=5)
+    client.opt.recordings_dir = str(tmp_path / "many")
+    client.reset(3)
+    for _ in range(2):
+        client.pending_action = A.zero()
+        client.pending = client.pool.submit(client._timed, world.step, A.zero())
+        client.pending.result()
+        client._collect()
+    post_key(pygame.K_r)
+    client.handle_events()
+    assert client.recorder is not None
+    client.pending_action = A.make({"forward"})
+    client.pending = client.pool.submit(client._timed, world.step, client.pending_action)
+    client.pending.result()
+    client._collect()
+    post_key(pygame.K_r)
+    client.handle_events()
+    (folder,) = list((tmp_path / "many").iterdir())
+    r = load(folder)
+    assert r.start_tick == 2 and len(r.frames) == 1 and len(r.actions) == 3

@@ -19,11 +19,13 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from playground import actions as A
 from playground.errors import PlaygroundError
 from playground.game.display import frame_surface
 from playground.game.hud import Hud
 from playground.game.input import TickInput
 from playground.keymap import Keymap
+from playground.record import Recorder
 from playground.world import TICK_RATE, World
 
 
@@ -39,6 +41,8 @@ class ClientOptions:
     screenshot_dir: str = "screenshots"
     max_ticks: int | None = None      # quit after this many ticks (scripted runs, tests)
     show_help: bool = False
+    record_dir: str | None = None     # record from the first tick into this folder
+    recordings_dir: str = "recordings"  # where R puts new recordings
 
 
 def open_window(size: tuple[int, int]) -> pygame.Surface:
@@ -79,6 +83,9 @@ class Client:
         self.frame_times: deque[float] = deque(maxlen=60)
         self.running = True
         self.seed = options.seed
+        self.history: list[np.ndarray] = []     # actions since the last reset
+        self.recorder: Recorder | None = None
+        self.pending_action: np.ndarray | None = None
 
     # ---- world on the worker thread -------------------------------------------------
     def _timed(self, fn, *args):
@@ -91,13 +98,21 @@ class Client:
             self.pending.result()
         self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
         self.frame, self.last_step_ms = self._timed(self.world.reset, self.seed)
-        self.pending, self.tick = None, 0
+        self.pending, self.tick, self.history = None, 0, []
+        if self.recorder is not None and self.recorder.ticks:   # a new episode: a new recording
+            self.stop_recording()
+            self.start_recording()
+        if self.recorder is not None:
+            self.recorder.add(A.zero(), self.frame)
 
     def _collect(self) -> None:
         if self.pending is not None and self.pending.done():
             self.frame, self.last_step_ms = self.pending.result()
             self.pending = None
             self.tick += 1
+            self.history.append(self.pending_action)
+            if self.recorder is not None:
+                self.recorder.add(self.pending_action, self.frame)
             self.tick_times.append(time.perf_counter())
 
     # ---- events ------------------------------------------------------------------------
@@ -124,6 +139,30 @@ class Client:
             self.reset(None)
         elif key == pygame.K_F2:
             self.screenshot()
+        elif key == pygame.K_r:
+            if self.recorder is None:
+                self.start_recording()
+            else:
+                self.stop_recording()
+
+    # ---- recording ---------------------------------------------------------------------
+    def start_recording(self, folder: str | Path | None = None) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self._collect()
+        if folder is None:
+            base = Path(self.opt.recordings_dir) / time.strftime("session-%Y%m%d-%H%M%S")
+            folder, n = base, 1
+            while folder.exists():
+                folder, n = base.with_name(f"{base.name}-{n}"), n + 1
+        self.recorder = Recorder(folder, self.world, history=self.history)
+        print(f"recording to {folder}")
+
+    def stop_recording(self) -> None:
+        if self.recorder is not None:
+            path = self.recorder.close()
+            print(f"recording saved: {path}")
+            self.recorder = None
 
     def handle_events(self) -> None:
         for event in pygame.event.get():
@@ -166,12 +205,15 @@ class Client:
         lines.append("paused (P)" if self.paused else "F1 help")
         return lines
 
+    def status_lines(self) -> list[str]:
+        return ["REC  (R stops)"] if self.recorder is not None else []
+
     def draw(self) -> None:
         size = self.screen.get_size()
         if self.frame is not None:
             self.screen.blit(frame_surface(self.frame, size), (0, 0))
         warning = "generation slower than the tick rate: game slowed down" if self.behind else None
-        self.hud.draw(self.screen, self.hud_lines(), warning)
+        self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines())
         if self.show_help:
             self.hud.draw_help(self.screen)
         pygame.display.flip()
@@ -180,6 +222,9 @@ class Client:
     # ---- main loop ---------------------------------------------------------------------
     def run(self) -> int:
         """Play until Esc / window close / max_ticks. Returns the number of ticks played."""
+        if self.opt.record_dir:
+            self.recorder = Recorder(self.opt.record_dir, self.world)
+            print(f"recording to {self.opt.record_dir}")
         self.reset(self.seed)
         period = 1.0 / self.opt.tick_rate
         next_tick = time.perf_counter()
@@ -188,11 +233,13 @@ class Client:
                 self.handle_events()
                 self._collect()
                 now = time.perf_counter()
-                can_tick = not self.paused or self.single_step
+                can_tick = (not self.paused or self.single_step) and \
+                    (self.opt.max_ticks is None or self.tick < self.opt.max_ticks)
                 if self.pending is None and can_tick and now >= next_tick:
                     self.behind = now - next_tick > period  # missed a whole tick
                     next_tick = max(next_tick + period, now - period)
                     action = self.input.take_action(self.mouse_look)
+                    self.pending_action = action
                     self.pending = self.pool.submit(self._timed, self.world.step, action)
                     self.single_step = False
                 elif self.paused:
@@ -205,6 +252,8 @@ class Client:
         finally:
             if self.pending is not None:
                 self.pending.result()
+                self._collect()
+            self.stop_recording()
             self.pool.shutdown()
             pygame.display.quit()
         return self.tick
