@@ -19,13 +19,7 @@ from playground import actions as A
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
 
-DREAM_PRESETS = {
-    "frame-2": ("frame", {"steps": 2}),
-    "frame-4": ("frame", {"steps": 4}),
-    "progressive-4": ("progressive", {"frames": 4, "chunk": 1, "context": 1, "substeps": 1}),
-    "pyramid-8-2": ("pyramid", {"steps": 8, "uncertainty": 2}),
-    "chunked-4": ("chunked", {"chunk": 4, "steps": 4, "context": 4}),
-}
+from playground.dream.schedule import NAMED as DREAM_PRESETS  # noqa: E402
 
 
 def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int = 64) -> dict:

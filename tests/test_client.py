@@ -98,3 +98,21 @@ def test_r_key_records_and_record_dir_from_first_tick(tmp_path):
     (folder,) = list((tmp_path / "many").iterdir())
     r = load(folder)
     assert r.start_tick == 2 and len(r.frames) == 1 and len(r.actions) == 3
+
+
+def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
+    from playground.dream.world import DreamConfig, DreamWorld
+    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
+    client = Client(world, ClientOptions(seed=4, scale=2, tick_rate=200, max_ticks=4,
+                                         screenshot_dir=str(tmp_path)))
+    for key in (pygame.K_g, pygame.K_EQUALS, pygame.K_RIGHTBRACKET, pygame.K_m):
+        post_key(key)
+    client.run()
+    info = world.info()
+    assert client.truth is not None and client.truth_frame is not None
+    assert any("PSNR" in line for line in client.status_lines())
+    assert info["memory"] == "off"
+    assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4}
+    hud = "\n".join(client.hud_lines())
+    for word in ("schedule", "steps", "latency_ticks", "device", "kernels"):
+        assert word in hud

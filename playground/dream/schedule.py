@@ -147,6 +147,17 @@ def chunked(chunk: int = 4, steps: int = 4, context: int = 4) -> Schedule:
 
 PRESETS = {"progressive": progressive, "frame": frame, "pyramid": pyramid, "chunked": chunked}
 
+# Named settings (bench rows, the client's [ ] cycle): name -> (preset, parameters).
+NAMED = {
+    "frame-2": ("frame", {"steps": 2}),
+    "frame-4": ("frame", {"steps": 4}),
+    "progressive-4": ("progressive", {"frames": 4, "chunk": 1, "context": 1, "substeps": 1}),
+    "pyramid-8-2": ("pyramid", {"steps": 8, "uncertainty": 2}),
+    "chunked-4": ("chunked", {"chunk": 4, "steps": 4, "context": 4}),
+}
+# The parameter that "denoising steps" means for each preset (the client's + / - keys).
+STEP_PARAM = {"frame": "steps", "chunked": "steps", "progressive": "substeps", "pyramid": "uncertainty"}
+
 
 def preset(name: str, **params) -> Schedule:
     if name not in PRESETS:

@@ -6,6 +6,7 @@ actions), as a player standing at spawn would see it.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,7 @@ class DreamWorld:
         self.seed: int | None = None
         self.tick = 0
         self._truth = None
+        self._recent: deque = deque(maxlen=16)   # (frame, action) just shown, for set_schedule
 
     def _voxel(self):
         from playground.voxel import VoxelConfig, VoxelWorld
@@ -61,23 +63,53 @@ class DreamWorld:
         frames = np.repeat(first[None, None], n, axis=1)
         self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32))
         self.tick = 0
+        self._recent.clear()
+        self._recent.append((first, A.zero()))
         return first.copy()
 
     def step(self, action) -> np.ndarray:
         if self.session is None:
             raise WorldError("call reset(seed) before step(action)")
         self.tick += 1
-        return self.session.step(A.validate(action)[None])[0]
+        a = A.validate(action)
+        frame = self.session.step(a[None])[0]
+        self._recent.append((frame, a))
+        return frame
 
     def set_schedule(self, name: str, **params) -> None:
-        """Switch the sampler preset; takes effect at the next reset."""
+        """Switch the sampler now: a new session continues from the frames just shown
+        (re-encoded as its context), so the picture does not jump."""
         self.schedule = S.preset(name, **params)
-        self.config.schedule, self.config.schedule_params = name, params
+        self.config.schedule, self.config.schedule_params = name, dict(params)
+        if self.session is not None and self._recent:
+            self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
+                                        seed=self.seed + self.tick, device=self.config.device)
+            frames = np.stack([f for f, _ in self._recent])[None]
+            acts = np.stack([a for _, a in self._recent])[None]
+            self.session.reset(frames, acts)
+
+    def change_steps(self, delta: int) -> int:
+        """+/- denoising steps of the current preset (within 1..16); returns the new value."""
+        key = S.STEP_PARAM[self.config.schedule]
+        params = dict(self.config.schedule_params)
+        current = params.get(key, getattr(self.schedule, "calls", 1))
+        params[key] = int(np.clip(current + delta, 1, 16))
+        try:
+            self.set_schedule(self.config.schedule, **params)
+        except S.ScheduleError:
+            return current  # e.g. pyramid steps not divisible: keep the old setting
+        return params[key]
+
+    def set_memory(self, on: bool) -> None:
+        self.config.options.use_memory = on
+        if self.session is not None:
+            self.session.opt.use_memory = on
 
     def info(self) -> dict:
         out = {"world": self.name, "seed": self.seed, "tick": self.tick,
                "schedule": self.schedule.describe(), "steps": self.schedule.calls,
-               "latency_ticks": 0 if self.config.options.recondition else self.schedule.latency,
+               "latency_ticks": self.schedule.latency, "recondition": self.config.options.recondition,
+               "memory": "on" if self.config.options.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}
         return out

@@ -24,6 +24,8 @@ from playground.errors import PlaygroundError
 from playground.game.display import frame_surface
 from playground.game.hud import Hud
 from playground.game.input import TickInput
+from playground.dream.schedule import NAMED as NAMED_SCHEDULES
+from playground.eval.metrics import psnr
 from playground.keymap import Keymap
 from playground.record import Recorder
 from playground.world import TICK_RATE, World
@@ -86,6 +88,8 @@ class Client:
         self.history: list[np.ndarray] = []     # actions since the last reset
         self.recorder: Recorder | None = None
         self.pending_action: np.ndarray | None = None
+        self.truth = None                          # VoxelWorld for the G view
+        self.truth_frame: np.ndarray | None = None
 
     # ---- world on the worker thread -------------------------------------------------
     def _timed(self, fn, *args):
@@ -99,6 +103,8 @@ class Client:
         self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
         self.frame, self.last_step_ms = self._timed(self.world.reset, self.seed)
         self.pending, self.tick, self.history = None, 0, []
+        if self.truth is not None:
+            self.truth_frame = self.truth.reset(self.seed)
         if self.recorder is not None and self.recorder.ticks:   # a new episode: a new recording
             self.stop_recording()
             self.start_recording()
@@ -111,6 +117,8 @@ class Client:
             self.pending = None
             self.tick += 1
             self.history.append(self.pending_action)
+            if self.truth is not None:
+                self.truth_frame = self.truth.step(self.pending_action)
             if self.recorder is not None:
                 self.recorder.add(self.pending_action, self.frame)
             self.tick_times.append(time.perf_counter())
@@ -139,11 +147,57 @@ class Client:
             self.reset(None)
         elif key == pygame.K_F2:
             self.screenshot()
+        elif key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
+            up = key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
+            self._sampler_change(lambda w: w.change_steps(1 if up else -1))
+        elif key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
+            self._sampler_change(lambda w: self._cycle_preset(w, 1 if key == pygame.K_RIGHTBRACKET else -1))
+        elif key == pygame.K_m and hasattr(self.world, "set_memory"):
+            self.world.set_memory(self.world.info().get("memory") != "on")
+        elif key == pygame.K_g:
+            self.toggle_truth()
         elif key == pygame.K_r:
             if self.recorder is None:
                 self.start_recording()
             else:
                 self.stop_recording()
+
+    # ---- sampler controls and the side-by-side ground truth ----------------------------
+    def _sampler_change(self, change) -> None:
+        """Apply a sampler change between ticks. Recording stops: a recording replays with
+        one sampler setting."""
+        if not hasattr(self.world, "set_schedule"):
+            return
+        if self.pending is not None:
+            self.pending.result()
+            self._collect()
+        if self.recorder is not None:
+            self.stop_recording()
+            print("sampler changed: recording stopped")
+        change(self.world)
+
+    @staticmethod
+    def _cycle_preset(world, direction: int) -> None:
+        names = list(NAMED_SCHEDULES)
+        current = next((n for n, (p, kw) in NAMED_SCHEDULES.items()
+                        if p == world.config.schedule and kw == world.config.schedule_params), names[0])
+        name, params = NAMED_SCHEDULES[names[(names.index(current) + direction) % len(names)]]
+        world.set_schedule(name, **params)
+
+    def toggle_truth(self) -> None:
+        """G: the voxel world stepped with the same actions, beside the dream."""
+        w, h = self.screen.get_size()
+        if self.truth is not None or getattr(self.world, "name", "") == "voxel":
+            if self.truth is not None:
+                self.screen = pygame.display.set_mode((w // 2, h), pygame.RESIZABLE)
+            self.truth = self.truth_frame = None
+            return
+        self.screen = pygame.display.set_mode((w * 2, h), pygame.RESIZABLE)
+        from playground.voxel import VoxelWorld
+        self.truth = VoxelWorld()
+        self.truth_frame = self.truth.reset(self.seed)
+        for a in self.history:                   # catch up with the ticks played so far
+            self.truth_frame = self.truth.step(a)
 
     # ---- recording ---------------------------------------------------------------------
     def start_recording(self, folder: str | Path | None = None) -> None:
@@ -206,11 +260,20 @@ class Client:
         return lines
 
     def status_lines(self) -> list[str]:
-        return ["REC  (R stops)"] if self.recorder is not None else []
+        lines = ["REC  (R stops)"] if self.recorder is not None else []
+        if self.truth_frame is not None and self.frame is not None:
+            lines += ["left: dream   right: ground truth",
+                      f"PSNR {float(psnr(self.frame, self.truth_frame)):.1f} dB"]
+        return lines
 
     def draw(self) -> None:
         size = self.screen.get_size()
-        if self.frame is not None:
+        if self.frame is not None and self.truth_frame is not None:
+            half = (size[0] // 2, size[1])
+            self.screen.fill((0, 0, 0))
+            self.screen.blit(frame_surface(self.frame, half), (0, 0))
+            self.screen.blit(frame_surface(self.truth_frame, half), (half[0], 0))
+        elif self.frame is not None:
             self.screen.blit(frame_surface(self.frame, size), (0, 0))
         warning = "generation slower than the tick rate: game slowed down" if self.behind else None
         self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines())

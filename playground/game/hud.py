@@ -8,7 +8,9 @@ HELP = [
     ("Mouse / arrows", "look (Tab captures the mouse)"), ("Left click", "break block"),
     ("Right click", "place block"), ("1-9", "hotbar"), ("P", "pause"),
     ("N", "single tick while paused"), ("Enter", "reset with a new seed"),
-    ("F2", "screenshot (PNG)"), ("R", "start / stop recording"), ("F1", "this help"), ("Esc", "quit"),
+    ("F2", "screenshot (PNG)"), ("R", "start / stop recording"), ("+ / -", "denoising steps"),
+    ("[ / ]", "previous / next sampler preset"), ("G", "side-by-side ground truth + PSNR"),
+    ("M", "memory on / off"), ("F1", "this help"), ("Esc", "quit"),
 ]
 
 
