@@ -160,6 +160,14 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from playground.eval.report import run
+    report = run(args.checkpoint, args.out, quick=args.quick)
+    print((__import__("pathlib").Path(args.out) / "report.md").read_text())
+    print(f"wrote {args.out}/report.md, report.json and plots in {report['seconds']:.0f} s")
+    return 0
+
+
 def cmd_replay(args) -> int:
     from playground.record import load
     rec = load(args.dir)
@@ -213,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--show-help", action="store_true", help="start with the F1 help overlay open")
     play.add_argument("--record", default=None, metavar="DIR", help="record the session from the first tick into DIR")
     play.set_defaults(fn=cmd_play)
+
+    ev = sub.add_parser("eval", help="error accumulation, memory retrieval, action following, throughput")
+    ev.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
+    ev.add_argument("--out", required=True, help="folder for report.md, report.json and plots")
+    ev.add_argument("--quick", action="store_true", help="a few minutes on a CPU (fewer rollouts)")
+    ev.set_defaults(fn=cmd_eval)
 
     rp = sub.add_parser("replay", help="play a recording back, or --verify it by re-simulation")
     rp.add_argument("dir", help="recording folder")

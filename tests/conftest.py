@@ -4,6 +4,12 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+import torch  # noqa: E402
+
+# Small test models are overhead-bound: one thread avoids OpenMP oversubscription when
+# the machine is busy (and is as fast for these sizes).
+torch.set_num_threads(1)
+
 import pytest
 
 

@@ -36,6 +36,7 @@ from playground.model.dit import DiT
 class SessionOptions:
     recondition: bool = True
     use_memory: bool = True
+    memory_frames: int | None = None  # bank size in frames (default and maximum: the model's)
     cache_frames: int | None = None   # clean frames kept in the k/v cache (default: window - noisy)
     bf16: bool = False                # autocast the DiT to bf16
 
@@ -68,6 +69,8 @@ class DreamSession:
             raise ValueError(f"schedule {schedule.name} needs {noisy} noisy frames; the model's window "
                              f"is only {dit.cfg.max_frames} frames")
         self.timings = {"model_ms": 0.0, "decode_ms": 0.0}
+        model_bank = dit.cfg.memory_frames
+        self.bank_frames = model_bank if self.opt.memory_frames is None else min(self.opt.memory_frames, model_bank)
         self.s = _State()
 
     # ---- helpers --------------------------------------------------------------------
@@ -98,7 +101,7 @@ class DreamSession:
                 lat, act = self.s.cached.popleft()
                 if self.dit.memory is not None:
                     self.s.bank.append(self.dit.compress(lat[:, None], act[:, None])[:, 0])
-                    while len(self.s.bank) > self.dit.cfg.memory_frames:
+                    while len(self.s.bank) > self.bank_frames:
                         self.s.bank.popleft()
 
     def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):

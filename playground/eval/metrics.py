@@ -15,7 +15,7 @@ def psnr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def ssim(a: np.ndarray, b: np.ndarray, sigma: float = 1.5, size: int = 7) -> np.ndarray:
     """SSIM per frame (Wang et al., 2004): Gaussian window, on luma, constants K1=.01, K2=.03."""
     def luma(x):
-        x = torch.as_tensor(np.asarray(x), dtype=torch.float64)
+        x = torch.tensor(np.asarray(x), dtype=torch.float64)
         return (x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114).reshape(-1, 1, *x.shape[-3:-1])
     shape = np.broadcast_shapes(np.shape(a)[:-3], np.shape(b)[:-3])
     x, y = luma(np.broadcast_to(a, (*shape, *np.shape(a)[-3:]))), luma(np.broadcast_to(b, (*shape, *np.shape(b)[-3:])))

@@ -1,0 +1,166 @@
+"""`playground eval`: the papers' tables on our world, written as report.md, report.json
+and PNG plots."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from playground.eval import paper  # noqa: E402
+from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
+from playground.eval.rollouts import SCRIPTS, action_following, error_accumulation, eval_seeds  # noqa: E402
+
+QUICK = {"rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (0, 8), "ticks": 40,
+         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
+FULL = {"rollout_seeds": 16, "follow_seeds": 24, "retrieval_trials": 24, "memory_sizes": (0, 2, 4, 8), "ticks": 150,
+        "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
+
+
+def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2})):
+    from playground.dream.session import SessionOptions
+    from playground.dream.world import DreamConfig, DreamWorld
+    opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None)
+    return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=dict(schedule[1]), options=opts),
+                      models=models)
+
+
+def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
+        settings: dict | None = None) -> dict:
+    """Everything, written to `out`. `settings` overrides QUICK/FULL entries (tests)."""
+    from playground.bench import bench_dream
+    from playground.dream.load import load_dream
+    p = {**(QUICK if quick else FULL), **(settings or {})}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    models = load_dream(checkpoint)
+    sizes = [m for m in p["memory_sizes"] if m <= models[0].cfg.memory_frames]
+    report = {"checkpoint": models[2]["path"], "checkpoint_sha256": models[2]["sha256"], "quick": quick,
+              "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()}}
+    default = max(sizes)
+    acc = {}
+    for m in sizes:
+        acc[m] = error_accumulation(_dream(models, m), eval_seeds(p["rollout_seeds"]), steps=p["steps"],
+                                    scripts=p["scripts"], progress=progress)
+    report["error_accumulation"] = {"default_memory_frames": default, **acc[default],
+                                    "by_memory_frames": {str(m): a["buckets"] for m, a in acc.items()}}
+    report["action_following"] = action_following(_dream(models, default), eval_seeds(p["follow_seeds"], 100),
+                                                  steps=p["follow_steps"], progress=progress)
+    ret, examples = {}, []
+    for m in sizes:
+        r = retrieval(_dream(models, m), eval_seeds(8, 200), p["retrieval_trials"], progress=progress,
+                      desc=f"retrieval (memory {m})")
+        ex = r.pop("examples")
+        examples = ex if m == default else examples
+        ret[str(m)] = r
+    report["retrieval"] = {"threshold": SSIM_THRESHOLD, "by_memory_frames": ret,
+                           "buckets": ret[str(default)]["buckets"]}
+    report["throughput"] = {k: v for k, v in bench_dream(checkpoint, presets=p.get("presets"),
+                                                         ticks=p["ticks"]).items() if k != "table"}
+    report["seconds"] = round(time.time() - t0, 1)
+    _plots(report, acc, examples, out)
+    (out / "report.json").write_text(json.dumps(report, indent=1))
+    (out / "report.md").write_text(markdown(report))
+    return report
+
+
+def decay(buckets: dict) -> float:
+    keys = list(buckets)
+    return buckets[keys[0]]["psnr"] - buckets[keys[-1]]["psnr"]
+
+
+def _plots(report, acc, examples, out: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for m, a in acc.items():
+        ax.plot(range(1, len(a["psnr_per_step"]) + 1), a["psnr_per_step"], label=f"memory {m} frames")
+    ax.set_xlabel("rollout step (ticks)")
+    ax.set_ylabel("PSNR vs voxel world (dB)")
+    ax.set_title("Error accumulation, open loop")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "psnr_per_step.png", dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for m, a in acc.items():
+        rate = np.mean([b["rate"] for b in report["retrieval"]["by_memory_frames"][str(m)]["buckets"].values()])
+        ax.scatter(rate, decay(a["buckets"]), s=50)
+        ax.annotate(f"ours, memory {m}", (rate, decay(a["buckets"])), textcoords="offset points", xytext=(5, 5))
+    for budget, row in paper.PSNR_MINECRAFT.items():
+        ax.scatter(np.nan, row[0] - row[3])
+    ax.set_xlabel("average retrieval rate")
+    ax.set_ylabel("PSNR decay, steps 1-16 to 49-64 (dB)")
+    ax.set_title("Retrieval vs error accumulation (cf. Meta-ARVDM Fig. 9)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out / "pareto.png", dpi=120)
+    plt.close(fig)
+
+    if examples:
+        picks = sorted(examples, key=lambda e: e["ssim"])
+        picks = [picks[int(i)] for i in np.linspace(0, len(picks) - 1, min(6, len(picks)))]
+        fig, axes = plt.subplots(3, len(picks), figsize=(1.6 * len(picks), 5.2))
+        axes = np.asarray(axes).reshape(3, -1)
+        for j, e in enumerate(picks):
+            for i, (img, label) in enumerate(((e["start"], "start (truth)"), (e["truth"], "return (truth)"),
+                                              (e["dream"], f"dream SSIM {e['ssim']:.2f}"))):
+                axes[i, j].imshow(img)
+                axes[i, j].set_xticks([]), axes[i, j].set_yticks([])
+                axes[i, j].set_title(label if i < 2 else f"{label}\ngap {e['gap']}", fontsize=7)
+        fig.suptitle(f"Retrieval examples, success when SSIM >= {SSIM_THRESHOLD}", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(out / "retrieval_examples.png", dpi=120)
+        plt.close(fig)
+
+
+def markdown(r: dict) -> str:
+    ea, ret, af = r["error_accumulation"], r["retrieval"], r["action_following"]
+    lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
+             f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out seeds "
+             f"(>= 1,000,500; training used seeds < 1,000,000). {r['seconds']:.0f} s.", "",
+             "## Error accumulation (PSNR / SSIM vs the voxel world, open loop, same actions)", "",
+             f"{ea['rollouts']} rollouts of {ea['steps']} steps (scripts: {', '.join(ea['by_script'])}), "
+             f"memory {ea['default_memory_frames']} frames, `frame` sampler with 2 steps. 95% CI.", "",
+             "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |"]
+    for k, b in ea["buckets"].items():
+        lines.append(f"| {k} | {b['psnr']:.2f} ± {b['psnr_ci95']:.2f} | {b['ssim']:.3f} ± {b['ssim_ci95']:.3f} |")
+    lines += ["", f"Decay from the first to the last bucket: **{decay(ea['buckets']):.2f} dB** "
+              f"(paper, Minecraft, budget 8: {paper.MINECRAFT_DECAY_DB} dB).", "",
+              "For scale only, the paper's Tables 3-4 (other worlds: DMLab mazes and Minecraft video, "
+              "not our voxel world):", "", "| budget | DMLab 0-16 / 48-64 | Minecraft 0-16 / 48-64 |",
+              "| --- | --- | --- |"]
+    for m in paper.PSNR_DMLAB:
+        d, mc = paper.PSNR_DMLAB[m], paper.PSNR_MINECRAFT[m]
+        lines.append(f"| {m} | {d[0]} / {d[3]} | {mc[0]} / {mc[3]} |")
+    lines += ["", "PSNR by memory size:", "", "| memory frames | " + " | ".join(ea["buckets"]) + " |",
+              "| --- |" + " --- |" * len(ea["buckets"])]
+    for m, b in ea["by_memory_frames"].items():
+        lines.append(f"| {m} | " + " | ".join(f"{v['psnr']:.2f}" for v in b.values()) + " |")
+    lines += ["", "![PSNR per step](psnr_per_step.png)", "",
+              "## Memory retrieval", "",
+              f"Look at a place, leave it for g ticks (turn away, wait, walk off and back), return to the "
+              f"same pose; success when SSIM(dream, truth) >= {ret['threshold']} at the return "
+              "(the paper's Figure 13 calls >= 0.7 high similarity; see retrieval_examples.png).", "",
+              "| memory frames | 0-16 | 16-48 | 48-112 |", "| --- | --- | --- | --- |"]
+    for m, rr in ret["by_memory_frames"].items():
+        lines.append(f"| {m} | " + " | ".join(f"{b['rate']:.2f} (SSIM {b['mean_ssim']:.2f})"
+                                             for b in rr["buckets"].values()) + " |")
+    lines += ["", f"Paper, DMLab (Table 1), best compressed memory at 16-48: {paper.BEST_RETRIEVAL_16_48}.", "",
+              "![retrieval vs decay](pareto.png)", "", "![examples](retrieval_examples.png)", "",
+              "## Action following", "",
+              f"Dream of script A closer (MSE over {af['steps']} steps) to the truth of A than to the truth of B: "
+              f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
+              f"{', '.join('/'.join(p) for p in af['pairs'])}).", "", "## Throughput", "",
+              f"{r['throughput']['threads']} threads on {r['throughput']['device']}:", "",
+              "| preset | ticks/s | model ms | decode ms | latency (ticks) |", "| --- | --- | --- | --- | --- |"]
+    for row in r["throughput"]["presets"]:
+        lines.append(f"| {row['preset']} | {row['ticks_per_s']} | {row['model_ms']} | {row['decode_ms']} | "
+                     f"{row['latency_ticks']} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+import json
+
+import numpy as np
+
+from playground.eval.metrics import mean_ci, psnr, ssim
+from playground.eval.retrieval import return_trip
+from playground.voxel import VoxelWorld
+
+
+def test_metrics():
+    a = np.random.default_rng(0).integers(0, 255, (2, 32, 32, 3), dtype=np.uint8)
+    assert np.isinf(psnr(a, a)).all() or (psnr(a, a) > 90).all()
+    assert np.allclose(ssim(a, a), 1.0)
+    assert (ssim(a, 255 - a) < 0.5).all()
+    m, ci = mean_ci([1.0, 2.0, 3.0])
+    assert m == 2.0 and ci > 0
+
+
+def test_return_trips_come_back_to_the_start_view():
+    for gap in (6, 30, 44):          # turning trips return exactly
+        w = VoxelWorld()
+        start = w.reset(7)
+        acts = return_trip(gap)
+        assert len(acts) == gap
+        for a in acts:
+            end = w.step(a)
+        assert np.array_equal(start, end), gap
+
+
+def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
+    from playground.eval.report import run
+    settings = {"rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
+                "ticks": 3, "presets": ["frame-2"], "steps": 16, "scripts": ("walk", "turn_left"),
+                "follow_steps": 4}
+    report = run(toy_checkpoint, tmp_path, quick=True, progress=False, settings=settings)
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert "error_accumulation" in data and "retrieval" in data
+    assert set(data["retrieval"]["buckets"]) == {"0-16", "16-48", "48-112"}
+    assert list(data["error_accumulation"]["buckets"]) == ["1-16"]
+    assert (tmp_path / "report.md").read_text().startswith("# playground eval")
+    for png in ("psnr_per_step.png", "pareto.png", "retrieval_examples.png"):
+        assert (tmp_path / png).stat().st_size > 1000
+    assert 0 <= report["action_following"]["rate"] <= 1
