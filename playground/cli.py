@@ -86,7 +86,11 @@ def cmd_play(args) -> int:
 
 
 def cmd_datagen(args) -> int:
-    from playground.train.datagen import DatagenConfig, generate
+    from playground.train.datagen import DatagenConfig, from_recordings, generate
+    if args.from_recordings:
+        out = from_recordings(args.from_recordings, args.out, ticks=args.ticks, episodes_per_shard=args.shard_size)
+        print(f"dataset ready in {out}")
+        return 0
     cfg = DatagenConfig(episodes=args.episodes, ticks=args.ticks, episodes_per_shard=args.shard_size,
                         seed=args.seed, revisit_fraction=args.revisit_fraction,
                         width=args.width, height=args.height, fov=args.fov)
@@ -254,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--shard-size", type=int, default=16, help="episodes per shard file")
     dg.add_argument("--seed", type=int, default=0, help="first world seed")
     dg.add_argument("--revisit-fraction", type=float, default=0.3)
+    dg.add_argument("--from-recordings", nargs="+", default=None, metavar="DIR",
+                    help="instead: cut voxel-world recordings (playground play --record) into episodes")
     dg.add_argument("--width", type=int, default=64)
     dg.add_argument("--height", type=int, default=64)
     dg.add_argument("--fov", type=float, default=70.0)

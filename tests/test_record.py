@@ -90,3 +90,15 @@ def test_export_gif_and_png(tmp_path, capsys):
         assert g.n_frames == 9 and g.size == (256, 256)
     assert len(list((tmp_path / "png").glob("*.png"))) == 9
     assert main(["export", str(d)]) == 2
+
+
+def test_recordings_are_training_data(tmp_path):
+    from playground.train.datagen import load_shards
+    for seed in (1, 2):
+        main(["play", "--world", "voxel", "--headless", "--ticks", "25", "--seed", str(seed),
+              "--record", str(tmp_path / f"r{seed}")])
+    out = tmp_path / "data"
+    assert main(["datagen", "--from-recordings", str(tmp_path / "r1"), str(tmp_path / "r2"),
+                 "--ticks", "12", "--out", str(out)]) == 0
+    eps = list(load_shards(out))
+    assert len(eps) == 4 and eps[0][0].shape == (12, 64, 64, 3) and not eps[0][1][0].any()

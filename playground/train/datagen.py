@@ -103,6 +103,41 @@ def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path
     return out
 
 
+def from_recordings(sources: list[str | Path], out: str | Path, ticks: int = 128,
+                    episodes_per_shard: int = 16, progress: bool = True) -> Path:
+    """Shards from recorded sessions (`playground play --record`): each recording is cut
+    into episodes of `ticks` consecutive recorded frames (a shorter tail is dropped);
+    the first action of an episode is zeroed, as in generated data. Voxel-world recordings
+    only: a dream recording is not ground truth."""
+    from playground.record import load
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.glob("shard_*.npz")):
+        raise DatasetError(f"{out} already holds shards; use an empty folder")
+    frames, acts, seeds, names = [], [], [], []
+    for src in tqdm(sources, desc="recordings", disable=not progress):
+        rec = load(src)
+        if rec.manifest.get("world") != "voxel":
+            raise DatasetError(f"{src} records the {rec.manifest.get('world')!r} world; only voxel-world "
+                               "recordings are training data")
+        fa = rec.frame_actions
+        for s0 in range(0, len(rec.frames) - ticks + 1, ticks):
+            a = fa[s0:s0 + ticks].copy()
+            a[0] = 0.0
+            frames.append(rec.frames[s0:s0 + ticks]), acts.append(a)
+            seeds.append(int(rec.manifest.get("seed", -1))), names.append("recording")
+    if not frames:
+        raise DatasetError(f"no recording has {ticks} frames; record longer sessions or lower --ticks")
+    for i in range(0, len(frames), episodes_per_shard):
+        sl = slice(i, i + episodes_per_shard)
+        write_shard(out / f"shard_{i // episodes_per_shard:05d}.npz", {
+            "frames": np.stack(frames[sl]), "actions": np.stack(acts[sl]),
+            "seeds": np.array(seeds[sl], np.int64), "policies": np.array(names[sl])})
+    (out / "meta.json").write_text(json.dumps({"kind": "recordings", "sources": [str(x) for x in sources],
+                                               "ticks": ticks, "action_schema": A.SCHEMA_VERSION}, indent=1))
+    return out
+
+
 def load_shards(folder: str | Path):
     """Yield (frames, actions) per episode from a dataset folder."""
     folder = Path(folder)
