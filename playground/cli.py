@@ -138,6 +138,11 @@ def cmd_train(args) -> int:
         if not args.ae:
             raise ConfigError("training the DiT needs --ae PATH (an autoencoder from `playground train ae`)")
         cfg = build(DiTTrainConfig, data, args.config or "dit-tiny")
+        if args.export_only:
+            from playground.train.dit import export_from_state
+            path = export_from_state(args.out, args.ae, cfg, args.export_only)
+            print(f"model exported to {path}")
+            return 0
         path = train(args.data, args.ae, args.out, cfg, device=args.device)
         print(f"model written to {path}")
         return 0
@@ -274,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config value, e.g. --set train.steps=100")
     tr.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    tr.add_argument("--export-only", default=None, metavar="PATH",
+                    help="dit: write the EMA weights of the run's last state to PATH and exit")
     tr.set_defaults(fn=cmd_train)
 
     be = sub.add_parser("bench", help="measure the dream (ticks/s, ms per stage, latency) or the voxel renderer")

@@ -18,7 +18,7 @@ from playground.eval.rollouts import SCRIPTS, action_following, error_accumulati
 
 QUICK = {"rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (0, 8), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
-FULL = {"rollout_seeds": 16, "follow_seeds": 24, "retrieval_trials": 24, "memory_sizes": (0, 2, 4, 8), "ticks": 150,
+FULL = {"rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 
 

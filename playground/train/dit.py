@@ -117,6 +117,17 @@ def train(data: str | Path, ae_path: str | Path, out: str | Path, cfg: DiTTrainC
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
 
 
+def export_from_state(run: str | Path, ae_path: str | Path, cfg: DiTTrainConfig, out: str | Path | None = None) -> Path:
+    """Write the EMA weights of a run's last saved state (training may still be going)."""
+    run = Path(run)
+    if not (run / "state.pt").exists():
+        raise checkpoint.CheckpointError(f"{run} has no state.pt to export")
+    st = torch.load(run / "state.pt", map_location="cpu", weights_only=False)
+    dit = DiT(cfg.model)
+    dit.load_state_dict(st["ema"])
+    return export(Path(out) if out else run / "model.safetensors", load_ae(ae_path), ae_path, dit, cfg, run)
+
+
 def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, run: Path,
            dtype=torch.float16) -> Path:
     steps = 0
