@@ -22,10 +22,14 @@ FULL = {"rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 
 
-def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2})):
+SAMPLERS = (("frame-2", True), ("frame-4", True), ("progressive-4", True), ("progressive-4", False))
+
+
+def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
-    opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None)
+    opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
+                          recondition=recondition)
     return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=dict(schedule[1]), options=opts),
                       models=models)
 
@@ -61,6 +65,7 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
         ret[str(m)] = r
     report["retrieval"] = {"threshold": SSIM_THRESHOLD, "by_memory_frames": ret,
                            "buckets": ret[str(default)]["buckets"]}
+    report["samplers"] = _samplers(models, default, p, progress)
     report["throughput"] = {k: v for k, v in bench_dream(checkpoint, presets=p.get("presets"),
                                                          ticks=p["ticks"]).items() if k != "table"}
     report["seconds"] = round(time.time() - t0, 1)
@@ -68,6 +73,18 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     (out / "report.json").write_text(json.dumps(report, indent=1))
     (out / "report.md").write_text(markdown(report))
     return report
+
+
+def _samplers(models, memory, p, progress) -> list[dict]:
+    """PSNR of each sampler setting on the same rollouts (what re-conditioning costs)."""
+    from playground.dream.schedule import NAMED
+    rows = []
+    seeds = eval_seeds(max(1, p["rollout_seeds"] // 2), 50)
+    for name, recond in p.get("samplers", SAMPLERS):
+        a = error_accumulation(_dream(models, memory, NAMED[name], recond), seeds, steps=p["steps"],
+                               scripts=p["scripts"][:4], progress=progress)
+        rows.append({"preset": name, "recondition": recond, "buckets": a["buckets"], "rollouts": a["rollouts"]})
+    return rows
 
 
 def decay(buckets: dict) -> float:
@@ -157,7 +174,15 @@ def markdown(r: dict) -> str:
               "## Action following", "",
               f"Dream of script A closer (MSE over {af['steps']} steps) to the truth of A than to the truth of B: "
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
-              f"{', '.join('/'.join(p) for p in af['pairs'])}).", "", "## Throughput", "",
+              f"{', '.join('/'.join(p) for p in af['pairs'])}).", "", "## Sampler settings", "",
+              "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
+              "reach frames already in the window.", "",
+              "| preset | re-conditioned | " + " | ".join(ea["buckets"]) + " |",
+              "| --- | --- |" + " --- |" * len(ea["buckets"])]
+    for row in r["samplers"]:
+        lines.append(f"| {row['preset']} | {'yes' if row['recondition'] else 'no'} | "
+                     + " | ".join(f"{b['psnr']:.2f}" for b in row["buckets"].values()) + " |")
+    lines += ["", "## Throughput", "",
               f"{r['throughput']['threads']} threads on {r['throughput']['device']}:", "",
               "| preset | ticks/s | model ms | decode ms | latency (ticks) |", "| --- | --- | --- | --- | --- |"]
     for row in r["throughput"]["presets"]:
