@@ -15,8 +15,8 @@ from playground.train.datagen import DatagenConfig, generate, load_shards
 from playground.train.levels import LevelMix, sample_levels
 
 TOY_AE = ["--set", "model.widths=[16,16]", "--set", "model.decoder_blocks=[1,1]",
-          "--set", "model.blocks=1", "--set", "train.batch_size=4", "--set", "train.sample_every=1000"]
-TOY_DIT = ["--set", "model.dim=32", "--set", "model.depth=1", "--set", "model.heads=2",
+          "--set", "model.blocks=1", "--set", "train.batch_size=4", "--set", "train.sample_every=2"]
+TOY_DIT = ["--set", "train.sample_every=2", "--set", "model.dim=32", "--set", "model.depth=1", "--set", "model.heads=2",
            "--set", "model.memory_frames=2", "--set", "train.batch_size=2", "--set", "clip=4",
            "--set", "model.in_channels=8"]
 
@@ -59,6 +59,7 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     tensors, meta = checkpoint.read(dit_dir / "model.safetensors")
     assert set(meta["models"]) == {"ae", "dit"}
     assert all(v.dtype == torch.float16 for v in tensors.values())
+    assert (ae_dir / "sample_000002.png").exists() and (dit_dir / "sample_000002.png").exists()
     log = [json.loads(line) for line in (dit_dir / "log.jsonl").read_text().splitlines()]
     assert log[0]["step"] == 1 and np.isfinite(log[0]["loss"])
     # Resuming continues from the saved step.

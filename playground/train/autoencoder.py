@@ -13,6 +13,7 @@ from playground import checkpoint
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.train.dataset import EpisodeBank
 from playground.train.loop import TrainConfig, fit, is_main
+from playground.train.samples import ae_sample_fn
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,7 @@ def train(data: str | Path, out: str | Path, cfg: AETrainConfig, heldout: np.nda
         loss = l1 + l2 + cfg.latent_l2 * z.float().pow(2).mean()
         return loss, {"l1": l1.item(), "mse": l2.item()}
 
-    def sample_fn(ema, step, out_dir):
-        if heldout is not None:
-            print(f"\n[ae] step {step}: held-out PSNR {evaluate(ema, heldout[:256]):.2f} dB")
-
-    ema = fit(ae, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="ae", progress=progress)
+    ema = fit(ae, loss_fn, batch_fn, cfg.train, out, dev, ae_sample_fn(heldout), desc="ae", progress=progress)
     path = Path(out) / "ae.safetensors"
     if not is_main():
         return path

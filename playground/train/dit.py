@@ -17,6 +17,7 @@ from playground.model.dit import DiT, DiTConfig
 from playground.train.dataset import EpisodeBank
 from playground.train.levels import LevelMix, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
+from playground.train.samples import dit_sample_fn
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def train(data: str | Path, ae_path: str | Path, out: str | Path, cfg: DiTTrainC
     model = DiT(cfg.model)
     abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
     batch_fn = make_batch_fn(latents, bank.actions, cfg, dev)
-    ema = fit(model, make_loss_fn(abar), batch_fn, cfg.train, out, dev, desc="dit", progress=progress)
+    sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
+    ema = fit(model, make_loss_fn(abar), batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
