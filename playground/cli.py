@@ -24,6 +24,8 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int, default=None, help="denoising steps (frame/chunked presets)")
     p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
     p.add_argument("--bf16", action="store_true", help="run the dream's DiT in bf16")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the DiT (on CUDA with CUDA graphs); slow first ticks")
     p.add_argument("--no-recondition", action="store_true",
                    help="do not re-condition noisy window frames on the newest action")
     p.add_argument("--no-memory", action="store_true", help="switch the memory bank off")
@@ -50,7 +52,8 @@ def make_world(args):
     cfg = DreamConfig(checkpoint=args.checkpoint, schedule=name,
                       schedule_params=schedule_params(name, args.steps), device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
-                                             use_memory=not args.no_memory, bf16=args.bf16))
+                                             use_memory=not args.no_memory, bf16=args.bf16,
+                                             compile=args.compile))
     return DreamWorld(cfg)
 
 
@@ -155,6 +158,8 @@ def cmd_bench(args) -> int:
         args.ticks = 300 if args.world == "voxel" else 150
     if args.world == "voxel":
         result = bench.bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
+    elif args.vector:
+        result = bench.bench_vector(args.checkpoint, num_envs=args.vector, ticks=args.ticks)
     elif args.memory_ticks:
         result = bench.bench_memory(args.checkpoint, ticks=args.memory_ticks)
     else:
@@ -292,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     be.add_argument("--compare-kernels", action="store_true",
                     help="instead: ticks/s with the Triton kernels vs the PyTorch path (GPU)")
+    be.add_argument("--vector", type=int, default=0, metavar="N",
+                    help="instead: step time of the batched WorldModel-v0 vector env with N envs vs 1")
     be.add_argument("--memory-ticks", type=int, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
     be.add_argument("--seeds", type=int, default=4, help="voxel: worlds to average over")

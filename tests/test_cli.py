@@ -60,3 +60,8 @@ def test_dream_bench_on_a_toy_checkpoint(capsys, tmp_path, toy_checkpoint):
     for r in rows:
         assert r["ticks_per_s"] > 0 and r["precision"] in ("fp32", "bf16")
         assert r["latency_ticks"] is not None and r["latency_ticks"] <= r["latency_ticks_no_recondition"]
+
+
+def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
+    assert main(["bench", "--checkpoint", str(toy_checkpoint), "--vector", "2", "--ticks", "2"]) == 0
+    assert "ratio" in capsys.readouterr().out

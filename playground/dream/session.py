@@ -39,6 +39,7 @@ class SessionOptions:
     memory_frames: int | None = None  # bank size in frames (default and maximum: the model's)
     cache_frames: int | None = None   # clean frames kept in the k/v cache (default: window - noisy)
     bf16: bool = False                # autocast the DiT to bf16
+    compile: bool = False             # torch.compile the DiT (CUDA: "reduce-overhead" = CUDA graphs)
 
 
 @dataclass
@@ -69,6 +70,10 @@ class DreamSession:
             raise ValueError(f"schedule {schedule.name} needs {noisy} noisy frames; the model's window "
                              f"is only {dit.cfg.max_frames} frames")
         self.timings = {"model_ms": 0.0, "decode_ms": 0.0}
+        # The per-tick call has a handful of shapes (the cache fills, then stays full), so a
+        # compiled graph is reused every tick once warm.
+        self._forward = torch.compile(dit, mode="reduce-overhead" if self.device.type == "cuda" else "default",
+                                      dynamic=False) if self.opt.compile else dit
         model_bank = dit.cfg.memory_frames
         self.bank_frames = model_bank if self.opt.memory_frames is None else min(self.opt.memory_frames, model_bank)
         self.s = _State()
@@ -79,7 +84,7 @@ class DreamSession:
         positions are absolute so cached keys stay valid as the window slides)."""
         positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
-            v, kv = self.dit(x, levels, actions, positions=positions, memory=memory, past=self.s.past)
+            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=self.s.past)
         return v.float(), kv
 
     def _memory(self):
