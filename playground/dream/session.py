@@ -95,8 +95,8 @@ class DreamSession:
     def _append_cache(self, kv, n_new: int):
         """Append the k/v of the first n_new frames of the last call; evict past the limit."""
         new = [(k[:, :, :n_new], v[:, :, :n_new]) for k, v in kv]
-        if self.s.past is None:
-            self.s.past = new
+        if self.s.past is None:   # clone: a compiled (CUDA-graph) call reuses its output buffers
+            self.s.past = [(k.clone(), v.clone()) for k, v in new]
         else:
             self.s.past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(self.s.past, new)]
         over = self.s.past[0][0].shape[2] - self.cache_frames
