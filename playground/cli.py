@@ -22,6 +22,8 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--schedule", default=None,
                    help="sampler preset: frame, progressive, pyramid, chunked (default: frame)")
     p.add_argument("--steps", type=int, default=None, help="denoising steps (frame/chunked presets)")
+    p.add_argument("--vae", default=None, help="with the public Minecraft DiT file: its ViT VAE file")
+    p.add_argument("--prompt-image", default=None, help="start the dream from this PNG (e.g. a screenshot)")
     p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
     p.add_argument("--bf16", action="store_true", help="run the dream's DiT in bf16")
     p.add_argument("--compile", action="store_true",
@@ -49,7 +51,7 @@ def make_world(args):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     name = args.schedule or "frame"
-    cfg = DreamConfig(checkpoint=args.checkpoint, schedule=name,
+    cfg = DreamConfig(checkpoint=args.checkpoint, vae=args.vae, prompt_image=args.prompt_image, schedule=name,
                       schedule_params=schedule_params(name, args.steps), device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,

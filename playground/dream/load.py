@@ -10,9 +10,11 @@ from playground import checkpoint
 from playground.checkpoint import CheckpointError
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
+from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
 
 SHIPPED = Path(__file__).resolve().parent.parent.parent / "checkpoints" / "tiny.safetensors"
-FAMILIES = {"conv-ae": (AEConfig, Autoencoder), "st-dit": (DiTConfig, DiT)}
+FAMILIES = {"conv-ae": (AEConfig, Autoencoder), "st-dit": (DiTConfig, DiT),
+            "vit-ae": (ViTAEConfig, ViTAutoencoder)}
 
 
 def build(meta_entry: dict, where: str):
@@ -23,14 +25,24 @@ def build(meta_entry: dict, where: str):
     return cls(checkpoint.config_from_dict(cfg_cls, meta_entry.get("config", {}), where))
 
 
-def load_dream(path: str | Path | None = None, device: str | torch.device = "cpu"):
-    """(dit, ae, info) from a checkpoint holding models 'dit' and 'ae'. `info` has the
-    path, sha256 and the file's extra metadata."""
+def load_dream(path: str | Path | None = None, device: str | torch.device = "cpu", vae: str | Path | None = None,
+               image_size: tuple[int, int] | None = None):
+    """(dit, ae, info) from a checkpoint holding models 'dit' and 'ae'; or, for the public
+    Minecraft model's bare DiT file, with its ViT VAE file `vae`. `info` has the path,
+    sha256 and the file's extra metadata."""
     path = Path(path) if path else SHIPPED
     if not path.exists() and path == SHIPPED:
         raise CheckpointError(f"the shipped checkpoint {path} is missing; restore it with git, "
                               "or pass --checkpoint PATH (or use --world voxel)")
     tensors, meta = checkpoint.read(path)
+    if not meta["models"]:
+        from playground.dream import oasis
+        if oasis.looks_like_public_dit(tensors):
+            if vae is None:
+                raise CheckpointError(f"{path} is the public Minecraft DiT; it needs its autoencoder too: "
+                                      "pass --vae vit-l-20.safetensors")
+            return oasis.load_public(path, vae, device, image_size)
+        raise CheckpointError(f"{path} has no playground metadata and is not the public Minecraft DiT")
     models = {}
     for prefix in ("dit", "ae"):
         if prefix not in meta["models"]:

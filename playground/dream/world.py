@@ -30,6 +30,9 @@ class DreamConfig:
     device: str = "cpu"
     options: SessionOptions = field(default_factory=SessionOptions)
     context: int | None = None             # context frames at reset (default: the cache size)
+    vae: str | None = None                 # the public model's ViT VAE file (with its bare DiT file)
+    prompt_image: str | None = None        # start from this PNG instead of the voxel world's view
+    image_size: tuple[int, int] | None = None  # frame size of a public model (default 360 x 640)
 
 
 class DreamWorld:
@@ -37,7 +40,9 @@ class DreamWorld:
 
     def __init__(self, config: DreamConfig | None = None, models=None):
         self.config = config or DreamConfig()
-        self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device)
+        self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device,
+                                                             vae=self.config.vae,
+                                                             image_size=self.config.image_size)
         self.schedule = S.preset(self.config.schedule, **self.config.schedule_params)
         h, w = self.ae.cfg.image_size
         self.frame_shape = (h, w, 3)
@@ -54,9 +59,19 @@ class DreamWorld:
             self._truth = VoxelWorld(VoxelConfig.make(w, h))
         return self._truth
 
+    def _prompt(self) -> np.ndarray:
+        """The user's start image, resized to the model's frame size."""
+        from PIL import Image, UnidentifiedImageError
+        h, w, _ = self.frame_shape
+        try:
+            with Image.open(self.config.prompt_image) as img:
+                return np.asarray(img.convert("RGB").resize((w, h), Image.BICUBIC), np.uint8)
+        except (FileNotFoundError, UnidentifiedImageError) as e:
+            raise WorldError(f"cannot use prompt image {self.config.prompt_image}: {e}") from None
+
     def reset(self, seed: int | None = None) -> np.ndarray:
         self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
-        first = self._voxel().reset(self.seed)
+        first = self._prompt() if self.config.prompt_image else self._voxel().reset(self.seed)
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                     seed=self.seed, device=self.config.device)
         n = self.config.context or self.session.cache_frames

@@ -14,10 +14,11 @@ from playground.envs.voxel_env import RewardFn, WorldEnv
 
 
 def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
-                 recondition=True, memory=True, bf16=False) -> DreamConfig:
+                 recondition=True, memory=True, bf16=False, vae=None, prompt_image=None) -> DreamConfig:
     params = {"steps": steps if steps is not None else 2} if schedule in ("frame", "chunked") else \
         ({"substeps": steps} if steps is not None and schedule == "progressive" else {})
-    return DreamConfig(checkpoint=checkpoint, schedule=schedule, schedule_params=params, device=device,
+    return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
+                       schedule_params=params, device=device,
                        context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
                                                                bf16=bf16))
 
@@ -26,6 +27,7 @@ class WorldModelEnv(WorldEnv):
     def __init__(self, action_mode: str = "vector", render_mode: str | None = None,
                  checkpoint: str | None = None, schedule: str = "frame", steps: int | None = None,
                  device: str = "cpu", context: int | None = None, recondition: bool = True,
-                 memory: bool = True, bf16: bool = False, reward_fn: RewardFn | None = None):
-        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16)
+                 memory: bool = True, bf16: bool = False, vae: str | None = None,
+                 prompt_image: str | None = None, reward_fn: RewardFn | None = None):
+        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16, vae, prompt_image)
         super().__init__(DreamWorld(cfg), action_mode, render_mode, reward_fn)

@@ -28,7 +28,7 @@ class WorldModelVectorEnv(VectorEnv):
     def __init__(self, num_envs: int = 1, action_mode: str = "vector", render_mode: str | None = None,
                  max_episode_steps: int | None = 1000, reward_fn=None, **dream_kwargs):
         self.cfg = dream_config(**dream_kwargs)
-        self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device)
+        self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device, vae=self.cfg.vae)
         self.schedule = S.preset(self.cfg.schedule, **self.cfg.schedule_params)
         if self.schedule.shift != 1:
             raise S.ScheduleError("the vector env needs a shift-1 schedule (frame, progressive, pyramid)")
