@@ -204,3 +204,47 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40) -> dict:
                     f"{num_envs} envs {bestn * 1000:.1f} ms/step (batched), ratio {res['ratio_best']:.2f}x "
                     f"(per precision: {res['ms_per_step']})")
     return res
+
+
+def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool | None = None,
+                 ticks: int = 10) -> dict:
+    """The public model's architecture with random weights: ms per tick of 10-step `frame`
+    sampling with and without the key/value cache, and of `progressive`. On a CPU the
+    configuration is reduced (depth 2, width 256) and the result says so."""
+    from dataclasses import replace
+
+    from playground.dream.session import SessionOptions
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.model.dit import DiT
+    from playground.model.presets import dit_preset
+    from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
+    reduced = (device == "cpu") if reduced is None else reduced
+    dcfg, vcfg = dit_preset(preset), ViTAEConfig()
+    if reduced:
+        dcfg = replace(dcfg, depth=2, dim=256, heads=4)
+        vcfg = replace(vcfg, dim=256, heads=4, encoder_depth=1, decoder_depth=1)
+    torch.manual_seed(0)
+    dit, vae = DiT(dcfg), ViTAutoencoder(vcfg)
+    for p in dit.parameters():       # random, and every adaLN path active
+        if p.abs().sum() == 0:
+            torch.nn.init.normal_(p, std=0.02)
+    models = (dit.to(device).eval(), vae.to(device).eval(), {"path": "random", "sha256": "random" * 8})
+    settings = [("frame-10, k/v cache", "frame", {"steps": 10, "context_label": 15}, True),
+                ("frame-10, no cache (reference)", "frame", {"steps": 10, "context_label": 15}, False),
+                ("progressive-4, k/v cache", "progressive", {"frames": 4, "substeps": 1}, True)]
+    rows = []
+    for label, name, params, cache in settings:
+        world = DreamWorld(DreamConfig(schedule=name, schedule_params=params, device=device,
+                                       options=SessionOptions(kv_cache=cache, bf16=device != "cpu")),
+                           models=models)
+        tps, model_ms, decode_ms, _ = _run_ticks(world, ticks)
+        rows.append({"setting": label, "ticks_per_s": round(tps, 2), "ms_per_tick": round(1000 / tps, 1),
+                     "model_ms": round(model_ms, 1), "decode_ms": round(decode_ms, 1)})
+    gpu = torch.cuda.get_device_name() if device.startswith("cuda") else None
+    note = ("reduced configuration (depth 2, width 256) on the CPU: the real size was NOT measured here"
+            if reduced else f"real size on {gpu or device}")
+    lines = [f"{preset}: {note}, {ticks} ticks each"] + \
+        [f"  {r['setting']:<34}{r['ticks_per_s']:>8} ticks/s  {r['ms_per_tick']:>8} ms/tick "
+         f"(model {r['model_ms']} ms, decode {r['decode_ms']} ms)" for r in rows]
+    return {"preset": preset, "device": device, "gpu": gpu, "reduced": reduced, "rows": rows,
+            "params_dit": sum(p.numel() for p in dit.parameters()), "table": "\n".join(lines)}

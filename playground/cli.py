@@ -160,6 +160,8 @@ def cmd_bench(args) -> int:
         args.ticks = 300 if args.world == "voxel" else 150
     if args.world == "voxel":
         result = bench.bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
+    elif args.preset:
+        result = bench.bench_public(args.preset, device=args.device, ticks=args.ticks if args.ticks != 150 else 10)
     elif args.vector:
         result = bench.bench_vector(args.checkpoint, num_envs=args.vector, ticks=args.ticks)
     elif args.memory_ticks:
@@ -299,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     be.add_argument("--compare-kernels", action="store_true",
                     help="instead: ticks/s with the Triton kernels vs the PyTorch path (GPU)")
+    be.add_argument("--preset", default=None, help="instead: a model preset with random weights, e.g. oasis-500m "
+                    "(real size on a GPU; reduced on the CPU)")
     be.add_argument("--vector", type=int, default=0, metavar="N",
                     help="instead: step time of the batched WorldModel-v0 vector env with N envs vs 1")
     be.add_argument("--memory-ticks", type=int, default=0,

@@ -99,3 +99,13 @@ def test_step_before_reset_is_an_error():
     dit, ae = random_models()
     with pytest.raises(RuntimeError, match="reset"):
         DreamSession(dit, ae, S.frame(2, 3)).step(np.zeros((1, 25), np.float32))
+
+
+def test_without_the_cache_gives_the_same_stream():
+    """Recomputing the whole window every call (no k/v cache) gives the cached result."""
+    a, _ = run(S.frame(2, 3), ACTS, seed=2)
+    b, _ = run(S.frame(2, 3), ACTS, seed=2, kv_cache=False)
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
+    c, _ = run(S.progressive(3, 1, 1, 1), ACTS, seed=2)
+    d, _ = run(S.progressive(3, 1, 1, 1), ACTS, seed=2, kv_cache=False)
+    assert np.abs(c.astype(int) - d.astype(int)).max() <= 1

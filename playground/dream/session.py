@@ -40,6 +40,7 @@ class SessionOptions:
     cache_frames: int | None = None   # clean frames kept in the k/v cache (default: window - noisy)
     bf16: bool = False                # autocast the DiT to bf16
     compile: bool = False             # torch.compile the DiT (CUDA: "reduce-overhead" = CUDA graphs)
+    kv_cache: bool = True             # False: recompute the whole window every call (for comparison)
 
 
 @dataclass
@@ -92,22 +93,48 @@ class DreamSession:
             return None
         return self.dit.memory.bank(torch.stack(list(self.s.bank), 1))
 
-    def _append_cache(self, kv, n_new: int):
-        """Append the k/v of the first n_new frames of the last call; evict past the limit."""
-        new = [(k[:, :, :n_new], v[:, :, :n_new]) for k, v in kv]
-        if self.s.past is None:   # clone: a compiled (CUDA-graph) call reuses its output buffers
-            self.s.past = [(k.clone(), v.clone()) for k, v in new]
-        else:
-            self.s.past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(self.s.past, new)]
-        over = self.s.past[0][0].shape[2] - self.cache_frames
-        if over > 0:
-            self.s.past = [(k[:, :, over:], v[:, :, over:]) for k, v in self.s.past]
-            for _ in range(over):
-                lat, act = self.s.cached.popleft()
-                if self.dit.memory is not None:
-                    self.s.bank.append(self.dit.compress(lat[:, None], act[:, None])[:, 0])
-                    while len(self.s.bank) > self.bank_frames:
-                        self.s.bank.popleft()
+    def _admit(self, frames: list, kv=None) -> None:
+        """Clean frames (latent, action) join the context; their k/v (from the call that
+        just saw them first) join the cache. Past `cache_frames`, the oldest leave and are
+        compressed into the memory bank."""
+        s = self.s
+        if kv is not None:
+            n = len(frames)
+            new = [(k[:, :, :n], v[:, :, :n]) for k, v in kv]
+            if s.past is None:   # clone: a compiled (CUDA-graph) call reuses its output buffers
+                s.past = [(k.clone(), v.clone()) for k, v in new]
+            else:
+                s.past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(s.past, new)]
+        s.cached.extend(frames)
+        over = len(s.cached) - self.cache_frames
+        if over <= 0:
+            return
+        if s.past is not None:
+            s.past = [(k[:, :, over:], v[:, :, over:]) for k, v in s.past]
+        for _ in range(over):
+            lat, act = s.cached.popleft()
+            if self.dit.memory is not None:
+                s.bank.append(self.dit.compress(lat[:, None], act[:, None])[:, 0])
+                while len(s.bank) > self.bank_frames:
+                    s.bank.popleft()
+
+    def _call(self, x, levels, actions):
+        """The model on new frames x (B, T, ...) that follow the context. With the cache,
+        the context is its k/v; without it (the public reference code's way), the clean
+        context latents are fed again in front, labelled context_label."""
+        if self.opt.kv_cache or not self.s.cached:
+            return self._model(x, levels, actions, self._memory())
+        ctx_x = torch.stack([c[0] for c in self.s.cached], 1)
+        ctx_a = torch.stack([c[1] for c in self.s.cached], 1)
+        n = ctx_x.shape[1]
+        ctx_l = torch.full(levels.shape[:1] + (n,), self.schedule.context_label, device=self.device)
+        self.s.next_pos -= n
+        try:
+            v, kv = self._model(torch.cat([ctx_x, x], 1), torch.cat([ctx_l, levels], 1),
+                                torch.cat([ctx_a, actions], 1), self._memory())
+        finally:
+            self.s.next_pos += n
+        return v[:, n:], None
 
     def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):
         """Move x (B, S, C, h, w) from levels a to levels b (S,) given the v-prediction."""
@@ -135,11 +162,12 @@ class DreamSession:
         self.s = _State()
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
-        levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
-        _, kv = self._model(lat, levels, act, None)
+        kv = None
+        if self.opt.kv_cache:
+            levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
+            _, kv = self._model(lat, levels, act, None)
         self.s.next_pos = keep
-        self._append_cache(kv, keep)
-        self.s.cached.extend((lat[:, i], act[:, i]) for i in range(keep))
+        self._admit([(lat[:, i], act[:, i]) for i in range(keep)], kv)
         row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
         S = self.noisy_slots
         start = lat[:, -1:].expand(B, S, *lat.shape[2:])
@@ -155,7 +183,7 @@ class DreamSession:
         positions; needs a full cache and at least cache_frames context frames."""
         rows = torch.as_tensor(np.flatnonzero(np.asarray(rows)), device=self.device)
         s, L = self.s, self.cache_frames
-        if s.past is None or s.past[0][0].shape[2] != L or frames.shape[1] < L or s.outbox:
+        if not self.opt.kv_cache or s.past is None or s.past[0][0].shape[2] != L or frames.shape[1] < L or s.outbox:
             raise RuntimeError("reset_rows needs a full cache, >= cache_frames context frames and "
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
@@ -216,11 +244,10 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
-            v, kv = self._model(x, levels, acts, self._memory())
+            v, kv = self._call(x, levels, acts)
             s.next_pos += n_pending
             if n_pending:
-                self._append_cache(kv, n_pending)
-                s.cached.extend(s.pending)
+                self._admit(s.pending, kv)
                 s.pending = []
             s.noisy = self._ddim(s.noisy, v[:, n_pending:], lv_now, lv_next)
         t1 = time.perf_counter()
