@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from playground import actions
+from playground.config import ConfigError, load_yaml
 from playground.errors import PlaygroundError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "keymap.yaml"
@@ -32,12 +31,10 @@ class Keymap:
     def load(cls, path: str | Path | None = None) -> "Keymap":
         path = Path(path) if path else DEFAULT_PATH
         try:
-            raw = yaml.safe_load(path.read_text())
-        except FileNotFoundError:
-            raise KeymapError(f"keymap file {path} not found") from None
-        except yaml.YAMLError as e:
-            raise KeymapError(f"keymap file {path} is not valid YAML: {e}") from None
-        if not isinstance(raw, dict) or "buttons" not in raw:
+            raw = load_yaml(path)
+        except ConfigError as e:
+            raise KeymapError(str(e).replace("config file", "keymap file")) from None
+        if "buttons" not in raw:
             raise KeymapError(f"keymap file {path} needs a 'buttons:' mapping")
         for name in list(raw["buttons"]) + list(raw.get("mouse_buttons", {})):
             if name not in actions.INDEX or name.startswith("camera"):

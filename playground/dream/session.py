@@ -145,6 +145,17 @@ class DreamSession:
         out = ab_b.sqrt() * x0 + (1 - ab_b).sqrt() * eps
         return torch.where((b == 0).view(1, -1, 1, 1, 1), x0, out)
 
+    def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
+        """Noisy slots for a fresh start: the last context latent (B, C, h, w) noised to each
+        slot's first-row level (pure noise at the top level), all with its action."""
+        row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
+        S = self.noisy_slots
+        start = last[:, None].expand(last.shape[0], S, *last.shape[1:])
+        ab = self.abar[row0].view(1, S, 1, 1, 1)
+        noise = self._noise(start.shape)
+        x = torch.where((row0 == TOP).view(1, S, 1, 1, 1), noise, ab.sqrt() * start + (1 - ab).sqrt() * noise)
+        return x, action[:, None].expand(-1, S, -1).clone()
+
     def _noise(self, shape):
         return torch.randn(shape, generator=self.gen, device=self.device)
 
@@ -168,13 +179,7 @@ class DreamSession:
             _, kv = self._model(lat, levels, act, None)
         self.s.next_pos = keep
         self._admit([(lat[:, i], act[:, i]) for i in range(keep)], kv)
-        row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
-        S = self.noisy_slots
-        start = lat[:, -1:].expand(B, S, *lat.shape[2:])
-        ab = self.abar[row0].view(1, S, 1, 1, 1)
-        self.s.noisy = torch.where((row0 == TOP).view(1, S, 1, 1, 1), self._noise(start.shape),
-                                   ab.sqrt() * start + (1 - ab).sqrt() * self._noise(start.shape))
-        self.s.noisy_actions = act[:, -1:].expand(B, S, act.shape[-1]).clone()
+        self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
 
     @torch.no_grad()
     def reset_rows(self, rows, frames: np.ndarray, actions: np.ndarray) -> None:
@@ -206,13 +211,7 @@ class DreamSession:
             fresh = self.dit.compress(lat[:, -1:], act[:, -1:])[:, 0]
             for entry in s.bank:
                 entry[rows] = fresh
-        row0 = torch.as_tensor(self.schedule.levels[0, self.schedule.context:], device=self.device)
-        S = self.noisy_slots
-        start = lat[:, -1:].expand(n, S, *lat.shape[2:])
-        ab = self.abar[row0].view(1, S, 1, 1, 1)
-        noise = self._noise(start.shape)
-        s.noisy[rows] = torch.where((row0 == TOP).view(1, S, 1, 1, 1), noise, ab.sqrt() * start + (1 - ab).sqrt() * noise)
-        s.noisy_actions[rows] = act[:, -1:].expand(n, S, act.shape[-1])
+        s.noisy[rows], s.noisy_actions[rows] = self._warm_start(lat[:, -1], act[:, -1])
 
     @torch.no_grad()
     def step(self, action) -> np.ndarray:

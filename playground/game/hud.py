@@ -20,19 +20,21 @@ class Hud:
         self.font = pygame.font.Font(None, 20)
         self.big = pygame.font.Font(None, 26)
 
-    def _panel(self, surf, lines, pos, font, align_right=False):
+    def _panel(self, surf, lines, pos, font, align_right=False, centered=False, bg=(0, 0, 0, 140), pad=6):
         rendered = [font.render(t, True, (255, 255, 255)) for t in lines]
-        w = max(r.get_width() for r in rendered) + 12
-        h = sum(r.get_height() + 2 for r in rendered) + 8
+        w = max(r.get_width() for r in rendered) + 2 * pad
+        h = sum(r.get_height() + 2 for r in rendered) + 2 * pad
         x, y = pos
         if align_right:
             x -= w
-        bg = pygame.Surface((w, h), pygame.SRCALPHA)
-        bg.fill((0, 0, 0, 140))
-        surf.blit(bg, (x, y))
-        yy = y + 4
+        if centered:
+            x, y = (surf.get_width() - w) // 2, (surf.get_height() - h) // 2
+        panel = pygame.Surface((w, h), pygame.SRCALPHA)
+        panel.fill(bg)
+        surf.blit(panel, (x, y))
+        yy = y + pad
         for r in rendered:
-            surf.blit(r, (x + 6, yy))
+            surf.blit(r, (x + pad, yy))
             yy += r.get_height() + 2
 
     def draw(self, surf, lines: list[str], warning: str | None = None, right: list[str] | None = None):
@@ -49,14 +51,4 @@ class Hud:
     def draw_help(self, surf, extra: list[tuple[str, str]] = ()):
         lines = ["Controls"] + [f"{k:<16} {v}" for k, v in list(HELP) + list(extra)]
         mono = pygame.font.SysFont("monospace", 15) if pygame.font.get_fonts() else self.font
-        rendered = [mono.render(t, True, (255, 255, 255)) for t in lines]
-        w = max(r.get_width() for r in rendered) + 30
-        h = sum(r.get_height() + 3 for r in rendered) + 20
-        x, y = (surf.get_width() - w) // 2, (surf.get_height() - h) // 2
-        bg = pygame.Surface((w, h), pygame.SRCALPHA)
-        bg.fill((10, 10, 30, 210))
-        surf.blit(bg, (x, y))
-        yy = y + 10
-        for r in rendered:
-            surf.blit(r, (x + 15, yy))
-            yy += r.get_height() + 3
+        self._panel(surf, lines, (0, 0), mono, centered=True, bg=(10, 10, 30, 210), pad=14)
