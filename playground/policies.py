@@ -6,6 +6,7 @@ reproducible from (world seed, policy seed).
 """
 from __future__ import annotations
 
+import itertools
 from typing import Iterator
 
 import numpy as np
@@ -92,19 +93,26 @@ def revisit(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
                     yield emit()
 
 
+FIXED = {
+    "walk": lambda i: A.make({"forward"}),
+    "turn_left": lambda i: A.make(yaw=-0.5),
+    "turn_right": lambda i: A.make(yaw=0.5),
+    "look_around": lambda i: A.make(pitch=0.3 * np.sin(i / 6), yaw=0.4 * np.cos(i / 9)),
+    "still": lambda i: A.zero(),
+}
+STREAMS = {"explore": explore, "revisit": revisit}
+
+
+def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Iterator[np.ndarray]:
+    """A lazy stream of actions of a named policy (endless when ticks is None)."""
+    if name in FIXED:
+        return (FIXED[name](i) for i in (range(ticks) if ticks is not None else itertools.count()))
+    if name not in STREAMS:
+        raise ValueError(f"unknown policy {name!r}; known: {', '.join(list(STREAMS) + list(FIXED))}")
+    return itertools.islice(STREAMS[name](rng, ticks if ticks is not None else 2**62), ticks)
+
+
 def script(name: str, rng: np.random.Generator, ticks: int) -> list[np.ndarray]:
     """`ticks` actions of a named policy: explore, revisit, or one of the fixed scripts
     walk, turn_left, turn_right, look_around, still (used for evaluation)."""
-    fixed = {
-        "walk": lambda i: A.make({"forward"}),
-        "turn_left": lambda i: A.make(yaw=-0.5),
-        "turn_right": lambda i: A.make(yaw=0.5),
-        "look_around": lambda i: A.make(pitch=0.3 * np.sin(i / 6), yaw=0.4 * np.cos(i / 9)),
-        "still": lambda i: A.zero(),
-    }
-    if name in fixed:
-        return [fixed[name](i) for i in range(ticks)]
-    gens = {"explore": explore, "revisit": revisit}
-    if name not in gens:
-        raise ValueError(f"unknown policy {name!r}; known: {', '.join(list(gens) + list(fixed))}")
-    return [a for a, _ in zip(gens[name](rng, ticks), range(ticks))]
+    return list(stream(name, rng, ticks))

@@ -290,7 +290,7 @@ class Client:
             print(f"recording to {self.opt.record_dir}")
         self.reset(self.seed)
         period = 1.0 / self.opt.tick_rate
-        next_tick = time.perf_counter()
+        next_tick = last_draw = time.perf_counter()
         try:
             while self.running:
                 self.handle_events()
@@ -308,10 +308,13 @@ class Client:
                 elif self.paused:
                     self.input.take_action(self.mouse_look)  # drop input gathered while paused
                     next_tick = now
-                self.draw()
+                # Redraw at most 60 times a second: drawing competes with generation for the CPU.
+                if time.perf_counter() - last_draw >= 1 / 60:
+                    self.draw()
+                    last_draw = time.perf_counter()
                 if self.opt.max_ticks is not None and self.tick >= self.opt.max_ticks:
                     break
-                time.sleep(max(0.0, min(0.004, next_tick - time.perf_counter())))
+                time.sleep(max(0.001, min(0.004, next_tick - time.perf_counter())))
         finally:
             if self.pending is not None:
                 self.pending.result()

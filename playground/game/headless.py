@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from playground.policies import script
+from playground.policies import stream
 from playground.world import World
 
 
@@ -23,7 +23,7 @@ def run_headless(world: World, ticks: int, seed: int | None = 0, policy: str = "
     if on_tick:
         on_tick(0, A.zero(), frame)
     if actions is None:
-        actions = script(policy, np.random.default_rng(0 if seed is None else seed), ticks)
+        actions = stream(policy, np.random.default_rng(0 if seed is None else seed), ticks)
     digest = hashlib.sha256(frame.tobytes())
     t1 = time.perf_counter()
     n = 0
