@@ -11,8 +11,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
 
-from playground import ops
-
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
     """Rotary pairs are interleaved: (x0, x1), (x2, x3), ... -> (-x1, x0), (-x3, x2), ..."""
@@ -113,6 +111,3 @@ def modulation(dim: int, chunks: int) -> nn.Sequential:
     nn.init.zeros_(lin.bias)
     return nn.Sequential(nn.SiLU(), lin)
 
-
-def norm_modulate(x, shift, scale):
-    return ops.modulate_norm(x, shift, scale)

@@ -20,6 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
 
+from playground import ops
 from playground.model.layers import AxialRotary, apply_rotary
 
 
@@ -56,7 +57,7 @@ class ViTAttention(nn.Module):
     def forward(self, x, angles):                    # (B, L, D), angles (L, R)
         q, k, v = (rearrange(t, "b l (h d) -> b h l d", h=self.heads) for t in self.qkv(x).chunk(3, -1))
         q, k = apply_rotary(q, angles), apply_rotary(k, angles)
-        o = F.scaled_dot_product_attention(q, k, v)
+        o = ops.attention(q, k, v)
         return self.proj(rearrange(o, "b h l d -> b l (h d)"))
 
 
