@@ -36,23 +36,16 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fov", type=float, default=70.0, help="vertical field of view, degrees")
 
 
-def schedule_params(name: str, steps: int | None) -> dict:
-    """CLI --steps -> the preset's own parameter name."""
-    if steps is None:
-        return {"steps": 2} if name == "frame" else {}
-    key = {"frame": "steps", "chunked": "steps", "pyramid": "steps", "progressive": "substeps"}.get(name)
-    return {key: steps} if key else {}  # an unknown preset is reported by schedule.preset
-
-
 def make_world(args):
     if args.world == "voxel":
         from playground.voxel import VoxelConfig, VoxelWorld
         return VoxelWorld(VoxelConfig.make(args.width, args.height, args.fov))
+    from playground.dream import schedule as S
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     name = args.schedule or "frame"
     cfg = DreamConfig(checkpoint=args.checkpoint, vae=args.vae, prompt_image=args.prompt_image, schedule=name,
-                      schedule_params=schedule_params(name, args.steps), device=args.device,
+                      schedule_params=S.params_for(name, args.steps), device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,
                                              compile=args.compile))

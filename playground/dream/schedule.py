@@ -166,3 +166,12 @@ def preset(name: str, **params) -> Schedule:
         return PRESETS[name](**params)
     except TypeError as e:
         raise ScheduleError(f"schedule {name!r}: {e}") from None
+
+
+def params_for(name: str, steps: int | None = None) -> dict:
+    """Preset parameters for a user's "denoising steps" (None: the preset's defaults, with
+    2 steps for `frame`, the interactive default). An unknown name is left to `preset`."""
+    if steps is None:
+        return {"steps": 2} if name == "frame" else {}
+    key = STEP_PARAM.get(name)
+    return {key: steps} if key else {}

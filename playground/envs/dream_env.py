@@ -8,6 +8,7 @@ deterministic (see the README).
 """
 from __future__ import annotations
 
+from playground.dream.schedule import params_for
 from playground.dream.session import SessionOptions
 from playground.dream.world import DreamConfig, DreamWorld
 from playground.envs.voxel_env import RewardFn, WorldEnv
@@ -15,8 +16,7 @@ from playground.envs.voxel_env import RewardFn, WorldEnv
 
 def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
                  recondition=True, memory=True, bf16=False, vae=None, prompt_image=None) -> DreamConfig:
-    params = {"steps": steps if steps is not None else 2} if schedule in ("frame", "chunked") else \
-        ({"substeps": steps} if steps is not None and schedule == "progressive" else {})
+    params = params_for(schedule, steps)
     return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
                        schedule_params=params, device=device,
                        context=context, options=SessionOptions(recondition=recondition, use_memory=memory,

@@ -9,6 +9,8 @@ start; one DreamSession steps all N together. Episodes end by `max_episode_steps
 from __future__ import annotations
 
 import numpy as np
+from gymnasium import spaces
+from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
@@ -19,7 +21,6 @@ from playground.dream.session import DreamSession
 from playground.envs.dream_env import dream_config
 from playground.envs.spaces import action_space, to_schema
 from playground.voxel import VoxelConfig, VoxelWorld
-from gymnasium import spaces
 
 
 class WorldModelVectorEnv(VectorEnv):
@@ -60,8 +61,7 @@ class WorldModelVectorEnv(VectorEnv):
 
     def reset(self, *, seed=None, options=None):
         if seed is not None:
-            self._np_random, _ = __import__("gymnasium").utils.seeding.np_random(
-                int(seed if isinstance(seed, int) else seed[0]))
+            self._np_random, _ = seeding.np_random(int(seed if isinstance(seed, int) else seed[0]))
         mask = None if not options or "reset_mask" not in options else np.asarray(options["reset_mask"], bool)
         seeds = self._seeds(seed)
         if mask is None or self.session is None:
