@@ -180,29 +180,37 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
             "table": f"dream ticks/s on {device}, bf16, PyTorch path vs Triton kernels\n" + "\n".join(lines)}
 
 
-def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40) -> dict:
+def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 5) -> dict:
     """Seconds per step of the batched WorldModel-v0 vector env with `num_envs` envs vs
-    with one env (same sampler), for fp32 and bf16; the ratio at the best precision."""
+    with one env (same sampler), for fp32 and bf16; the ratio at the best precision.
+    The four configurations are timed in interleaved rounds and each keeps its median
+    round, so a burst of load from elsewhere on the machine cannot favour one of them."""
     from playground.envs.dream_vector_env import WorldModelVectorEnv
-    rows = {}
+    envs = {}
     for bf16 in (False, True):
         for n in (1, num_envs):
             env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, bf16=bf16, max_episode_steps=None)
             env.reset(seed=0)
-            acts = np.zeros((n, A.ACTION_DIM), np.float32)
-            for _ in range(5):
-                env.step(acts)
+            envs[("bf16" if bf16 else "fp32", n)] = env
+    per_round = max(1, ticks // rounds)
+    times = {key: [] for key in envs}
+    for r in range(rounds + 1):                      # round 0 warms up
+        for key, env in envs.items():
+            acts = np.zeros((key[1], A.ACTION_DIM), np.float32)
             t0 = time.perf_counter()
-            for _ in range(ticks):
+            for _ in range(per_round):
                 env.step(acts)
-            rows[("bf16" if bf16 else "fp32", n)] = (time.perf_counter() - t0) / ticks
+            if r:
+                times[key].append((time.perf_counter() - t0) / per_round)
+    rows = {key: float(np.median(t)) for key, t in times.items()}
     best1 = min(rows[(p, 1)] for p in ("fp32", "bf16"))
     bestn = min(rows[(p, num_envs)] for p in ("fp32", "bf16"))
     res = {"num_envs": num_envs, "ms_per_step": {f"{p}/{n}": round(v * 1000, 2) for (p, n), v in rows.items()},
-           "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads()}
-    res["table"] = (f"WorldModel-v0 vector env, {ticks} steps: one env {best1 * 1000:.1f} ms/step, "
-                    f"{num_envs} envs {bestn * 1000:.1f} ms/step (batched), ratio {res['ratio_best']:.2f}x "
-                    f"(per precision: {res['ms_per_step']})")
+           "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
+           "steps": per_round * rounds}
+    res["table"] = (f"WorldModel-v0 vector env, median of {rounds} rounds of {per_round} steps: one env "
+                    f"{best1 * 1000:.1f} ms/step, {num_envs} envs {bestn * 1000:.1f} ms/step (batched), "
+                    f"ratio {res['ratio_best']:.2f}x (per precision: {res['ms_per_step']})")
     return res
 
 

@@ -95,27 +95,29 @@ def attention_torch(q, k, v, *, prefix=0, frame_len=1, mode="full"):
             kp = k[:, :, None, :prefix].expand(B, H, nq, prefix, D)
             vp = v[:, :, None, :prefix].expand(B, H, nq, prefix, D)
             kf, vf = torch.cat([kp, kf], 3), torch.cat([vp, vf], 3)
-        o = F.scaled_dot_product_attention(q.reshape(B, H, nq, frame_len, D), kf, vf)
+        # 4-D (frames folded into heads): CPU SDPA takes its fused kernel only for 4-D
+        # inputs; 5-D falls back to the math path, 10x slower at batch 8.
+        o = F.scaled_dot_product_attention(q.reshape(B, H * nq, frame_len, D),
+                                           kf.reshape(B, H * nq, -1, D), vf.reshape(B, H * nq, -1, D))
         return o.reshape(B, H, Lq, D)
     if mode == "causal" and frame_len == 1 and prefix == 0 and Lq == Lk:
         return F.scaled_dot_product_attention(q, k, v, is_causal=True)
     if mode == "causal" and frame_len == 1 and prefix == 0:
-        # Cached keys: the first Lk - Lq keys are visible to every query; split them off
-        # so the rest is an ordinary causal square, then merge the two softmaxes.
+        # Cached keys: the first Lk - Lq keys are visible to every query.
         return _cached_causal(q, k, v)
     mask = visibility(Lq, Lk, prefix, frame_len, mode, q.device)  # rare shapes only
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 
 
 def _cached_causal(q, k, v):
+    """Causal attention whose first Lk - Lq keys (the cache) every query sees: one score
+    matmul (no copy of the transposed keys) plus an additive mask on the newest square;
+    softmax in fp32. On the CPU 1.2-2x faster than einsum or SDPA with a mask."""
     Lq, Lk = q.shape[2], k.shape[2]
-    c = Lk - Lq
-    scale = q.shape[-1] ** -0.5
-    s_old = torch.einsum("bhqd,bhkd->bhqk", q, k[:, :, :c]) * scale
-    s_new = torch.einsum("bhqd,bhkd->bhqk", q, k[:, :, c:]) * scale
-    s_new = s_new.masked_fill(torch.ones(Lq, Lq, dtype=torch.bool, device=q.device).triu(1), float("-inf"))
-    p = torch.cat([s_old, s_new], -1).float().softmax(-1).to(v.dtype)
-    return p @ v
+    mask = torch.zeros(Lq, Lk, device=q.device)
+    mask[:, Lk - Lq:] = torch.full((Lq, Lq), float("-inf"), device=q.device).triu(1)
+    s = torch.matmul(q, k.transpose(-1, -2)).float() * q.shape[-1] ** -0.5 + mask
+    return torch.matmul(s.softmax(-1).to(v.dtype), v)
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,6 +128,16 @@ def modulate_norm(x, shift, scale, eps: float = 1e-6):
         from kernels.modulate import modulate as triton_modulate
         return triton_modulate(x, shift, scale, eps)
     return F.layer_norm(x, x.shape[-1:], eps=eps) * (1 + scale) + shift
+
+
+def gelu_tanh(x):
+    """GELU, tanh form (the DiT's MLP, as in the public model). On the CPU in bf16 the
+    exact (erf) form is computed instead: it is 6x faster there (PyTorch vectorises erf,
+    not tanh, for bf16) and differs from the tanh form by < 5e-4, far below bf16's
+    resolution (8e-3 at 1.0)."""
+    if x.dtype == torch.bfloat16 and x.device.type == "cpu":
+        return F.gelu(x)
+    return F.gelu(x, approximate="tanh")
 
 
 def gated_residual(x, y, gate):

@@ -95,6 +95,15 @@ def test_ops_torch_path_matches_reference(case):
     assert rel_err(o, KA.attention_ref(q, k, v, prefix=prefix, frame_len=fl, mode=mode)) <= 1e-5
 
 
+def test_gelu_tanh_fast_bf16_form_is_within_bf16_rounding():
+    x = torch.linspace(-8, 8, 4001)
+    exact = torch.nn.functional.gelu(x, approximate="tanh")
+    assert torch.equal(ops.gelu_tanh(x), exact)                      # fp32: the tanh form itself
+    fast = ops.gelu_tanh(x.bfloat16()).float()
+    rounded = torch.nn.functional.gelu(x.bfloat16(), approximate="tanh").float()
+    assert (fast - exact).abs().max() <= (rounded - exact).abs().max() + 1e-3
+
+
 @pytest.mark.parametrize("shape", [(2, 3, 64, 128), (1, 2, 7, 40), (3, 1, 1, 16)])
 def test_modulate_and_gated_residual(shape):
     x, y = torch.randn(*shape, device=DEV), torch.randn(*shape, device=DEV)

@@ -59,6 +59,7 @@ class DreamSession:
     def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, options: SessionOptions | None = None,
                  seed: int = 0, device: str | torch.device = "cpu"):
         self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
+        ae.to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
         self.opt = options or SessionOptions()
         self.device = torch.device(device)
         self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
@@ -155,6 +156,13 @@ class DreamSession:
         noise = self._noise(start.shape)
         x = torch.where((row0 == TOP).view(1, S, 1, 1, 1), noise, ab.sqrt() * start + (1 - ab).sqrt() * noise)
         return x, action[:, None].expand(-1, S, -1).clone()
+
+    def _decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Latents (n, C, h, w) -> uint8 frames (n, H, W, 3). Channels-last and, with bf16,
+        autocast: at batch 8 on the CPU the conv decoder is 2-5x faster that way."""
+        z = z.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+            return tensor_to_frames(self.ae.decode(z).float())
 
     def _noise(self, shape):
         return torch.randn(shape, generator=self.gen, device=self.device)
@@ -255,7 +263,7 @@ class DreamSession:
         s.pending = [(done[:, i], done_a[:, i]) for i in range(out)]
         s.noisy = torch.cat([s.noisy[:, out:], self._noise((done.shape[0], out, *done.shape[2:]))], 1)
         s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
-        frames = tensor_to_frames(self.ae.decode(done.flatten(0, 1))).view(done.shape[0], out, *self.frame_hw, 3)
+        frames = self._decode(done.flatten(0, 1)).view(done.shape[0], out, *self.frame_hw, 3)
         for i in range(out):
             s.outbox.append(frames[:, i].cpu().numpy())
         self.timings = {"model_ms": (t1 - t0) * 1000, "decode_ms": (time.perf_counter() - t1) * 1000}

@@ -11,6 +11,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
 
+from playground import ops
+
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
     """Rotary pairs are interleaved: (x0, x1), (x2, x3), ... -> (-x1, x0), (-x3, x2), ..."""
@@ -85,7 +87,7 @@ class Mlp(nn.Module):
         self.fc2 = nn.Linear(int(dim * ratio), dim)
 
     def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
+        return self.fc2(ops.gelu_tanh(self.fc1(x)))
 
 
 class TimestepEmbedder(nn.Module):
