@@ -31,6 +31,10 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-recondition", action="store_true",
                    help="do not re-condition noisy window frames on the newest action")
     p.add_argument("--no-memory", action="store_true", help="switch the memory bank off")
+    p.add_argument("--guidance", type=float, default=None, metavar="W",
+                   help="action guidance weight (default: the checkpoint's recommendation; 0 = off)")
+    p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
+                   help="noise level the context frames are shown at (default: the checkpoint's)")
     p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
     p.add_argument("--height", type=int, default=64, help="frame height in pixels (voxel world)")
     p.add_argument("--fov", type=float, default=70.0, help="vertical field of view, degrees")
@@ -44,11 +48,14 @@ def make_world(args):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     name = args.schedule or "frame"
+    params = S.params_for(name, args.steps)
+    if args.context_label is not None:
+        params["context_label"] = args.context_label
     cfg = DreamConfig(checkpoint=args.checkpoint, vae=args.vae, prompt_image=args.prompt_image, schedule=name,
-                      schedule_params=S.params_for(name, args.steps), device=args.device,
+                      schedule_params=params, device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,
-                                             compile=args.compile))
+                                             compile=args.compile, action_guidance=args.guidance))
     return DreamWorld(cfg)
 
 

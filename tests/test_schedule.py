@@ -54,3 +54,10 @@ def test_unknown_preset_and_bad_params():
         S.preset("nope")
     with pytest.raises(ScheduleError, match="multiple"):
         S.progressive(frames=5, chunk=2)
+
+
+def test_every_preset_takes_a_context_label():
+    for name in S.PRESETS:
+        assert S.preset(name, context_label=25).context_label == 25
+    with pytest.raises(S.ScheduleError, match="context_label"):
+        S.preset("frame", context_label=-1)

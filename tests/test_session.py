@@ -109,3 +109,25 @@ def test_without_the_cache_gives_the_same_stream():
     c, _ = run(S.progressive(3, 1, 1, 1), ACTS, seed=2)
     d, _ = run(S.progressive(3, 1, 1, 1), ACTS, seed=2, kv_cache=False)
     assert np.abs(c.astype(int) - d.astype(int)).max() <= 1
+
+
+def test_action_guidance_amplifies_only_what_the_action_changes():
+    still = [A.zero()] * 4
+    plain, _ = run(S.frame(2, 3), still, seed=5)
+    guided, _ = run(S.frame(2, 3), still, seed=5, action_guidance=2.0)
+    assert np.abs(plain.astype(int) - guided.astype(int)).max() <= 1      # no keys: nothing to amplify
+    plain, _ = run(S.frame(2, 3), ACTS, seed=5)
+    guided, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0)
+    assert np.abs(plain.astype(int) - guided.astype(int)).mean() > 1
+    uncached, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0, kv_cache=False)
+    assert np.abs(guided.astype(int) - uncached.astype(int)).max() <= 1
+
+
+def test_noised_context_is_reproducible_and_matches_the_uncached_stream():
+    sched = S.frame(2, 3, context_label=40)
+    a, _ = run(sched, ACTS, seed=6)
+    b, _ = run(sched, ACTS, seed=6)
+    c, _ = run(sched, ACTS, seed=6, kv_cache=False)
+    clean, _ = run(S.frame(2, 3), ACTS, seed=6)
+    assert np.array_equal(a, b) and np.abs(a.astype(int) - c.astype(int)).max() <= 1
+    assert not np.array_equal(a, clean)

@@ -19,7 +19,7 @@ with the label `context_label` (the public Minecraft model's "stabilisation" lev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -160,12 +160,20 @@ STEP_PARAM = {"frame": "steps", "chunked": "steps", "progressive": "substeps", "
 
 
 def preset(name: str, **params) -> Schedule:
+    """A named preset; every preset also takes `context_label` (the level its clean
+    context is shown at)."""
     if name not in PRESETS:
         raise ScheduleError(f"unknown schedule {name!r}; presets: {', '.join(PRESETS)}")
+    label = params.pop("context_label", None)
     try:
-        return PRESETS[name](**params)
+        sched = PRESETS[name](**params)
     except TypeError as e:
         raise ScheduleError(f"schedule {name!r}: {e}") from None
+    if label is None:
+        return sched
+    if not 0 <= int(label) < TOP:
+        raise ScheduleError(f"context_label must be in [0, {TOP}), got {label}")
+    return validate(replace(sched, context_label=int(label)))
 
 
 def params_for(name: str, steps: int | None = None) -> dict:

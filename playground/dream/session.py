@@ -41,6 +41,11 @@ class SessionOptions:
     bf16: bool = False                # autocast the DiT to bf16
     compile: bool = False             # torch.compile the DiT (CUDA: "reduce-overhead" = CUDA graphs)
     kv_cache: bool = True             # False: recompute the whole window every call (for comparison)
+    # Action guidance w: v = v(a) + w * (v(a) - v(no keys)) on the frames being generated,
+    # like classifier-free guidance with "no keys pressed" as the reference. It amplifies
+    # what the action changes, which a small model under-predicts (it leans on the
+    # context's motion). Costs a second batch row per call; 0 or None turns it off.
+    action_guidance: float | None = None   # None: the checkpoint's recommendation (DreamWorld)
 
 
 @dataclass
@@ -81,13 +86,30 @@ class DreamSession:
         self.s = _State()
 
     # ---- helpers --------------------------------------------------------------------
-    def _model(self, x, levels, actions, memory):
+    def _model(self, x, levels, actions, memory, guided=None):
         """One DiT call on frames that start at absolute position s.next_pos (rotary
-        positions are absolute so cached keys stay valid as the window slides)."""
+        positions are absolute so cached keys stay valid as the window slides).
+
+        guided: a bool mask (T,) of the frames that get action guidance (see
+        SessionOptions.action_guidance): the batch runs twice, once with those frames'
+        actions zeroed, and v moves away from that prediction. The k/v returned are the
+        conditional ones."""
         positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
+        w, past = self.opt.action_guidance or 0.0, self.s.past
+        if w and guided is not None:
+            B = x.shape[0]
+            null = torch.where(guided.view(1, -1, 1), torch.zeros_like(actions), actions)
+            x, levels, actions = torch.cat([x, x]), torch.cat([levels, levels]), torch.cat([actions, null])
+            memory = None if memory is None else torch.cat([memory, memory])
+            past = None if past is None else [(torch.cat([k, k]), torch.cat([v, v])) for k, v in past]
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
-            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=self.s.past)
-        return v.float(), kv
+            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=past)
+        v = v.float()
+        if w and guided is not None:
+            rows = B * self.dit.cfg.tokens_per_frame                  # k/v rows are (b n) ordered
+            kv = [(k[:rows], vv[:rows]) for k, vv in kv]
+            v = v[:B] + w * (v[:B] - v[B:])
+        return v, kv
 
     def _memory(self):
         if not (self.opt.use_memory and self.dit.memory is not None and self.s.bank):
@@ -119,12 +141,13 @@ class DreamSession:
                 while len(s.bank) > self.bank_frames:
                     s.bank.popleft()
 
-    def _call(self, x, levels, actions):
+    def _call(self, x, levels, actions, guided=None):
         """The model on new frames x (B, T, ...) that follow the context. With the cache,
         the context is its k/v; without it (the public reference code's way), the clean
-        context latents are fed again in front, labelled context_label."""
+        context latents are fed again in front, labelled context_label. guided: (T,) bool,
+        the frames action guidance applies to."""
         if self.opt.kv_cache or not self.s.cached:
-            return self._model(x, levels, actions, self._memory())
+            return self._model(x, levels, actions, self._memory(), guided)
         ctx_x = torch.stack([c[0] for c in self.s.cached], 1)
         ctx_a = torch.stack([c[1] for c in self.s.cached], 1)
         n = ctx_x.shape[1]
@@ -132,7 +155,8 @@ class DreamSession:
         self.s.next_pos -= n
         try:
             v, kv = self._model(torch.cat([ctx_x, x], 1), torch.cat([ctx_l, levels], 1),
-                                torch.cat([ctx_a, actions], 1), self._memory())
+                                torch.cat([ctx_a, actions], 1), self._memory(),
+                                None if guided is None else torch.cat([guided.new_zeros(n), guided]))
         finally:
             self.s.next_pos += n
         return v[:, n:], None
@@ -164,6 +188,16 @@ class DreamSession:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
             return tensor_to_frames(self.ae.decode(z).float())
 
+    def _stabilise(self, lat: torch.Tensor) -> torch.Tensor:
+        """A clean latent as context: noised to the schedule's context_label level, as the
+        model saw context in training (noise augmentation, so small errors in its own
+        frames are not copied forward); unchanged at label 0."""
+        level = self.schedule.context_label
+        if level == 0:
+            return lat
+        ab = self.abar[level]
+        return ab.sqrt() * lat + (1 - ab).sqrt() * self._noise(lat.shape)
+
     def _noise(self, shape):
         return torch.randn(shape, generator=self.gen, device=self.device)
 
@@ -181,12 +215,13 @@ class DreamSession:
         self.s = _State()
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
+        ctx = self._stabilise(lat)
         kv = None
         if self.opt.kv_cache:
             levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
-            _, kv = self._model(lat, levels, act, None)
+            _, kv = self._model(ctx, levels, act, None)
         self.s.next_pos = keep
-        self._admit([(lat[:, i], act[:, i]) for i in range(keep)], kv)
+        self._admit([(ctx[:, i], act[:, i]) for i in range(keep)], kv)
         self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
 
     @torch.no_grad()
@@ -201,7 +236,8 @@ class DreamSession:
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
-        lat = lat.view(n, L, *lat.shape[1:])
+        clean = lat.view(n, L, *lat.shape[1:])
+        lat = self._stabilise(clean)
         act = torch.as_tensor(np.asarray(actions, np.float32)[:, -L:], device=self.device)
         levels = torch.full((n, L), self.schedule.context_label, device=self.device)
         positions = torch.arange(s.next_pos - L, s.next_pos, device=self.device)
@@ -216,10 +252,10 @@ class DreamSession:
         for pl, pa in s.pending:
             pl[rows], pa[rows] = lat[:, -1], act[:, -1]
         if s.bank:
-            fresh = self.dit.compress(lat[:, -1:], act[:, -1:])[:, 0]
+            fresh = self.dit.compress(clean[:, -1:], act[:, -1:])[:, 0]
             for entry in s.bank:
                 entry[rows] = fresh
-        s.noisy[rows], s.noisy_actions[rows] = self._warm_start(lat[:, -1], act[:, -1])
+        s.noisy[rows], s.noisy_actions[rows] = self._warm_start(clean[:, -1], act[:, -1])
 
     @torch.no_grad()
     def step(self, action) -> np.ndarray:
@@ -251,7 +287,8 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
-            v, kv = self._call(x, levels, acts)
+            guided = torch.arange(x.shape[1], device=self.device) >= n_pending   # the noisy slots
+            v, kv = self._call(x, levels, acts, guided)
             s.next_pos += n_pending
             if n_pending:
                 self._admit(s.pending, kv)
@@ -260,7 +297,7 @@ class DreamSession:
         t1 = time.perf_counter()
         out = sch.shift
         done, done_a = s.noisy[:, :out], s.noisy_actions[:, :out]
-        s.pending = [(done[:, i], done_a[:, i]) for i in range(out)]
+        s.pending = [(self._stabilise(done[:, i]), done_a[:, i]) for i in range(out)]
         s.noisy = torch.cat([s.noisy[:, out:], self._noise((done.shape[0], out, *done.shape[2:]))], 1)
         s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
         frames = self._decode(done.flatten(0, 1)).view(done.shape[0], out, *self.frame_hw, 3)

@@ -15,6 +15,7 @@ import torch
 from playground import actions as A
 from playground import ops
 from playground.dream import schedule as S
+from playground.dream import tuning
 from playground.dream.load import load_dream
 from playground.dream.session import DreamSession, SessionOptions
 from playground.world import WorldError
@@ -43,6 +44,9 @@ class DreamWorld:
         self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device,
                                                              vae=self.config.vae,
                                                              image_size=self.config.image_size)
+        self.defaults = tuning.from_checkpoint(self.ckpt)
+        self.config.schedule_params = tuning.resolve(self.config.schedule_params, self.config.options,
+                                                     self.defaults)
         self.schedule = S.preset(self.config.schedule, **self.config.schedule_params)
         h, w = self.ae.cfg.image_size
         self.frame_shape = (h, w, 3)
@@ -94,8 +98,9 @@ class DreamWorld:
     def set_schedule(self, name: str, **params) -> None:
         """Switch the sampler now: a new session continues from the frames just shown
         (re-encoded as its context), so the picture does not jump."""
+        params = {"context_label": self.defaults.context_label, **params}
         self.schedule = S.preset(name, **params)
-        self.config.schedule, self.config.schedule_params = name, dict(params)
+        self.config.schedule, self.config.schedule_params = name, params
         if self.session is not None and self._recent:
             self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                         seed=self.seed + self.tick, device=self.config.device)
@@ -124,6 +129,7 @@ class DreamWorld:
         out = {"world": self.name, "seed": self.seed, "tick": self.tick,
                "schedule": self.schedule.describe(), "steps": self.schedule.calls,
                "latency_ticks": self.schedule.latency, "recondition": self.config.options.recondition,
+               "context_label": self.schedule.context_label, "action_guidance": self.config.options.action_guidance,
                "memory": "on" if self.config.options.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}

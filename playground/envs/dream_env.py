@@ -15,12 +15,15 @@ from playground.envs.voxel_env import RewardFn, WorldEnv
 
 
 def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
-                 recondition=True, memory=True, bf16=False, vae=None, prompt_image=None) -> DreamConfig:
+                 recondition=True, memory=True, bf16=False, vae=None, prompt_image=None,
+                 action_guidance=None, context_label=None) -> DreamConfig:
     params = params_for(schedule, steps)
+    if context_label is not None:
+        params["context_label"] = context_label
     return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
                        schedule_params=params, device=device,
                        context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
-                                                               bf16=bf16))
+                                                               bf16=bf16, action_guidance=action_guidance))
 
 
 class WorldModelEnv(WorldEnv):
@@ -28,6 +31,8 @@ class WorldModelEnv(WorldEnv):
                  checkpoint: str | None = None, schedule: str = "frame", steps: int | None = None,
                  device: str = "cpu", context: int | None = None, recondition: bool = True,
                  memory: bool = True, bf16: bool = False, vae: str | None = None,
-                 prompt_image: str | None = None, reward_fn: RewardFn | None = None):
-        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16, vae, prompt_image)
+                 prompt_image: str | None = None, reward_fn: RewardFn | None = None,
+                 action_guidance: float | None = None, context_label: int | None = None):
+        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16, vae,
+                           prompt_image, action_guidance, context_label)
         super().__init__(DreamWorld(cfg), action_mode, render_mode, reward_fn)

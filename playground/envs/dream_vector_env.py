@@ -17,6 +17,7 @@ from gymnasium.vector.utils import batch_space
 from playground import actions as A
 from playground.dream.load import load_dream
 from playground.dream import schedule as S
+from playground.dream import tuning
 from playground.dream.session import DreamSession
 from playground.envs.dream_env import dream_config
 from playground.envs.spaces import action_space, to_schema
@@ -30,7 +31,8 @@ class WorldModelVectorEnv(VectorEnv):
                  max_episode_steps: int | None = 1000, reward_fn=None, **dream_kwargs):
         self.cfg = dream_config(**dream_kwargs)
         self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device, vae=self.cfg.vae)
-        self.schedule = S.preset(self.cfg.schedule, **self.cfg.schedule_params)
+        params = tuning.resolve(self.cfg.schedule_params, self.cfg.options, tuning.from_checkpoint(self.ckpt))
+        self.schedule = S.preset(self.cfg.schedule, **params)
         if self.schedule.shift != 1:
             raise S.ScheduleError("the vector env needs a shift-1 schedule (frame, progressive, pyramid)")
         self.num_envs, self.action_mode, self.render_mode = num_envs, action_mode, render_mode

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +11,7 @@ import torch
 from tqdm import tqdm
 
 from playground import checkpoint
+from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.model.diffusion import add_noise, alphas_cumprod, v_target
 from playground.model.dit import DiT, DiTConfig
@@ -27,6 +28,9 @@ class DiTTrainConfig:
     levels: LevelMix = field(default_factory=LevelMix)
     clip: int = 12                   # frames per training window
     memory_prob: float = 0.5         # batches trained with a memory of the preceding frames
+    # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
+    # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
+    sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
 
 
 def load_ae(path: str | Path) -> Autoencoder:
@@ -138,7 +142,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
         lines = log.read_text().strip().splitlines()
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size},
-             "ae_source_sha256": checkpoint.sha256(ae_path)}
+             "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
                     extra=extra, dtype=dtype)
     return path

@@ -1,0 +1,30 @@
+"""Sampler settings a checkpoint recommends, stored in its metadata (extra["sampler"]).
+
+They were chosen on held-out seeds when the checkpoint was exported (the model card says
+how); a user's explicit choice always wins. Resolved values are written back into the
+world's config, so recordings and reports name the settings that actually ran.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playground.config import build
+
+
+@dataclass(frozen=True)
+class SamplerDefaults:
+    context_label: int = 0          # noise level clean context is shown at (Schedule.context_label)
+    action_guidance: float = 0.0    # SessionOptions.action_guidance
+
+
+def from_checkpoint(info: dict) -> SamplerDefaults:
+    """The defaults in a loaded checkpoint's metadata (none: plain sampling)."""
+    return build(SamplerDefaults, info.get("extra", {}).get("sampler", {}), f"{info.get('path')} sampler defaults")
+
+
+def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
+    """Fill what the user left open: the schedule's context_label (returned params) and
+    options.action_guidance (set in place when None)."""
+    if options.action_guidance is None:
+        options.action_guidance = defaults.action_guidance
+    return {"context_label": defaults.context_label, **schedule_params}

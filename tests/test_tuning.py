@@ -1,0 +1,51 @@
+"""Sampler defaults recommended by a checkpoint: applied when the user leaves them open,
+overridden by explicit choices, recorded with the world."""
+import pytest
+
+from playground import checkpoint
+from playground.config import ConfigError
+from playground.dream.session import SessionOptions
+from playground.dream.world import DreamConfig, DreamWorld
+from playground.record.world_spec import describe
+
+
+@pytest.fixture(scope="module")
+def tuned_checkpoint(toy_checkpoint, tmp_path_factory):
+    tensors, meta = checkpoint.read(toy_checkpoint)
+    path = tmp_path_factory.mktemp("tuned") / "tuned.safetensors"
+    models = {}
+    from playground.dream.load import build
+    for prefix in ("ae", "dit"):
+        m = build(meta["models"][prefix], prefix)
+        checkpoint.load_module(m, checkpoint.split(tensors, prefix), prefix)
+        models[prefix] = (meta["models"][prefix]["family"], m.cfg, m)
+    checkpoint.save(path, models, extra={"sampler": {"context_label": 30, "action_guidance": 1.5}})
+    return path
+
+
+def test_checkpoint_defaults_apply_and_are_recorded(tuned_checkpoint):
+    world = DreamWorld(DreamConfig(checkpoint=str(tuned_checkpoint)))
+    assert world.schedule.context_label == 30 and world.config.options.action_guidance == 1.5
+    spec = describe(world)
+    assert spec["schedule_params"]["context_label"] == 30 and spec["options"]["action_guidance"] == 1.5
+    world.reset(3)
+    world.change_steps(+1)                          # a new schedule keeps the label
+    assert world.schedule.context_label == 30
+
+
+def test_explicit_choices_win(tuned_checkpoint):
+    cfg = DreamConfig(checkpoint=str(tuned_checkpoint), schedule_params={"steps": 2, "context_label": 0},
+                      options=SessionOptions(action_guidance=0.0))
+    world = DreamWorld(cfg)
+    assert world.schedule.context_label == 0 and world.config.options.action_guidance == 0.0
+
+
+def test_no_defaults_means_plain_sampling(toy_checkpoint):
+    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
+    assert world.schedule.context_label == 0 and world.config.options.action_guidance == 0.0
+
+
+def test_bad_defaults_name_the_problem():
+    from playground.dream.tuning import from_checkpoint
+    with pytest.raises(ConfigError, match="unknown key"):
+        from_checkpoint({"path": "x", "extra": {"sampler": {"guidance": 1}}})
