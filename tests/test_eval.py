@@ -31,7 +31,7 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     from playground.eval.report import run
     settings = {"rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
                 "ticks": 3, "presets": ["frame-2"], "steps": 16, "scripts": ("walk", "turn_left"),
-                "follow_steps": 4, "samplers": (("frame-2", True), ("progressive-4", False))}
+                "follow_steps": 4, "samplers": (("frame-2", True, True), ("progressive-4", False, False))}
     report = run(toy_checkpoint, tmp_path, quick=True, progress=False, settings=settings)
     data = json.loads((tmp_path / "report.json").read_text())
     assert "error_accumulation" in data and "retrieval" in data
@@ -41,4 +41,5 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     for png in ("psnr_per_step.png", "pareto.png", "retrieval_examples.png"):
         assert (tmp_path / png).stat().st_size > 1000
     assert 0 <= report["action_following"]["rate"] <= 1
-    assert [r["recondition"] for r in report["samplers"]] == [True, False]
+    assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
+    assert "action guidance 0" in (tmp_path / "report.md").read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from playground.dream import tuning  # noqa: E402
 from playground.eval import paper  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
 from playground.eval.rollouts import SCRIPTS, action_following, error_accumulation, eval_seeds  # noqa: E402
@@ -22,16 +23,20 @@ FULL = {"rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 
 
-SAMPLERS = (("frame-2", True), ("frame-4", True), ("progressive-4", True), ("progressive-4", False))
+# (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label and
+# action guidance (playground.dream.tuning); untuned = plain sampling, to show what they do.
+SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True, True),
+            ("progressive-4", True, True), ("progressive-4", False, True))
 
 
-def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True):
+def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
+           tuned: bool = True):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
-                          recondition=recondition)
-    return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=dict(schedule[1]), options=opts),
-                      models=models)
+                          recondition=recondition, action_guidance=None if tuned else 0.0)
+    params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
+    return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=params, options=opts), models=models)
 
 
 def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
@@ -46,7 +51,8 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     models = load_dream(checkpoint)
     sizes = [m for m in p["memory_sizes"] if m <= models[0].cfg.memory_frames]
     report = {"checkpoint": models[2]["path"], "checkpoint_sha256": models[2]["sha256"], "quick": quick,
-              "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()}}
+              "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()},
+              "sampler_defaults": asdict(tuning.from_checkpoint(models[2]))}
     default = max(sizes)
     acc = {}
     for m in sizes:
@@ -80,11 +86,16 @@ def _samplers(models, memory, p, progress) -> list[dict]:
     from playground.dream.schedule import NAMED
     rows = []
     seeds = eval_seeds(max(1, p["rollout_seeds"] // 2), 50)
-    for name, recond in p.get("samplers", SAMPLERS):
-        a = error_accumulation(_dream(models, memory, NAMED[name], recond), seeds, steps=p["steps"],
+    for name, recond, tuned in p.get("samplers", SAMPLERS):
+        a = error_accumulation(_dream(models, memory, NAMED[name], recond, tuned), seeds, steps=p["steps"],
                                scripts=p["scripts"][:4], progress=progress)
-        rows.append({"preset": name, "recondition": recond, "buckets": a["buckets"], "rollouts": a["rollouts"]})
+        rows.append({"preset": name, "recondition": recond, "tuned": tuned, "buckets": a["buckets"],
+                     "rollouts": a["rollouts"]})
     return rows
+
+
+def _tuning_words(d: dict) -> str:
+    return f"context shown at noise level {d['context_label']}, action guidance {d['action_guidance']:g}"
 
 
 def decay(buckets: dict) -> float:
@@ -145,7 +156,8 @@ def markdown(r: dict) -> str:
              f"(>= 1,000,500; training used seeds < 1,000,000). {r['seconds']:.0f} s.", "",
              "## Error accumulation (PSNR / SSIM vs the voxel world, open loop, same actions)", "",
              f"{ea['rollouts']} rollouts of {ea['steps']} steps (scripts: {', '.join(ea['by_script'])}), "
-             f"memory {ea['default_memory_frames']} frames, `frame` sampler with 2 steps. 95% CI.", "",
+             f"memory {ea['default_memory_frames']} frames, `frame` sampler with 2 steps, "
+             f"{_tuning_words(r['sampler_defaults'])}. 95% CI.", "",
              "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |"]
     for k, b in ea["buckets"].items():
         lines.append(f"| {k} | {b['psnr']:.2f} ± {b['psnr_ci95']:.2f} | {b['ssim']:.3f} ± {b['ssim_ci95']:.3f} |")
@@ -177,11 +189,13 @@ def markdown(r: dict) -> str:
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])}).", "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
-              "reach frames already in the window.", "",
-              "| preset | re-conditioned | " + " | ".join(ea["buckets"]) + " |",
-              "| --- | --- |" + " --- |" * len(ea["buckets"])]
+              f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "
+              "untuned: clean context, no guidance.", "",
+              "| preset | re-conditioned | tuned | " + " | ".join(ea["buckets"]) + " |",
+              "| --- | --- | --- |" + " --- |" * len(ea["buckets"])]
     for row in r["samplers"]:
         lines.append(f"| {row['preset']} | {'yes' if row['recondition'] else 'no'} | "
+                     f"{'yes' if row.get('tuned', True) else 'no'} | "
                      + " | ".join(f"{b['psnr']:.2f}" for b in row["buckets"].values()) + " |")
     lines += ["", "## Throughput", "",
               f"{r['throughput']['threads']} threads on {r['throughput']['device']}:", "",
