@@ -43,3 +43,11 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     assert 0 <= report["action_following"]["rate"] <= 1
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
+
+
+def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):
+    from playground.eval.tune import main
+    assert main(["--checkpoint", str(toy_checkpoint), "--labels", "0,40", "--guidance", "0", "--seeds", "1",
+                 "--steps", "3", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count('"score"') == 2 and "best: --set sampler.context_label=" in out

@@ -62,11 +62,18 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert (ae_dir / "sample_000002.png").exists() and (dit_dir / "sample_000002.png").exists()
     log = [json.loads(line) for line in (dit_dir / "log.jsonl").read_text().splitlines()]
     assert log[0]["step"] == 1 and np.isfinite(log[0]["loss"])
-    # Resuming continues from the saved step.
+    # Resuming continues from the saved step; stop_after ends a run early on a longer schedule.
     assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(dit_dir),
-                 "--set", "train.steps=5", *TOY_DIT]) == 0
+                 "--set", "train.steps=8", "--set", "train.stop_after=5", *TOY_DIT]) == 0
     assert "resumed" in capsys.readouterr().out
-    assert torch.load(dit_dir / "state.pt", weights_only=False)["step"] == 5
+    st = torch.load(dit_dir / "state.pt", weights_only=False)
+    assert st["step"] == 5 and st["config"]["steps"] == 8
+    # The export records the sampler settings chosen for users.
+    out = tmp_path / "tuned.safetensors"
+    assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(dit_dir),
+                 "--export-only", str(out), "--set", "sampler.context_label=30",
+                 "--set", "sampler.action_guidance=1.5", *TOY_DIT]) == 0
+    assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5}
 
 
 def test_ddp_two_processes_gloo(dataset, tmp_path):

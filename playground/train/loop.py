@@ -37,6 +37,7 @@ class TrainConfig:
     ckpt_minutes: float = 5.0
     sample_every: int = 1000
     max_minutes: float = 0.0      # stop (and save) after this much wall time; 0 = no limit
+    stop_after: int = 0           # stop (and save) at this step, keeping the schedule of `steps`; 0 = steps
     seed: int = 0
     threads: int = 0              # torch CPU threads; 0 = leave torch's default
 
@@ -113,7 +114,8 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
                dynamic_ncols=True)
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
-    while step < cfg.steps:
+    last = min(cfg.steps, cfg.stop_after) if cfg.stop_after else cfg.steps
+    while step < last:
         t0 = time.time()
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
@@ -142,7 +144,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         if sample_fn and rank == 0 and step % cfg.sample_every == 0:
             sample_fn(ema, step, out)
         timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
-        due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == cfg.steps
+        due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
         flags = torch.tensor([int(due), int(timed_out)])
         if world > 1:  # every rank must take part in save(), so decide together
             dist.all_reduce(flags, op=dist.ReduceOp.MAX)
