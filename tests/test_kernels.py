@@ -95,6 +95,15 @@ def test_ops_torch_path_matches_reference(case):
     assert rel_err(o, KA.attention_ref(q, k, v, prefix=prefix, frame_len=fl, mode=mode)) <= 1e-5
 
 
+@pytest.mark.parametrize("B,H,T,Tc,D", [(3, 2, 1, 10, 32), (2, 1, 2, 7, 24), (1, 3, 5, 1, 16)])
+def test_cached_attention_equals_causal_attention_over_the_concatenation(B, H, T, Tc, D):
+    q, k, v = (torch.randn(B, H, T, D) for _ in range(3))
+    pk, pv = torch.randn(B, H, Tc, D), torch.randn(B, H, Tc, D)
+    o = ops.attention_cached(q, k, v, pk, pv)
+    want = KA.attention_ref(q, torch.cat([pk, k], 2), torch.cat([pv, v], 2), mode="causal")
+    assert rel_err(o, want) <= 1e-5
+
+
 def test_gelu_tanh_fast_bf16_form_is_within_bf16_rounding():
     x = torch.linspace(-8, 8, 4001)
     exact = torch.nn.functional.gelu(x, approximate="tanh")

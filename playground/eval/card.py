@@ -1,8 +1,9 @@
 """Write the model card (checkpoints/README.md) from the shipped file, the training runs'
 logs and a `playground eval` report, so every number in it is measured.
 
-    python -m playground.eval.card --checkpoint checkpoints/tiny.safetensors \\
-        --ae-run runs/ae --dit-run runs/dit --eval out/eval --data data/voxel64 --out checkpoints/README.md
+    python -m playground.eval.card --checkpoint checkpoints/tiny.safetensors --ae-run runs/ae \\
+        --dit-run runs/dit --eval out/eval --data data/voxel64 --bench out/bench_dream.json \\
+        --tune out/tune.json --recipe checkpoints/recipe.sh --out checkpoints/README.md
 """
 from __future__ import annotations
 
@@ -14,18 +15,27 @@ from playground import checkpoint
 
 
 def _log(run: Path) -> dict:
+    """Steps, wall minutes (summed over resumed runs: elapsed_s restarts with each), final
+    loss and throughput from a run's log.jsonl."""
     rows = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
-    last = rows[-1]
+    seconds, prev = 0.0, 0.0
+    for r in rows:
+        if r["elapsed_s"] < prev:        # a resumed run starts its clock again
+            seconds += prev
+        prev = r["elapsed_s"]
     tail = rows[-8:]
-    return {"steps": last["step"], "minutes": last["elapsed_s"] / 60, "loss": sum(r["loss"] for r in tail) / len(tail),
-            "samples_per_s": sum(r["samples_per_s"] for r in tail) / len(tail)}
+    return {"steps": rows[-1]["step"], "minutes": (seconds + prev) / 60, "runs": 1 + sum(
+        b["elapsed_s"] < a["elapsed_s"] for a, b in zip(rows, rows[1:])),
+        "loss": sum(r["loss"] for r in tail) / len(tail),
+        "samples_per_s": sum(r["samples_per_s"] for r in tail) / len(tail)}
 
 
 def _params(tensors: dict, prefix: str) -> int:
     return sum(v.numel() for k, v in tensors.items() if k.startswith(prefix + "."))
 
 
-def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, bench: dict | None = None) -> str:
+def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, bench: dict | None = None,
+         tune: dict | None = None, recipe: Path | None = None) -> str:
     tensors, meta = checkpoint.read(ckpt)
     ae_cfg, dit_cfg = meta["models"]["ae"]["config"], meta["models"]["dit"]["config"]
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
@@ -57,15 +67,17 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         f"- Autoencoder: {ae_log['steps']} steps, batch 32, AdamW lr 2e-3 cosine, L1 + MSE with latent "
         f"noise, EMA; {ae_log['minutes']:.0f} min. Held-out reconstruction PSNR "
         f"**{ae_meta['extra']['heldout_psnr_db']:.2f} dB** (1,024 frames of 16 held-out episodes).",
-        f"- DiT: {dit_log['steps']} steps, batch 16 clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, "
-        f"bf16 autocast; noise levels mixed per clip (25% independent per frame, 40% progressive "
-        f"staircases, 35% clean context + noisy newest); memory trained on half the batches from the "
-        f"frames before the clip; {dit_log['minutes']:.0f} min at {dit_log['samples_per_s']:.0f} clips/s; "
-        f"final loss {dit_log['loss']:.3f}.", "",
+        f"- DiT: {dit_log['steps']} steps in {dit_log['runs']} resumed runs (exact commands below), batch 16 "
+        f"clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, bf16 autocast; noise levels mixed per clip "
+        f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
+        f"frames noised to a random small level and labelled with it (noise augmentation); memory trained "
+        f"on half the batches from the frames before the clip; {dit_log['minutes']:.0f} min at "
+        f"{dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", "",
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "
         f"{ea['steps']} steps, the same actions given to the dream and the voxel world (scripts: "
-        f"{', '.join(ea['by_script'])}), `frame` sampler with 2 steps, memory on.", "",
+        f"{', '.join(ea['by_script'])}), `frame` sampler with 2 steps, memory on, the recommended "
+        f"settings below.", "",
         "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |",
         *[f"| {k} | {v['psnr']:.2f} ± {v['psnr_ci95']:.2f} | {v['ssim']:.3f} |" for k, v in b.items()], "",
         f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
@@ -74,18 +86,29 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".", "",
     ]
+    sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
+    L += ["## Recommended sampler settings", "",
+          f"Stored in the file's metadata and used by default: context frames shown at noise level "
+          f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}** "
+          "(`--context-label`, `--guidance` override them).", ""]
+    if tune:
+        L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
+              f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",
+              "| context label | guidance | PSNR (dB) | action following | score |", "| --- | --- | --- | --- | --- |",
+              *[f"| {r['context_label']} | {r['action_guidance']:g} | {r['psnr']:.2f} | {r['follow_rate']:.0%} | "
+                f"{r['score']:.2f} |" for r in tune["rows"]], ""]
     if bench:
         L += ["Real-time play on this 2-core CPU (`playground bench`):", "",
               "| preset | ticks/s | model ms | decode ms | latency (ticks) | precision |", "| --- | --- | --- | --- | --- | --- |",
               *[f"| {r['preset']} | {r['ticks_per_s']} | {r['model_ms']} | {r['decode_ms']} | {r['latency_ticks']} | "
                 f"{r['precision']} |" for r in bench["presets"]], ""]
-    L += ["## Reproduce", "", "```",
-          f"playground datagen --out data/voxel64 --episodes {dmeta['episodes']} --ticks {dmeta['ticks']}",
-          f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={ae_log['steps']}",
-          f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
-          f"--set train.steps={dit_log['steps']}",
-          "cp runs/dit/model.safetensors checkpoints/tiny.safetensors",
-          "playground eval --out out/eval", "```", "",
+    steps = (recipe.read_text().strip().splitlines() if recipe else [
+        f"playground datagen --out data/voxel64 --episodes {dmeta['episodes']} --ticks {dmeta['ticks']}",
+        f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={ae_log['steps']}",
+        f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
+        f"--set train.steps={dit_log['steps']}",
+        "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"])
+    L += ["## Reproduce", "", f"`{recipe}`:" if recipe else "", "", "```bash", *steps, "```", "",
           "## Limitations", "",
           "- Trained for about an hour on two CPU cores: the dream is blurry, drifts over long rollouts, and "
           "does not know blocks it never saw (e.g. the magenta marker of the agent task).",
@@ -102,10 +125,15 @@ def main(argv=None):
     p.add_argument("--eval", default="out/eval")
     p.add_argument("--data", default="data/voxel64")
     p.add_argument("--bench", default=None, help="JSON from `playground bench --json`")
+    p.add_argument("--tune", default=None, help="JSON from `python -m playground.eval.tune --out`")
+    p.add_argument("--recipe", default="checkpoints/recipe.sh", help="the exact commands, shown under Reproduce")
     p.add_argument("--out", default="checkpoints/README.md")
     a = p.parse_args(argv)
     bench = json.loads(Path(a.bench).read_text()) if a.bench else None
-    text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), Path(a.data), bench)
+    tune = json.loads(Path(a.tune).read_text()) if a.tune else None
+    recipe = Path(a.recipe) if a.recipe and Path(a.recipe).exists() else None
+    text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), Path(a.data), bench,
+                tune, recipe)
     Path(a.out).write_text(text)
     print(f"wrote {a.out}")
 

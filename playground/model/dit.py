@@ -98,9 +98,10 @@ class SpatioTemporalBlock(nn.Module):
         q, k, v = self.t_attn.qkv(h)                                          # (B*N, H, T, Dh)
         q, k = apply_rotary(q, angles), apply_rotary(k, angles)
         kv = (k, v)
-        if past is not None:
-            k, v = torch.cat([past[0], k], 2), torch.cat([past[1], v], 2)
-        o = ops.attention(q, k, v, mode="causal")
+        if past is None:
+            o = ops.attention(q, k, v, mode="causal")
+        else:
+            o = ops.attention_cached(q, k, v, past[0].to(k.dtype), past[1].to(v.dtype))
         o = rearrange(self.t_attn.out(o), "(b n) t d -> b t n d", b=B)
         x = ops.gated_residual(x, o, gate)
         return ops.gated_residual(x, self.t_mlp(ops.modulate_norm(x, shift2, scale2)), gate2), kv
