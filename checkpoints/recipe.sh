@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The exact recipe of checkpoints/tiny.safetensors, on 2 CPU cores (no GPU).
+# Each `train` call resumes runs/<name>/state.pt; the DiT was trained in three runs whose
+# cosine schedule was lengthened as time allowed (stop_after ends a run at the step it
+# reached, keeping that run's schedule).
+set -euo pipefail
+DIT="playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit --set train.threads=2"
+playground datagen --out data/voxel64 --episodes 1024 --ticks 128
+playground train ae --data data/voxel64 --out runs/ae --set train.steps=5000 --set train.threads=2
+$DIT --set train.steps=4500 --set train.stop_after=3185
+$DIT --set train.steps=9000 --set train.stop_after=4386
+$DIT --set train.steps=8200 --set train.stop_after=FINAL_STEP --set levels.max_context_level=100
+$DIT --export-only runs/dit/model.safetensors --set levels.max_context_level=100
+python -m playground.eval.tune --checkpoint runs/dit/model.safetensors --out out/tune.json
+$DIT --export-only checkpoints/tiny.safetensors --set sampler.context_label=LABEL --set sampler.action_guidance=GUIDANCE
+playground eval --out out/eval
+playground bench --json out/bench_dream.json

@@ -1,0 +1,45 @@
+"""The model card is written from measured inputs only (logs, eval report, tuning)."""
+import json
+
+from playground import checkpoint
+from playground.eval.card import card
+from playground.model.autoencoder import AEConfig, Autoencoder
+
+
+def _log(path, segments):
+    rows = []
+    step = 0
+    for seconds in segments:                       # one resumed run per segment
+        for t in range(1, 4):
+            step += 25
+            rows.append({"step": step, "loss": 0.5, "samples_per_s": 14.0, "elapsed_s": seconds * t / 3})
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "log.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
+    ae = Autoencoder(AEConfig(widths=(16, 16), blocks=1, decoder_blocks=(1, 1)))
+    _log(tmp_path / "ae", [600])
+    checkpoint.save(tmp_path / "ae" / "ae.safetensors", {"ae": ("conv-ae", ae.cfg, ae)},
+                    extra={"heldout_psnr_db": 33.1})
+    _log(tmp_path / "dit", [1200, 1800])
+    b = {"psnr": 18.2, "psnr_ci95": 0.5, "ssim": 0.5, "ssim_ci95": 0.02}
+    report = {"quick": False, "error_accumulation": {"buckets": {"1-16": b}, "rollouts": 48, "steps": 64,
+                                                     "by_script": {"walk": 17.0}},
+              "action_following": {"rate": 0.75, "comparisons": 128},
+              "retrieval": {"threshold": 0.7, "buckets": {"0-16": {"rate": 0.1}}}}
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "meta.json").write_text(json.dumps(
+        {"config": {"episodes": 8, "ticks": 16, "seed": 0, "revisit_fraction": 0.3}}))
+    recipe = tmp_path / "recipe.sh"
+    recipe.write_text("playground datagen --out data\nplayground train dit --set train.stop_after=150\n")
+    tune = {"seeds": 6, "steps": 32, "rows": [{"context_label": 30, "action_guidance": 1.0, "psnr": 16.0,
+                                               "follow_rate": 0.8, "score": 24.0}]}
+    text = card(toy_checkpoint, tmp_path / "ae", tmp_path / "dit", tmp_path / "eval", tmp_path / "data",
+                tune=tune, recipe=recipe)
+    assert "150 steps in 2 resumed runs" in text and "50 min" in text       # 20 + 30 minutes
+    assert "**33.10 dB**" in text and "| 1-16 | 18.20 ± 0.50 | 0.500 |" in text and "**75%**" in text
+    assert "train.stop_after=150" in text and "| 30 | 1 | 16.00 | 80% | 24.00 |" in text
+    assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
