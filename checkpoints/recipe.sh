@@ -9,9 +9,9 @@ playground datagen --out data/voxel64 --episodes 1024 --ticks 128
 playground train ae --data data/voxel64 --out runs/ae --set train.steps=5000 --set train.threads=2
 $DIT --set train.steps=4500 --set train.stop_after=3185
 $DIT --set train.steps=9000 --set train.stop_after=4386
-$DIT --set train.steps=8200 --set train.stop_after=FINAL_STEP --set levels.max_context_level=100
+$DIT --set train.steps=8200 --set train.stop_after=7372 --set levels.max_context_level=100
 $DIT --export-only runs/dit/model.safetensors --set levels.max_context_level=100
-python -m playground.eval.tune --checkpoint runs/dit/model.safetensors --out out/tune.json
-$DIT --export-only checkpoints/tiny.safetensors --set sampler.context_label=LABEL --set sampler.action_guidance=GUIDANCE
+python -m playground.eval.tune --checkpoint runs/dit/model.safetensors --out out/tune.json   # then --labels 90,120,160,220 --guidance 1
+$DIT --export-only checkpoints/tiny.safetensors --set sampler.context_label=120 --set sampler.action_guidance=1
 playground eval --out out/eval
 playground bench --json out/bench_dream.json

@@ -97,6 +97,8 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
               "| context label | guidance | PSNR (dB) | action following | score |", "| --- | --- | --- | --- | --- |",
               *[f"| {r['context_label']} | {r['action_guidance']:g} | {r['psnr']:.2f} | {r['follow_rate']:.0%} | "
                 f"{r['score']:.2f} |" for r in tune["rows"]], ""]
+        if tune.get("note"):
+            L += [tune["note"], ""]
     if bench:
         L += ["Real-time play on this 2-core CPU (`playground bench`):", "",
               "| preset | ticks/s | model ms | decode ms | latency (ticks) | precision |", "| --- | --- | --- | --- | --- | --- |",
