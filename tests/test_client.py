@@ -112,7 +112,7 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
     assert client.truth is not None and client.truth_frame is not None
     assert any("PSNR" in line for line in client.status_lines())
     assert info["memory"] == "off"
-    assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4}
+    assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4, "context_label": 0}
     hud = "\n".join(client.hud_lines())
     for word in ("schedule", "steps", "latency_ticks", "device", "kernels"):
         assert word in hud

@@ -112,8 +112,9 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"])
     L += ["## Reproduce", "", f"`{recipe}`:" if recipe else "", "", "```bash", *steps, "```", "",
           "## Limitations", "",
-          "- Trained for about an hour on two CPU cores: the dream is blurry, drifts over long rollouts, and "
-          "does not know blocks it never saw (e.g. the magenta marker of the agent task).",
+          f"- Trained for {(ae_log['minutes'] + dit_log['minutes']) / 60:.1f} hours on two CPU cores: the dream "
+          "is blurry, drifts over long rollouts, turns the view less than the truth does, and does not know "
+          "blocks it never saw (e.g. the magenta marker of the agent task).",
           "- It dreams only this voxel world at 64x64; it knows nothing of real Minecraft.",
           "- Memory of places out of view is weak (see the retrieval rates above).", ""]
     return "\n".join(L)
