@@ -136,7 +136,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
-        if log and (step % 25 == 0 or step == 1):
+        if log and (step % 25 == 0 or step == 1 or step == last):   # the last row names the final step
             log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
                                   "lr": lr_at(step, cfg), "samples_per_s": rate,
                                   "elapsed_s": time.time() - t_start, **logs}) + "\n")
