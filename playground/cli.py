@@ -48,11 +48,8 @@ def make_world(args):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     name = args.schedule or "frame"
-    params = S.params_for(name, args.steps)
-    if args.context_label is not None:
-        params["context_label"] = args.context_label
     cfg = DreamConfig(checkpoint=args.checkpoint, vae=args.vae, prompt_image=args.prompt_image, schedule=name,
-                      schedule_params=params, device=args.device,
+                      schedule_params=S.params_for(name, args.steps, args.context_label), device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,
                                              compile=args.compile, action_guidance=args.guidance))

@@ -176,10 +176,12 @@ def preset(name: str, **params) -> Schedule:
     return validate(replace(sched, context_label=int(label)))
 
 
-def params_for(name: str, steps: int | None = None) -> dict:
+def params_for(name: str, steps: int | None = None, context_label: int | None = None) -> dict:
     """Preset parameters for a user's "denoising steps" (None: the preset's defaults, with
-    2 steps for `frame`, the interactive default). An unknown name is left to `preset`."""
+    2 steps for `frame`, the interactive default) and context label (None: left open for
+    the checkpoint's recommendation). An unknown name is left to `preset`."""
+    label = {} if context_label is None else {"context_label": context_label}
     if steps is None:
-        return {"steps": 2} if name == "frame" else {}
+        return {"steps": 2, **label} if name == "frame" else label
     key = STEP_PARAM.get(name)
-    return {key: steps} if key else {}
+    return {key: steps, **label} if key else label

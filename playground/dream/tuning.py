@@ -22,9 +22,14 @@ def from_checkpoint(info: dict) -> SamplerDefaults:
     return build(SamplerDefaults, info.get("extra", {}).get("sampler", {}), f"{info.get('path')} sampler defaults")
 
 
+def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:
+    """Schedule parameters with the recommended context_label unless the user chose one."""
+    return {"context_label": defaults.context_label, **schedule_params}
+
+
 def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
     """Fill what the user left open: the schedule's context_label (returned params) and
     options.action_guidance (set in place when None)."""
     if options.action_guidance is None:
         options.action_guidance = defaults.action_guidance
-    return {"context_label": defaults.context_label, **schedule_params}
+    return with_label(schedule_params, defaults)

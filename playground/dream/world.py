@@ -98,7 +98,7 @@ class DreamWorld:
     def set_schedule(self, name: str, **params) -> None:
         """Switch the sampler now: a new session continues from the frames just shown
         (re-encoded as its context), so the picture does not jump."""
-        params = {"context_label": self.defaults.context_label, **params}
+        params = tuning.with_label(params, self.defaults)
         self.schedule = S.preset(name, **params)
         self.config.schedule, self.config.schedule_params = name, params
         if self.session is not None and self._recent:

@@ -17,11 +17,8 @@ from playground.envs.voxel_env import RewardFn, WorldEnv
 def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
                  recondition=True, memory=True, bf16=False, vae=None, prompt_image=None,
                  action_guidance=None, context_label=None) -> DreamConfig:
-    params = params_for(schedule, steps)
-    if context_label is not None:
-        params["context_label"] = context_label
     return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
-                       schedule_params=params, device=device,
+                       schedule_params=params_for(schedule, steps, context_label), device=device,
                        context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
                                                                bf16=bf16, action_guidance=action_guidance))
 
