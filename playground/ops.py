@@ -115,24 +115,30 @@ def _cached_causal(q, k, v):
     return _split_causal(q, k[:, :, :c], v[:, :, :c], k[:, :, c:], v[:, :, c:])
 
 
-def attention_cached(q, k, v, past_k, past_v):
-    """Causal attention of T new frames over [cached frames | themselves]:
-    q, k, v (B, H, T, D) for the new frames, past_k/past_v (B, H, Tc, D) that every query
-    sees. The same as attention(q, cat(past_k, k), cat(past_v, v), mode="causal")."""
-    if use_triton(q):
+def attention_cached(q, k, v, past_k, past_v, frame_mask=None):
+    """Attention of T new frames over [cached frames | themselves]: q, k, v (B, H, T, D)
+    for the new frames, past_k/past_v (B, H, Tc, D) (Tc may be 0) that every query sees.
+    frame_mask (T, T) bool: which new frames each new frame sees; None is causal, the
+    same as attention(q, cat(past_k, k), cat(past_v, v), mode="causal"). A sampler uses
+    it to put alternatives of a frame in one sequence (see DiT.forward)."""
+    if frame_mask is None and use_triton(q):
         from kernels.attention import attention as triton_attention
         return triton_attention(q, torch.cat([past_k, k], 2), torch.cat([past_v, v], 2), mode="causal")
-    return _split_causal(q, past_k, past_v, k, v)
+    return _split_causal(q, past_k, past_v, k, v, frame_mask)
 
 
-def _split_causal(q, pk, pv, k, v):
+def _split_causal(q, pk, pv, k, v, frame_mask=None):
     """Scores against the cache and against the new keys separately, one softmax (fp32)
     over both: no copy of the cache into a concatenated key tensor, which at batch 8 on
     the CPU is 2-3x faster than concatenating and calling SDPA."""
     Lq, Tc = q.shape[2], pk.shape[2]
     s = torch.cat([torch.matmul(q, pk.transpose(-1, -2)), torch.matmul(q, k.transpose(-1, -2))], -1)
     s = s.float() * q.shape[-1] ** -0.5
-    s[..., Tc:] += torch.full((Lq, Lq), float("-inf"), device=q.device).triu(1)
+    if frame_mask is None:
+        s[..., Tc:] += torch.full((Lq, Lq), float("-inf"), device=q.device).triu(1)
+    else:
+        assert frame_mask.shape == (Lq, Lq), f"frame_mask {tuple(frame_mask.shape)} for {Lq} frames"
+        s[..., Tc:] = s[..., Tc:].masked_fill(~frame_mask, float("-inf"))
     p = s.softmax(-1).to(v.dtype)
     return torch.matmul(p[..., :Tc], pv) + torch.matmul(p[..., Tc:], v)
 

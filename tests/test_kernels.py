@@ -104,6 +104,20 @@ def test_cached_attention_equals_causal_attention_over_the_concatenation(B, H, T
     assert rel_err(o, want) <= 1e-5
 
 
+def test_cached_attention_with_a_frame_mask_equals_masked_attention():
+    """Frames 2 and 3 are alternatives at one position: each sees frames 0-1, not the other."""
+    q, k, v = (torch.randn(2, 3, 4, 16) for _ in range(3))
+    pk, pv = torch.randn(2, 3, 5, 16), torch.randn(2, 3, 5, 16)
+    mask = torch.tensor([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 0, 1]], dtype=torch.bool)
+    o = ops.attention_cached(q, k, v, pk, pv, frame_mask=mask)
+    full = torch.cat([torch.ones(4, 5, dtype=torch.bool), mask], 1)
+    want = torch.nn.functional.scaled_dot_product_attention(q, torch.cat([pk, k], 2), torch.cat([pv, v], 2),
+                                                            attn_mask=full)
+    assert rel_err(o, want) <= 1e-5
+    no_past = ops.attention_cached(q, k, v, pk[:, :, :0], pv[:, :, :0], frame_mask=mask)
+    assert rel_err(no_past, torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)) <= 1e-5
+
+
 def test_gelu_tanh_fast_bf16_form_is_within_bf16_rounding():
     x = torch.linspace(-8, 8, 4001)
     exact = torch.nn.functional.gelu(x, approximate="tanh")

@@ -5,7 +5,7 @@ import torch
 
 from playground import actions as A
 from playground.dream import schedule as S
-from playground.dream.session import DreamSession, SessionOptions
+from playground.dream.session import DreamSession, SessionOptions, guidance_mask
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 
@@ -121,6 +121,25 @@ def test_action_guidance_amplifies_only_what_the_action_changes():
     assert np.abs(plain.astype(int) - guided.astype(int)).mean() > 1
     uncached, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0, kv_cache=False)
     assert np.abs(guided.astype(int) - uncached.astype(int)).max() <= 1
+
+
+def test_guidance_copies_in_one_sequence_equal_running_the_batch_twice():
+    """The session appends no-keys copies of the guided frames to the sequence (DiT
+    frame_mask) instead of doubling the batch; the model must give the same v for them."""
+    dit, _ = random_models(memory_frames=0)
+    torch.manual_seed(1)
+    past_x, x = torch.randn(2, 3, 8, 16, 16), torch.randn(2, 3, 8, 16, 16)
+    levels = torch.tensor([[0, 500, 900]] * 2)
+    acts = torch.randn(2, 3, 25)
+    null = acts.clone()
+    null[:, 1:] = 0
+    _, past = dit(past_x, torch.zeros(2, 3, dtype=torch.long), torch.randn(2, 3, 25))
+    v_cond, _ = dit(x, levels, acts, past=past)
+    v_null, _ = dit(x, levels, null, past=past)
+    seq = torch.cat([x, x[:, 1:]], 1)
+    v, _ = dit(seq, torch.cat([levels, levels[:, 1:]], 1), torch.cat([acts, null[:, 1:]], 1),
+               positions=torch.tensor([3, 4, 5, 4, 5]), past=past, frame_mask=guidance_mask(3, 1, "cpu"))
+    assert torch.allclose(v[:, :3], v_cond, atol=1e-5) and torch.allclose(v[:, 3:], v_null[:, 1:], atol=1e-5)
 
 
 def test_noised_context_is_reproducible_and_matches_the_uncached_stream():

@@ -60,6 +60,18 @@ class _State:
     next_pos: int = 0                            # absolute position of the next frame to cache
 
 
+def guidance_mask(T: int, first: int, device) -> torch.Tensor:
+    """Temporal visibility (T + g, T + g) for T frames followed by unconditional copies of
+    the last g = T - first: causal among the T; each copy sees the shared frames before
+    `first` and the copies up to itself, never the conditional frames."""
+    g = T - first
+    mask = torch.zeros(T + g, T + g, dtype=torch.bool, device=device)
+    mask[:T, :T] = torch.ones(T, T, dtype=torch.bool, device=device).tril()
+    mask[T:, :first] = True
+    mask[T:, T:] = torch.ones(g, g, dtype=torch.bool, device=device).tril()
+    return mask
+
+
 class DreamSession:
     def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, options: SessionOptions | None = None,
                  seed: int = 0, device: str | torch.device = "cpu"):
@@ -86,29 +98,35 @@ class DreamSession:
         self.s = _State()
 
     # ---- helpers --------------------------------------------------------------------
-    def _model(self, x, levels, actions, memory, guided=None):
+    def _model(self, x, levels, actions, memory, guide_from=None):
         """One DiT call on frames that start at absolute position s.next_pos (rotary
         positions are absolute so cached keys stay valid as the window slides).
 
-        guided: a bool mask (T,) of the frames that get action guidance (see
-        SessionOptions.action_guidance): the batch runs twice, once with those frames'
-        actions zeroed, and v moves away from that prediction. The k/v returned are the
-        conditional ones."""
-        positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
-        w, past = self.opt.action_guidance or 0.0, self.s.past
-        if w and guided is not None:
-            B = x.shape[0]
-            null = torch.where(guided.view(1, -1, 1), torch.zeros_like(actions), actions)
-            x, levels, actions = torch.cat([x, x]), torch.cat([levels, levels]), torch.cat([actions, null])
-            memory = None if memory is None else torch.cat([memory, memory])
-            past = None if past is None else [(torch.cat([k, k]), torch.cat([v, v])) for k, v in past]
+        guide_from: frames x[:, guide_from:] get action guidance (see
+        SessionOptions.action_guidance). Their copies with no keys pressed join the same
+        sequence at the same positions, each seeing the shared frames before it but not
+        the conditional frames (DiT frame_mask): what running the batch twice computes,
+        without repeating the shared frames, the cache or the memory. The k/v returned are
+        those of the conditional frames."""
+        T = x.shape[1]
+        positions = torch.arange(self.s.next_pos, self.s.next_pos + T, device=self.device)
+        w = self.opt.action_guidance or 0.0
+        guided = bool(w) and guide_from is not None and guide_from < T
+        frame_mask = None
+        if guided:
+            x = torch.cat([x, x[:, guide_from:]], 1)
+            levels = torch.cat([levels, levels[:, guide_from:]], 1)
+            actions = torch.cat([actions, torch.zeros_like(actions[:, guide_from:])], 1)
+            positions = torch.cat([positions, positions[guide_from:]])
+            frame_mask = guidance_mask(T, guide_from, self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
-            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=past)
+            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=self.s.past,
+                                  frame_mask=frame_mask)
         v = v.float()
-        if w and guided is not None:
-            rows = B * self.dit.cfg.tokens_per_frame                  # k/v rows are (b n) ordered
-            kv = [(k[:rows], vv[:rows]) for k, vv in kv]
-            v = v[:B] + w * (v[:B] - v[B:])
+        if guided:
+            kv = [(k[:, :, :T], vv[:, :, :T]) for k, vv in kv]
+            cond, null = v[:, guide_from:T], v[:, T:]
+            v = torch.cat([v[:, :guide_from], cond + w * (cond - null)], 1)
         return v, kv
 
     def _memory(self):
@@ -141,13 +159,13 @@ class DreamSession:
                 while len(s.bank) > self.bank_frames:
                     s.bank.popleft()
 
-    def _call(self, x, levels, actions, guided=None):
+    def _call(self, x, levels, actions, guide_from=None):
         """The model on new frames x (B, T, ...) that follow the context. With the cache,
         the context is its k/v; without it (the public reference code's way), the clean
-        context latents are fed again in front, labelled context_label. guided: (T,) bool,
-        the frames action guidance applies to."""
+        context latents are fed again in front, labelled context_label. guide_from: the
+        first frame action guidance applies to (the rest follow it)."""
         if self.opt.kv_cache or not self.s.cached:
-            return self._model(x, levels, actions, self._memory(), guided)
+            return self._model(x, levels, actions, self._memory(), guide_from)
         ctx_x = torch.stack([c[0] for c in self.s.cached], 1)
         ctx_a = torch.stack([c[1] for c in self.s.cached], 1)
         n = ctx_x.shape[1]
@@ -156,7 +174,7 @@ class DreamSession:
         try:
             v, kv = self._model(torch.cat([ctx_x, x], 1), torch.cat([ctx_l, levels], 1),
                                 torch.cat([ctx_a, actions], 1), self._memory(),
-                                None if guided is None else torch.cat([guided.new_zeros(n), guided]))
+                                None if guide_from is None else guide_from + n)
         finally:
             self.s.next_pos += n
         return v[:, n:], None
@@ -287,8 +305,7 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
-            guided = torch.arange(x.shape[1], device=self.device) >= n_pending   # the noisy slots
-            v, kv = self._call(x, levels, acts, guided)
+            v, kv = self._call(x, levels, acts, guide_from=n_pending)   # guide the noisy slots
             s.next_pos += n_pending
             if n_pending:
                 self._admit(s.pending, kv)

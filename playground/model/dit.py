@@ -66,13 +66,13 @@ class SpatioTemporalBlock(nn.Module):
         self.t_attn, self.t_mlp = Attention(d, cfg.heads), Mlp(d, cfg.mlp_ratio)
         self.t_adaLN_modulation = modulation(d, 6)
 
-    def forward(self, x, c, s_angles, t_angles, memory=None, past=None):
+    def forward(self, x, c, s_angles, t_angles, memory=None, past=None, frame_mask=None):
         """x (B, T, N, D); c (B, T, D); s_angles (N, Dh); t_angles (T, Dh);
-        memory (B, M, D) or None; past: cached temporal (k, v) (B*N, H, Tc, Dh) or None.
-        Returns x and this block's temporal (k, v) for the T frames."""
-        B, T, N, D = x.shape
+        memory (B, M, D) or None; past: cached temporal (k, v) (B*N, H, Tc, Dh) or None;
+        frame_mask (T, T) bool or None (causal). Returns x and this block's temporal (k, v)
+        for the T frames."""
         x = self._spatial(x, c, s_angles, memory)
-        return self._temporal(x, c, t_angles, past)
+        return self._temporal(x, c, t_angles, past, frame_mask)
 
     def _spatial(self, x, c, angles, memory):
         B, T, N, D = x.shape
@@ -90,7 +90,7 @@ class SpatioTemporalBlock(nn.Module):
         x = ops.gated_residual(x, self.s_attn.out(o).reshape(B, T, N, D), gate)
         return ops.gated_residual(x, self.s_mlp(ops.modulate_norm(x, shift2, scale2)), gate2)
 
-    def _temporal(self, x, c, angles, past):
+    def _temporal(self, x, c, angles, past, frame_mask=None):
         B, T, N, D = x.shape
         shift, scale, gate, shift2, scale2, gate2 = self.t_adaLN_modulation(c)[:, :, None].chunk(6, -1)
         h = ops.modulate_norm(x, shift, scale)
@@ -98,10 +98,11 @@ class SpatioTemporalBlock(nn.Module):
         q, k, v = self.t_attn.qkv(h)                                          # (B*N, H, T, Dh)
         q, k = apply_rotary(q, angles), apply_rotary(k, angles)
         kv = (k, v)
-        if past is None:
+        if past is None and frame_mask is None:
             o = ops.attention(q, k, v, mode="causal")
         else:
-            o = ops.attention_cached(q, k, v, past[0].to(k.dtype), past[1].to(v.dtype))
+            pk, pv = (k[:, :, :0], v[:, :, :0]) if past is None else (past[0].to(k.dtype), past[1].to(v.dtype))
+            o = ops.attention_cached(q, k, v, pk, pv, frame_mask)
         o = rearrange(self.t_attn.out(o), "(b n) t d -> b t n d", b=B)
         x = ops.gated_residual(x, o, gate)
         return ops.gated_residual(x, self.t_mlp(ops.modulate_norm(x, shift2, scale2)), gate2), kv
@@ -154,13 +155,17 @@ class DiT(nn.Module):
         nn.init.normal_(self.t_embedder.mlp[0].weight, std=0.02)
         nn.init.normal_(self.t_embedder.mlp[2].weight, std=0.02)
 
-    def forward(self, x, levels, actions, positions=None, memory=None, past=None):
+    def forward(self, x, levels, actions, positions=None, memory=None, past=None, frame_mask=None):
         """Predict v for every frame.
 
         x: noisy latents (B, T, C, H, W); levels: integer noise levels (B, T);
         actions: (B, T, 25); positions: absolute frame indices (T,) (default: after the
         cached frames); memory: memory tokens (B, M, D) or None; past: per block cached
-        temporal (k, v) of earlier clean frames, or None.
+        temporal (k, v) of earlier clean frames, or None; frame_mask: (T, T) bool, which of
+        the T frames each one attends to in time, or None (causal). A sampler can put
+        alternatives of a frame in one sequence with it, e.g. the same frame under two
+        actions at the same position, each seeing the shared frames before it but not the
+        other: batch-doubling without repeating the shared frames, cache or memory.
         Returns v (B, T, C, H, W) and the per-block temporal (k, v) of these T frames.
         """
         B, T = x.shape[:2]
@@ -173,7 +178,7 @@ class DiT(nn.Module):
         t_angles = self.temporal_rotary(positions)                   # (T, Dh)
         kvs = []
         for i, block in enumerate(self.blocks):
-            h, kv = block(h, c, s_angles, t_angles, memory, None if past is None else past[i])
+            h, kv = block(h, c, s_angles, t_angles, memory, None if past is None else past[i], frame_mask)
             kvs.append(kv)
         out = self.final_layer(h, c)                                 # (B, T, N, p*p*C)
         return self.unpatchify(out), kvs
