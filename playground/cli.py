@@ -33,6 +33,8 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-memory", action="store_true", help="switch the memory bank off")
     p.add_argument("--guidance", type=float, default=None, metavar="W",
                    help="action guidance weight (default: the checkpoint's recommendation; 0 = off)")
+    p.add_argument("--guidance-min-level", type=int, default=None, metavar="LEVEL",
+                   help="guide only frames at least this noisy (default: the checkpoint's; 0 = every call)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
     p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
@@ -52,7 +54,8 @@ def make_world(args):
                       schedule_params=S.params_for(name, args.steps, args.context_label), device=args.device,
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,
-                                             compile=args.compile, action_guidance=args.guidance))
+                                             compile=args.compile, action_guidance=args.guidance,
+                                             guidance_min_level=args.guidance_min_level))
     return DreamWorld(cfg)
 
 

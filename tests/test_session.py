@@ -142,6 +142,23 @@ def test_guidance_copies_in_one_sequence_equal_running_the_batch_twice():
     assert torch.allclose(v[:, :3], v_cond, atol=1e-5) and torch.allclose(v[:, 3:], v_null[:, 1:], atol=1e-5)
 
 
+def test_guidance_min_level_guides_only_the_noisy_calls():
+    plain, _ = run(S.frame(2, 3), ACTS, seed=5)
+    every, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0)
+    first, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0, guidance_min_level=501)   # levels 999, 500
+    never, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0, guidance_min_level=1000)
+    assert np.abs(plain.astype(int) - never.astype(int)).max() <= 1
+    assert np.abs(first.astype(int) - plain.astype(int)).mean() > 1
+    assert np.abs(first.astype(int) - every.astype(int)).mean() > 1
+
+
+def test_guidance_starts_at_the_first_slot_noisy_enough():
+    dit, ae = random_models()
+    s = DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SessionOptions(guidance_min_level=400))
+    assert s._guide_from(torch.tensor([0, 333, 666, 999])[1:], n_pending=1) == 2
+    assert s._guide_from(torch.tensor([100, 200]), n_pending=0) is None
+
+
 def test_noised_context_is_reproducible_and_matches_the_uncached_stream():
     sched = S.frame(2, 3, context_label=40)
     a, _ = run(sched, ACTS, seed=6)

@@ -19,13 +19,15 @@ def tuned_checkpoint(toy_checkpoint, tmp_path_factory):
         m = build(meta["models"][prefix], prefix)
         checkpoint.load_module(m, checkpoint.split(tensors, prefix), prefix)
         models[prefix] = (meta["models"][prefix]["family"], m.cfg, m)
-    checkpoint.save(path, models, extra={"sampler": {"context_label": 30, "action_guidance": 1.5}})
+    checkpoint.save(path, models, extra={"sampler": {"context_label": 30, "action_guidance": 1.5,
+                                                     "guidance_min_level": 501}})
     return path
 
 
 def test_checkpoint_defaults_apply_and_are_recorded(tuned_checkpoint):
     world = DreamWorld(DreamConfig(checkpoint=str(tuned_checkpoint)))
     assert world.schedule.context_label == 30 and world.config.options.action_guidance == 1.5
+    assert world.config.options.guidance_min_level == 501 and world.info()["guidance_min_level"] == 501
     spec = describe(world)
     assert spec["schedule_params"]["context_label"] == 30 and spec["options"]["action_guidance"] == 1.5
     world.reset(3)

@@ -46,6 +46,10 @@ class SessionOptions:
     # what the action changes, which a small model under-predicts (it leans on the
     # context's motion). Costs a second batch row per call; 0 or None turns it off.
     action_guidance: float | None = None   # None: the checkpoint's recommendation (DreamWorld)
+    # Guidance only on frames at least this noisy (a guidance interval, as in Kynkaanniemi
+    # et al. 2024): the noisy calls decide the motion, the last ones only sharpen it. With
+    # frame-2 (levels 999 then 500), 501 guides the first call only, at less cost.
+    guidance_min_level: int | None = None  # None: the checkpoint's recommendation; 0: every call
 
 
 @dataclass
@@ -129,6 +133,12 @@ class DreamSession:
             v = torch.cat([v[:, :guide_from], cond + w * (cond - null)], 1)
         return v, kv
 
+    def _guide_from(self, lv_now: torch.Tensor, n_pending: int) -> int | None:
+        """The first frame of this call that gets action guidance: the first noisy slot at
+        or above guidance_min_level (slots grow noisier towards the newest)."""
+        noisy_enough = (lv_now >= (self.opt.guidance_min_level or 0)).tolist()
+        return n_pending + noisy_enough.index(True) if True in noisy_enough else None
+
     def _memory(self):
         if not (self.opt.use_memory and self.dit.memory is not None and self.s.bank):
             return None
@@ -139,19 +149,18 @@ class DreamSession:
         just saw them first) join the cache. Past `cache_frames`, the oldest leave and are
         compressed into the memory bank."""
         s = self.s
+        over = max(0, len(s.cached) + len(frames) - self.cache_frames)
         if kv is not None:
             n = len(frames)
             new = [(k[:, :, :n], v[:, :, :n]) for k, v in kv]
             if s.past is None:   # clone: a compiled (CUDA-graph) call reuses its output buffers
-                s.past = [(k.clone(), v.clone()) for k, v in new]
-            else:
-                s.past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(s.past, new)]
+                s.past = [(k[:, :, over:].clone(), v[:, :, over:].clone()) for k, v in new]
+            else:   # one contiguous copy here, not one per matmul over a sliced view each call
+                old = min(over, s.past[0][0].shape[2])
+                s.past = [(torch.cat([pk[:, :, old:], k[:, :, over - old:]], 2),
+                           torch.cat([pv[:, :, old:], v[:, :, over - old:]], 2))
+                          for (pk, pv), (k, v) in zip(s.past, new)]
         s.cached.extend(frames)
-        over = len(s.cached) - self.cache_frames
-        if over <= 0:
-            return
-        if s.past is not None:
-            s.past = [(k[:, :, over:], v[:, :, over:]) for k, v in s.past]
         for _ in range(over):
             lat, act = s.cached.popleft()
             if self.dit.memory is not None:
@@ -305,7 +314,7 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
-            v, kv = self._call(x, levels, acts, guide_from=n_pending)   # guide the noisy slots
+            v, kv = self._call(x, levels, acts, guide_from=self._guide_from(lv_now, n_pending))
             s.next_pos += n_pending
             if n_pending:
                 self._admit(s.pending, kv)

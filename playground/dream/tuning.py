@@ -15,6 +15,7 @@ from playground.config import build
 class SamplerDefaults:
     context_label: int = 0          # noise level clean context is shown at (Schedule.context_label)
     action_guidance: float = 0.0    # SessionOptions.action_guidance
+    guidance_min_level: int = 0     # SessionOptions.guidance_min_level
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
@@ -28,8 +29,10 @@ def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:
 
 
 def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
-    """Fill what the user left open: the schedule's context_label (returned params) and
-    options.action_guidance (set in place when None)."""
+    """Fill what the user left open: the schedule's context_label (returned params),
+    options.action_guidance and options.guidance_min_level (set in place when None)."""
     if options.action_guidance is None:
         options.action_guidance = defaults.action_guidance
+    if options.guidance_min_level is None:
+        options.guidance_min_level = defaults.guidance_min_level
     return with_label(schedule_params, defaults)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from playground import checkpoint
+from playground.eval.tune import table as tune_table
 
 
 def _log(run: Path) -> dict:
@@ -87,16 +88,16 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".", "",
     ]
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
+    interval = (f" on frames at noise level >= **{sd['guidance_min_level']}** (`--guidance-min-level`)"
+                if sd.get("guidance_min_level") else "")
     L += ["## Recommended sampler settings", "",
           f"Stored in the file's metadata and used by default: context frames shown at noise level "
-          f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}** "
+          f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
           "(`--context-label`, `--guidance` override them).", ""]
     if tune:
         L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
               f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",
-              "| context label | guidance | PSNR (dB) | action following | score |", "| --- | --- | --- | --- | --- |",
-              *[f"| {r['context_label']} | {r['action_guidance']:g} | {r['psnr']:.2f} | {r['follow_rate']:.0%} | "
-                f"{r['score']:.2f} |" for r in tune["rows"]], ""]
+              tune_table(tune["rows"]), ""]
         if tune.get("note"):
             L += [tune["note"], ""]
     if bench:
