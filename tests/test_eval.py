@@ -41,6 +41,7 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     for png in ("psnr_per_step.png", "pareto.png", "retrieval_examples.png"):
         assert (tmp_path / png).stat().st_size > 1000
     assert 0 <= report["action_following"]["rate"] <= 1
+    assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
 

@@ -189,7 +189,10 @@ def markdown(r: dict) -> str:
               "## Action following", "",
               f"Dream of script A closer (MSE over {af['steps']} steps) to the truth of A than to the truth of B: "
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
-              f"{', '.join('/'.join(p) for p in af['pairs'])}).", "", "## Sampler settings", "",
+              f"{', '.join('/'.join(p) for p in af['pairs'])})."
+              + ("" if "by_script" not in af else " Rate by the dream's script: "
+                 + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()) + "."),
+              "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "
               "untuned: clean context, no guidance.", "",

@@ -55,6 +55,7 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
     truth(B)? Counted both ways for every pair and seed."""
     truth = VoxelWorld()
     wins, total = 0, 0
+    by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
     cache = {}
     for seed in tqdm(seeds, desc="action following", disable=not progress):
         for a, b in pairs:
@@ -67,7 +68,10 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                 other = ((d - cache[seed, y][1][1:]) ** 2).mean()
                 wins += int(own < other)
                 total += 1
-    return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs]}
+                by_script[x][0] += int(own < other)
+                by_script[x][1] += 1
+    return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs],
+            "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()}}
 
 
 def eval_seeds(n: int, offset: int = 0) -> list[int]:
