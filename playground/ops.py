@@ -111,8 +111,7 @@ def attention_torch(q, k, v, *, prefix=0, frame_len=1, mode="full"):
 
 def _cached_causal(q, k, v):
     """Causal attention whose first Lk - Lq keys (the cache) every query sees."""
-    c = k.shape[2] - q.shape[2]
-    return _split_causal(q, k[:, :, :c], v[:, :, :c], k[:, :, c:], v[:, :, c:])
+    return _attend_after_cache(q, k, v)
 
 
 def attention_cached(q, k, v, past_k, past_v, frame_mask=None):
@@ -121,26 +120,26 @@ def attention_cached(q, k, v, past_k, past_v, frame_mask=None):
     frame_mask (T, T) bool: which new frames each new frame sees; None is causal, the
     same as attention(q, cat(past_k, k), cat(past_v, v), mode="causal"). A sampler uses
     it to put alternatives of a frame in one sequence (see DiT.forward)."""
+    k, v = torch.cat([past_k, k], 2), torch.cat([past_v, v], 2)
     if frame_mask is None and use_triton(q):
         from kernels.attention import attention as triton_attention
-        return triton_attention(q, torch.cat([past_k, k], 2), torch.cat([past_v, v], 2), mode="causal")
-    return _split_causal(q, past_k, past_v, k, v, frame_mask)
+        return triton_attention(q, k, v, mode="causal")
+    return _attend_after_cache(q, k, v, frame_mask)
 
 
-def _split_causal(q, pk, pv, k, v, frame_mask=None):
-    """Scores against the cache and against the new keys separately, one softmax (fp32)
-    over both: no copy of the cache into a concatenated key tensor, which at batch 8 on
-    the CPU is 2-3x faster than concatenating and calling SDPA."""
-    Lq, Tc = q.shape[2], pk.shape[2]
-    s = torch.cat([torch.matmul(q, pk.transpose(-1, -2)), torch.matmul(q, k.transpose(-1, -2))], -1)
-    s = s.float() * q.shape[-1] ** -0.5
+def _attend_after_cache(q, k, v, frame_mask=None):
+    """q (B, H, Lq, D) are the last Lq of the Lk keys: all see the first Lk - Lq (the
+    cache) and the last Lq by frame_mask (default causal). Plain matmuls and an fp32
+    softmax: for these short sequences (Lk ~ 12) at batch 8 on the CPU, 3x faster than
+    SDPA with a boolean mask (1.1 vs 3.5 ms per call, 512 x 4 heads)."""
+    Lq, Tc = q.shape[2], k.shape[2] - q.shape[2]
+    s = torch.matmul(q, k.transpose(-1, -2)).float() * q.shape[-1] ** -0.5
     if frame_mask is None:
         s[..., Tc:] += torch.full((Lq, Lq), float("-inf"), device=q.device).triu(1)
     else:
         assert frame_mask.shape == (Lq, Lq), f"frame_mask {tuple(frame_mask.shape)} for {Lq} frames"
         s[..., Tc:] = s[..., Tc:].masked_fill(~frame_mask, float("-inf"))
-    p = s.softmax(-1).to(v.dtype)
-    return torch.matmul(p[..., :Tc], pv) + torch.matmul(p[..., Tc:], v)
+    return torch.matmul(s.softmax(-1).to(v.dtype), v)
 
 
 # ---------------------------------------------------------------------------------------
