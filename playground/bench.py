@@ -180,7 +180,7 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
             "table": f"dream ticks/s on {device}, bf16, PyTorch path vs Triton kernels\n" + "\n".join(lines)}
 
 
-def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 5) -> dict:
+def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 10) -> dict:
     """Seconds per step of the batched WorldModel-v0 vector env with `num_envs` envs vs
     with one env (same sampler), for fp32 and bf16; the ratio at the best precision.
     The four configurations are timed in interleaved rounds and each keeps its median
