@@ -44,7 +44,8 @@ class SessionOptions:
     # Action guidance w: v = v(a) + w * (v(a) - v(no keys)) on the frames being generated,
     # like classifier-free guidance with "no keys pressed" as the reference. It amplifies
     # what the action changes, which a small model under-predicts (it leans on the
-    # context's motion). Costs a second batch row per call; 0 or None turns it off.
+    # context's motion). Costs one more frame per guided frame and call (see _model).
+    # 0 turns it off.
     action_guidance: float | None = None   # None: the checkpoint's recommendation (DreamWorld)
     # Guidance only on frames at least this noisy (a guidance interval, as in Kynkaanniemi
     # et al. 2024): the noisy calls decide the motion, the last ones only sharpen it. With
