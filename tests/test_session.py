@@ -159,6 +159,21 @@ def test_guidance_starts_at_the_first_slot_noisy_enough():
     assert s._guide_from(torch.tensor([100, 200]), n_pending=0) is None
 
 
+def test_memory_compresses_clean_frames_not_the_noised_context():
+    """Training compresses clean latents; the context is shown noised (context_label)."""
+    dit, ae = random_models(max_frames=6)
+    sess = DreamSession(dit, ae, S.frame(2, 3, context_label=300), seed=1)
+    clean, compressed = [], []
+    stabilise, compress = sess._stabilise, dit.compress
+    sess._stabilise = lambda lat: clean.append(lat.clone()) or stabilise(lat)
+    dit.compress = lambda x0, a: compressed.append(x0[:, 0].clone()) or compress(x0, a)
+    sess.reset(*context())
+    for a in ACTS:
+        sess.step(a[None])
+    assert compressed and all(any(torch.equal(x, c[:, i] if c.ndim == 5 else c) for c in clean
+                                      for i in range(c.shape[1] if c.ndim == 5 else 1)) for x in compressed)
+
+
 def test_noised_context_is_reproducible_and_matches_the_uncached_stream():
     sched = S.frame(2, 3, context_label=40)
     a, _ = run(sched, ACTS, seed=6)

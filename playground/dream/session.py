@@ -56,9 +56,10 @@ class SessionOptions:
 @dataclass
 class _State:
     past: list | None = None                     # per block (k, v): (B*N, H, Tc, Dh)
-    cached: deque = field(default_factory=deque)  # (latent (B,C,h,w), action (B,25)) of cached frames
+    # Cached frames: (latent as context (B,C,h,w), action (B,25), clean latent for the memory)
+    cached: deque = field(default_factory=deque)
     bank: deque = field(default_factory=deque)   # compressed frames (B, K, D), oldest first
-    pending: list = field(default_factory=list)  # clean frames not yet in the cache
+    pending: list = field(default_factory=list)  # finished frames not yet in the cache, as cached
     noisy: torch.Tensor | None = None            # (B, S, C, h, w) window slots
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
@@ -163,9 +164,9 @@ class DreamSession:
                           for (pk, pv), (k, v) in zip(s.past, new)]
         s.cached.extend(frames)
         for _ in range(over):
-            lat, act = s.cached.popleft()
-            if self.dit.memory is not None:
-                s.bank.append(self.dit.compress(lat[:, None], act[:, None])[:, 0])
+            _, act, clean = s.cached.popleft()
+            if self.dit.memory is not None:   # clean, as in training (not the noised context)
+                s.bank.append(self.dit.compress(clean[:, None], act[:, None])[:, 0])
                 while len(s.bank) > self.bank_frames:
                     s.bank.popleft()
 
@@ -249,7 +250,7 @@ class DreamSession:
             levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
             _, kv = self._model(ctx, levels, act, None)
         self.s.next_pos = keep
-        self._admit([(ctx[:, i], act[:, i]) for i in range(keep)], kv)
+        self._admit([(ctx[:, i], act[:, i], lat[:, i]) for i in range(keep)], kv)
         self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
 
     @torch.no_grad()
@@ -275,10 +276,10 @@ class DreamSession:
         token_rows = (rows[:, None] * N + torch.arange(N, device=self.device)).flatten()
         for (pk, pv), (k, v) in zip(s.past, kv):
             pk[token_rows], pv[token_rows] = k.to(pk.dtype), v.to(pv.dtype)
-        for i, (cl, ca) in enumerate(s.cached):
-            cl[rows], ca[rows] = lat[:, i], act[:, i]
-        for pl, pa in s.pending:
-            pl[rows], pa[rows] = lat[:, -1], act[:, -1]
+        for i, (cl, ca, cc) in enumerate(s.cached):
+            cl[rows], ca[rows], cc[rows] = lat[:, i], act[:, i], clean[:, i]
+        for pl, pa, pc in s.pending:
+            pl[rows], pa[rows], pc[rows] = lat[:, -1], act[:, -1], clean[:, -1]
         if s.bank:
             fresh = self.dit.compress(clean[:, -1:], act[:, -1:])[:, 0]
             for entry in s.bank:
@@ -324,7 +325,7 @@ class DreamSession:
         t1 = time.perf_counter()
         out = sch.shift
         done, done_a = s.noisy[:, :out], s.noisy_actions[:, :out]
-        s.pending = [(self._stabilise(done[:, i]), done_a[:, i]) for i in range(out)]
+        s.pending = [(self._stabilise(done[:, i]), done_a[:, i], done[:, i]) for i in range(out)]
         s.noisy = torch.cat([s.noisy[:, out:], self._noise((done.shape[0], out, *done.shape[2:]))], 1)
         s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
         frames = self._decode(done.flatten(0, 1)).view(done.shape[0], out, *self.frame_hw, 3)
