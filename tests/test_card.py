@@ -27,7 +27,8 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     report = {"quick": False, "error_accumulation": {"buckets": {"1-16": b}, "rollouts": 48, "steps": 64,
                                                      "by_script": {"walk": 17.0}},
               "action_following": {"rate": 0.75, "comparisons": 128},
-              "retrieval": {"threshold": 0.7, "buckets": {"0-16": {"rate": 0.1}}}}
+              "retrieval": {"threshold": 0.7, "buckets": {"0-16": {"rate": 0.1}}},
+              "baselines": {"start frame held": {"walk": 16.0, "still": 150.0}}}
     (tmp_path / "eval").mkdir()
     (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
     (tmp_path / "data").mkdir()
@@ -43,3 +44,4 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     assert "**33.10 dB**" in text and "| 1-16 | 18.20 ± 0.50 | 0.500 |" in text and "**75%**" in text
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
+    assert "start frame held: walk 16.0 dB, still exact" in text

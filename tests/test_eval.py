@@ -41,6 +41,8 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     for png in ("psnr_per_step.png", "pareto.png", "retrieval_examples.png"):
         assert (tmp_path / png).stat().st_size > 1000
     assert 0 <= report["action_following"]["rate"] <= 1
+    assert set(report["baselines"]) == {"start frame held", "its mean colour"}
+    assert "its mean colour" in (tmp_path / "report.md").read_text()
     assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
@@ -52,3 +54,12 @@ def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):
                  "--steps", "3", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count('"score"') == 2 and "best: --set sampler.context_label=" in out
+
+
+def test_baselines_hold_the_start_frame_or_its_mean_colour():
+    from playground.eval.baselines import HeldStart, MeanColour
+    from playground.eval.rollouts import error_accumulation
+    held = error_accumulation(HeldStart(), [5], steps=4, scripts=("still", "turn_left"), progress=False)
+    flat = error_accumulation(MeanColour(), [5], steps=4, scripts=("still", "turn_left"), progress=False)
+    assert held["by_script"]["still"] > 99 and held["by_script"]["turn_left"] < 40     # exact while still
+    assert 5 < flat["by_script"]["still"] < 30

@@ -85,7 +85,10 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons.",
         "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
-        "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".", "",
+        "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",
+        *[f"  Trivial predictor on the same rollouts, {name}: "
+          + ", ".join(f"{k} {'exact' if v >= 99 else f'{v:.1f} dB'}" for k, v in by.items()) + "."
+          for name, by in rep.get("baselines", {}).items()], "",
     ]
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
     interval = (f" on frames at noise level >= **{sd['guidance_min_level']}** (`--guidance-min-level`)"

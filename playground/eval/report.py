@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 
 from playground.dream import tuning  # noqa: E402
 from playground.eval import paper  # noqa: E402
+from playground.eval.baselines import BASELINES  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
 from playground.eval.rollouts import SCRIPTS, action_following, error_accumulation, eval_seeds  # noqa: E402
 
@@ -61,6 +62,9 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
                                     scripts=p["scripts"], progress=progress)
     report["error_accumulation"] = {"default_memory_frames": default, **acc[default],
                                     "by_memory_frames": {str(m): a["buckets"] for m, a in acc.items()}}
+    report["baselines"] = {b.name: error_accumulation(b(), eval_seeds(p["rollout_seeds"]), steps=p["steps"],
+                                                      scripts=p["scripts"], progress=False)["by_script"]
+                           for b in BASELINES}
     report["action_following"] = action_following(_dream(models, default), eval_seeds(p["follow_seeds"], 100),
                                                   steps=p["follow_steps"], progress=progress)
     ret, examples = {}, []
@@ -93,6 +97,10 @@ def _samplers(models, memory, p, progress) -> list[dict]:
         rows.append({"preset": name, "recondition": recond, "tuned": tuned, "buckets": a["buckets"],
                      "rollouts": a["rollouts"]})
     return rows
+
+
+def _db(v: float) -> str:
+    return "exact" if v >= 99 else f"{v:.1f}"
 
 
 def _tuning_words(d: dict) -> str:
@@ -163,6 +171,13 @@ def markdown(r: dict) -> str:
              "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |"]
     for k, b in ea["buckets"].items():
         lines.append(f"| {k} | {b['psnr']:.2f} ± {b['psnr_ci95']:.2f} | {b['ssim']:.3f} ± {b['ssim_ci95']:.3f} |")
+    if "baselines" in r:
+        names = list(r["baselines"])
+        lines += ["", "Mean PSNR (dB) by script, against trivial predictors on the same rollouts (PSNR rewards "
+                  "blur; holding a frame is exact while nothing moves):", "",
+                  "| script | dream | " + " | ".join(names) + " |", "| --- | --- |" + " --- |" * len(names)]
+        for s, v in ea["by_script"].items():
+            lines.append(f"| {s} | {v:.1f} | " + " | ".join(_db(r["baselines"][n][s]) for n in names) + " |")
     lines += ["", f"Decay from the first to the last bucket: **{decay(ea['buckets']):.2f} dB** "
               f"(paper, Minecraft, budget 8: {paper.MINECRAFT_DECAY_DB} dB).", "",
               "For scale only, the paper's Tables 3-4 (other worlds: DMLab mazes and Minecraft video, "
