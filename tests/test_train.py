@@ -75,6 +75,7 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
                  "--set", "sampler.action_guidance=1.5", "--set", "sampler.guidance_min_level=501", *TOY_DIT]) == 0
     assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5,
                                                            "guidance_min_level": 501}
+    assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 5          # the saved state's step
 
 
 def test_ddp_two_processes_gloo(dataset, tmp_path):

@@ -41,6 +41,8 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     ae_cfg, dit_cfg = meta["models"]["ae"]["config"], meta["models"]["dit"]["config"]
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
     ae_log, dit_log = _log(ae_run), _log(dit_run)
+    # The export records the step of the saved state; older logs may lack a row for it.
+    dit_log["steps"] = meta.get("extra", {}).get("dit_train", {}).get("steps") or dit_log["steps"]
     rep = json.loads((eval_dir / "report.json").read_text())
     dmeta = json.loads((data / "meta.json").read_text())["config"]
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]

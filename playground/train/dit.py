@@ -131,15 +131,16 @@ def export_from_state(run: str | Path, ae_path: str | Path, cfg: DiTTrainConfig,
     st = torch.load(run / "state.pt", map_location="cpu", weights_only=False)
     dit = DiT(cfg.model)
     dit.load_state_dict(st["ema"])
-    return export(Path(out) if out else run / "model.safetensors", load_ae(ae_path), ae_path, dit, cfg, run)
+    return export(Path(out) if out else run / "model.safetensors", load_ae(ae_path), ae_path, dit, cfg, run,
+                  steps=st["step"])
 
 
 def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, run: Path,
-           dtype=torch.float16) -> Path:
-    steps = 0
+           dtype=torch.float16, steps: int | None = None) -> Path:
+    """steps: optimiser steps behind the weights (default: the run log's last row)."""
     log = run / "log.jsonl"
-    if log.exists():
-        lines = log.read_text().strip().splitlines()
+    if steps is None:
+        lines = log.read_text().strip().splitlines() if log.exists() else []
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}

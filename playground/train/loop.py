@@ -136,14 +136,14 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
-        if log and (step % 25 == 0 or step == 1 or step == last):   # the last row names the final step
+        timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
+        if log and (step % 25 == 0 or step == 1 or step == last or timed_out):   # a row for the final step
             log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
                                   "lr": lr_at(step, cfg), "samples_per_s": rate,
                                   "elapsed_s": time.time() - t_start, **logs}) + "\n")
             log.flush()
         if sample_fn and rank == 0 and step % cfg.sample_every == 0:
             sample_fn(ema, step, out)
-        timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
         due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
         flags = torch.tensor([int(due), int(timed_out)])
         if world > 1:  # every rank must take part in save(), so decide together
