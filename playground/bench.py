@@ -180,16 +180,19 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
             "table": f"dream ticks/s on {device}, bf16, PyTorch path vs Triton kernels\n" + "\n".join(lines)}
 
 
-def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 10) -> dict:
+def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 10,
+                 action_guidance: float | None = None) -> dict:
     """Seconds per step of the batched WorldModel-v0 vector env with `num_envs` envs vs
     with one env (same sampler), for fp32 and bf16; the ratio at the best precision.
+    action_guidance: None uses the checkpoint's recommendation.
     The four configurations are timed in interleaved rounds and each keeps its median
     round, so a burst of load from elsewhere on the machine cannot favour one of them."""
     from playground.envs.dream_vector_env import WorldModelVectorEnv
     envs = {}
     for bf16 in (False, True):
         for n in (1, num_envs):
-            env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, bf16=bf16, max_episode_steps=None)
+            env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, bf16=bf16, max_episode_steps=None,
+                                      action_guidance=action_guidance)
             env.reset(seed=0)
             envs[("bf16" if bf16 else "fp32", n)] = env
     per_round = max(1, ticks // rounds)
@@ -207,10 +210,13 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
     bestn = min(rows[(p, num_envs)] for p in ("fp32", "bf16"))
     res = {"num_envs": num_envs, "ms_per_step": {f"{p}/{n}": round(v * 1000, 2) for (p, n), v in rows.items()},
            "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
+           "action_guidance": env.cfg.options.action_guidance,
+           "guidance_min_level": env.cfg.options.guidance_min_level,
            "steps": per_round * rounds}
     res["table"] = (f"WorldModel-v0 vector env, median of {rounds} rounds of {per_round} steps: one env "
                     f"{best1 * 1000:.1f} ms/step, {num_envs} envs {bestn * 1000:.1f} ms/step (batched), "
-                    f"ratio {res['ratio_best']:.2f}x (per precision: {res['ms_per_step']})")
+                    f"ratio {res['ratio_best']:.2f}x, action guidance {res['action_guidance']:g} "
+                    f"(per precision: {res['ms_per_step']})")
     return res
 
 

@@ -163,7 +163,8 @@ def cmd_bench(args) -> int:
     elif args.preset:
         result = bench.bench_public(args.preset, device=args.device, ticks=args.ticks if args.ticks != 150 else 10)
     elif args.vector:
-        result = bench.bench_vector(args.checkpoint, num_envs=args.vector, ticks=args.ticks)
+        result = bench.bench_vector(args.checkpoint, num_envs=args.vector, ticks=args.ticks,
+                                    action_guidance=args.guidance)
     elif args.memory_ticks:
         result = bench.bench_memory(args.checkpoint, ticks=args.memory_ticks)
     else:
@@ -305,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(real size on a GPU; reduced on the CPU)")
     be.add_argument("--vector", type=int, default=0, metavar="N",
                     help="instead: step time of the batched WorldModel-v0 vector env with N envs vs 1")
+    be.add_argument("--guidance", type=float, default=None, metavar="W",
+                    help="--vector: action guidance weight (default: the checkpoint's recommendation)")
     be.add_argument("--memory-ticks", type=int, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
     be.add_argument("--seeds", type=int, default=4, help="voxel: worlds to average over")

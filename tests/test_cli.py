@@ -65,3 +65,5 @@ def test_dream_bench_on_a_toy_checkpoint(capsys, tmp_path, toy_checkpoint):
 def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
     assert main(["bench", "--checkpoint", str(toy_checkpoint), "--vector", "2", "--ticks", "2"]) == 0
     assert "ratio" in capsys.readouterr().out
+    assert main(["bench", "--checkpoint", str(toy_checkpoint), "--vector", "2", "--ticks", "2", "--guidance", "1"]) == 0
+    assert "action guidance 1" in capsys.readouterr().out
