@@ -104,14 +104,9 @@ def attention_torch(q, k, v, *, prefix=0, frame_len=1, mode="full"):
         return F.scaled_dot_product_attention(q, k, v, is_causal=True)
     if mode == "causal" and frame_len == 1 and prefix == 0:
         # Cached keys: the first Lk - Lq keys are visible to every query.
-        return _cached_causal(q, k, v)
+        return _attend_after_cache(q, k, v)   # cached keys: the first Lk - Lq, seen by every query
     mask = visibility(Lq, Lk, prefix, frame_len, mode, q.device)  # rare shapes only
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-
-
-def _cached_causal(q, k, v):
-    """Causal attention whose first Lk - Lq keys (the cache) every query sees."""
-    return _attend_after_cache(q, k, v)
 
 
 def attention_cached(q, k, v, past_k, past_v, frame_mask=None):

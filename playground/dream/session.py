@@ -135,11 +135,12 @@ class DreamSession:
             v = torch.cat([v[:, :guide_from], cond + w * (cond - null)], 1)
         return v, kv
 
-    def _guide_from(self, lv_now: torch.Tensor, n_pending: int) -> int | None:
+    def _guide_from(self, slot_levels, n_pending: int) -> int | None:
         """The first frame of this call that gets action guidance: the first noisy slot at
-        or above guidance_min_level (slots grow noisier towards the newest)."""
-        noisy_enough = (lv_now >= (self.opt.guidance_min_level or 0)).tolist()
-        return n_pending + noisy_enough.index(True) if True in noisy_enough else None
+        or above guidance_min_level (slots grow noisier towards the newest). slot_levels
+        is the schedule's host-side row, so no device value is read back per call."""
+        noisy_enough = np.flatnonzero(np.asarray(slot_levels) >= (self.opt.guidance_min_level or 0))
+        return n_pending + int(noisy_enough[0]) if len(noisy_enough) else None
 
     def _memory(self):
         if not (self.opt.use_memory and self.dit.memory is not None and self.s.bank):
@@ -155,13 +156,12 @@ class DreamSession:
         if kv is not None:
             n = len(frames)
             new = [(k[:, :, :n], v[:, :, :n]) for k, v in kv]
-            if s.past is None:   # clone: a compiled (CUDA-graph) call reuses its output buffers
-                s.past = [(k[:, :, over:].clone(), v[:, :, over:].clone()) for k, v in new]
-            else:   # one contiguous copy here, not one per matmul over a sliced view each call
-                old = min(over, s.past[0][0].shape[2])
-                s.past = [(torch.cat([pk[:, :, old:], k[:, :, over - old:]], 2),
-                           torch.cat([pv[:, :, old:], v[:, :, over - old:]], 2))
-                          for (pk, pv), (k, v) in zip(s.past, new)]
+            past = s.past or [(k[:, :, :0], v[:, :, :0]) for k, v in new]
+            old = min(over, past[0][0].shape[2])      # frames leaving: the oldest cached, then new ones
+            # cat makes one fresh contiguous copy: matmuls need not copy a sliced view each
+            # call, and a compiled (CUDA-graph) call may reuse its output buffers.
+            s.past = [(torch.cat([pk[:, :, old:], k[:, :, over - old:]], 2),
+                       torch.cat([pv[:, :, old:], v[:, :, over - old:]], 2)) for (pk, pv), (k, v) in zip(past, new)]
         s.cached.extend(frames)
         for _ in range(over):
             _, act, clean = s.cached.popleft()
@@ -316,7 +316,7 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
-            v, kv = self._call(x, levels, acts, guide_from=self._guide_from(lv_now, n_pending))
+            v, kv = self._call(x, levels, acts, guide_from=self._guide_from(sch.levels[r, c0:], n_pending))
             s.next_pos += n_pending
             if n_pending:
                 self._admit(s.pending, kv)

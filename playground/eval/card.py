@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from playground import checkpoint
+from playground.eval.metrics import psnr_text
 from playground.eval.tune import table as tune_table
 
 
@@ -89,7 +90,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",
         *[f"  Trivial predictor on the same rollouts, {name}: "
-          + ", ".join(f"{k} {'exact' if v >= 99 else f'{v:.1f} dB'}" for k, v in by.items()) + "."
+          + ", ".join(f"{k} {psnr_text(v, ' dB')}" for k, v in by.items()) + "."
           for name, by in rep.get("baselines", {}).items()], "",
     ]
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})

@@ -12,6 +12,11 @@ def psnr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 10 * np.log10(255.0 ** 2 / np.maximum(mse, 1e-10))
 
 
+def psnr_text(db: float, unit: str = "") -> str:
+    """A PSNR for tables: "exact" for identical frames (psnr() floors the error, ~148 dB)."""
+    return "exact" if db >= 99 else f"{db:.1f}{unit}"
+
+
 def ssim(a: np.ndarray, b: np.ndarray, sigma: float = 1.5, size: int = 7) -> np.ndarray:
     """SSIM per frame (Wang et al., 2004): Gaussian window, on luma, constants K1=.01, K2=.03."""
     def luma(x):

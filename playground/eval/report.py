@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 from playground.dream import tuning  # noqa: E402
 from playground.eval import paper  # noqa: E402
 from playground.eval.baselines import BASELINES  # noqa: E402
+from playground.eval.metrics import psnr_text  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
 from playground.eval.rollouts import SCRIPTS, action_following, error_accumulation, eval_seeds  # noqa: E402
 
@@ -99,10 +100,6 @@ def _samplers(models, memory, p, progress) -> list[dict]:
     return rows
 
 
-def _db(v: float) -> str:
-    return "exact" if v >= 99 else f"{v:.1f}"
-
-
 def _tuning_words(d: dict) -> str:
     words = f"context shown at noise level {d['context_label']}, action guidance {d['action_guidance']:g}"
     return words + (f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else "")
@@ -177,7 +174,7 @@ def markdown(r: dict) -> str:
                   "blur; holding a frame is exact while nothing moves):", "",
                   "| script | dream | " + " | ".join(names) + " |", "| --- | --- |" + " --- |" * len(names)]
         for s, v in ea["by_script"].items():
-            lines.append(f"| {s} | {v:.1f} | " + " | ".join(_db(r["baselines"][n][s]) for n in names) + " |")
+            lines.append(f"| {s} | {v:.1f} | " + " | ".join(psnr_text(r["baselines"][n][s]) for n in names) + " |")
     lines += ["", f"Decay from the first to the last bucket: **{decay(ea['buckets']):.2f} dB** "
               f"(paper, Minecraft, budget 8: {paper.MINECRAFT_DECAY_DB} dB).", "",
               "For scale only, the paper's Tables 3-4 (other worlds: DMLab mazes and Minecraft video, "
