@@ -47,6 +47,26 @@ def test_level_mixture_covers_every_preset():
     assert inc.mean() > 0.4   # progressive and frame windows are non-decreasing
 
 
+def test_action_changes_and_clips_placed_on_them():
+    from playground import actions as A
+    from playground.train.dataset import action_changes
+    from playground.train.dit import DiTTrainConfig, make_batch_fn
+    acts = np.zeros((2, 40, 25), np.float32)
+    acts[0, 10:20, A.INDEX["forward"]] = 1          # walk 10-19: changes at 10 and 20
+    acts[1, :, A.YAW] = 0.05                        # jitter under the turning threshold...
+    acts[1, 30:, A.YAW] = -0.5                      # ...then a turn from 30
+    e, t = action_changes(acts)
+    assert sorted(zip(e.tolist(), t.tolist())) == [(0, 10), (0, 20), (1, 30)]
+    cfg = DiTTrainConfig(clip=6, transition_prob=1.0, memory_prob=0.0)
+    batch_fn = make_batch_fn(np.zeros((2, 40, 4, 2, 2), np.float16), acts, cfg, "cpu")
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a = batch_fn(rng, 0)["actions"].numpy()
+        state = np.stack([a[..., A.INDEX["forward"]] > 0.5, a[..., A.YAW] < -0.12], -1)
+        changed = (state[:, 1:] != state[:, :-1]).any(-1)          # (B, clip - 1)
+        assert changed[:, -4:].any(1).all()     # every clip has its change among its last 4 frames
+
+
 def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     ae_dir, dit_dir = tmp_path / "ae", tmp_path / "dit"
     assert main(["train", "ae", "--data", str(dataset), "--out", str(ae_dir),

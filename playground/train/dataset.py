@@ -5,7 +5,24 @@ from pathlib import Path
 
 import numpy as np
 
+from playground import actions as A
 from playground.train.datagen import DatasetError, load_shards
+
+MOVE_KEYS = ("forward", "back", "left", "right")
+TURNING = 0.12   # |yaw| above this is a turn; the exploring policy's jitter (std ~0.06) stays under it
+
+
+def action_changes(actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(episode, tick) of every tick whose movement keys or turning direction differ from
+    the previous tick's, for actions (E, T, 25). At such a tick only the action, not the
+    motion in the frames before it, says what comes next: a model trained mostly on steady
+    stretches learns to continue the motion it sees and ignore the keys."""
+    keys = actions[..., [A.INDEX[k] for k in MOVE_KEYS]] > 0.5
+    yaw = actions[..., A.YAW]
+    turn = (np.sign(yaw) * (np.abs(yaw) > TURNING))[..., None]
+    state = np.concatenate([keys, turn], -1)
+    e, t = np.nonzero((state[:, 1:] != state[:, :-1]).any(-1))
+    return e, t + 1
 
 
 class EpisodeBank:

@@ -15,7 +15,7 @@ from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.model.diffusion import add_noise, alphas_cumprod, v_target
 from playground.model.dit import DiT, DiTConfig
-from playground.train.dataset import EpisodeBank
+from playground.train.dataset import EpisodeBank, action_changes
 from playground.train.levels import LevelMix, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
 from playground.train.samples import dit_sample_fn
@@ -28,6 +28,10 @@ class DiTTrainConfig:
     levels: LevelMix = field(default_factory=LevelMix)
     clip: int = 12                   # frames per training window
     memory_prob: float = 0.5         # batches trained with a memory of the preceding frames
+    # Share of clips placed so that an action change (dataset.action_changes) falls on one of
+    # their last 4 frames, where the loss is: it teaches the model to start and stop walking
+    # on the key alone (from a standing start the dream otherwise barely moves).
+    transition_prob: float = 0.0
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
@@ -63,6 +67,9 @@ def encode_dataset(ae: Autoencoder, bank: EpisodeBank, cache: Path, batch: int =
 def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig, device):
     mem = cfg.model.memory_frames
     E, T = latents.shape[:2]
+    change_e, change_t = action_changes(actions)
+    if cfg.transition_prob and not len(change_e):
+        raise ValueError("transition_prob > 0 but the dataset's actions never change")
 
     def batch_fn(rng, step):
         B, L = cfg.train.batch_size, cfg.clip
@@ -70,6 +77,8 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         m = int(rng.integers(1, mem + 1)) if use_mem else 0
         e = rng.integers(0, E, B)
         s = rng.integers(0, T - (L + m) + 1, B)
+        if cfg.transition_prob:
+            e, s = _at_changes(rng, e, s, change_e, change_t, cfg.transition_prob, L, m, T)
         idx = s[:, None] + np.arange(L + m)[None]
         x = torch.from_numpy(latents[e[:, None], idx].astype(np.float32))
         a = torch.from_numpy(actions[e[:, None], idx])
@@ -79,6 +88,16 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
             mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
             levels=torch.from_numpy(levels), mask=torch.from_numpy(mask)).items()}
     return batch_fn
+
+
+def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
+    """Replace a `prob` share of the clip starts (e, s) by clips whose frame L-1-lag
+    (lag 0-3, after m memory frames) is an action change."""
+    pick = rng.random(len(e)) < prob
+    k = rng.integers(0, len(change_e), len(e))
+    lag = rng.integers(0, 4, len(e))
+    start = np.clip(change_t[k] - m - (L - 1 - lag), 0, T - (L + m))
+    return np.where(pick, change_e[k], e), np.where(pick, start, s)
 
 
 def make_loss_fn(abar: torch.Tensor):
