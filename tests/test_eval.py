@@ -63,3 +63,14 @@ def test_baselines_hold_the_start_frame_or_its_mean_colour():
     flat = error_accumulation(MeanColour(), [5], steps=4, scripts=("still", "turn_left"), progress=False)
     assert held["by_script"]["still"] > 99 and held["by_script"]["turn_left"] < 40     # exact while still
     assert 5 < flat["by_script"]["still"] < 30
+
+
+def test_action_following_response_is_one_for_the_world_and_zero_for_a_frozen_dream():
+    from playground.eval.baselines import HeldStart
+    from playground.eval.rollouts import action_following
+    from playground.voxel import VoxelWorld
+    pairs = (("walk", "still"), ("turn_left", "turn_right"))
+    exact = action_following(VoxelWorld(), [5], steps=4, pairs=pairs, progress=False)
+    frozen = action_following(HeldStart(), [5], steps=4, pairs=pairs, progress=False)
+    assert exact["rate"] == 1 and all(abs(v - 1) < 1e-9 for v in exact["response"].values())
+    assert all(v == 0 for v in frozen["response"].values()) and frozen["by_script"]["walk"] == 0

@@ -203,7 +203,10 @@ def markdown(r: dict) -> str:
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])})."
               + ("" if "by_script" not in af else " Rate by the dream's script: "
-                 + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()) + "."),
+                 + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()) + ".")
+              + ("" if "response" not in af else " Response (how far apart the dream's two rollouts "
+                 "are, relative to the world's; 1 = as much as in the world, 0 = the action is ignored): "
+                 + ", ".join(f"{k} {v:.2f}" for k, v in af["response"].items()) + "."),
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "

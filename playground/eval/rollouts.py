@@ -52,16 +52,24 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                                                           ("walk", "turn_left"), ("still", "turn_right")),
                      progress=True) -> dict:
     """For scripts A != B from the same start: is dream(A) closer (MSE) to truth(A) than to
-    truth(B)? Counted both ways for every pair and seed."""
+    truth(B)? Counted both ways for every pair and seed. Also the response per pair: how far
+    apart the dream's two rollouts are relative to the truth's, MSE(dream A, dream B) /
+    MSE(truth A, truth B) summed over seeds (1 = the actions change the picture as much as in
+    the world, near 0 = the dream ignores the difference)."""
     truth = VoxelWorld()
     wins, total = 0, 0
     by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
+    apart = {pair: [0.0, 0.0] for pair in pairs}                       # pair -> [dream, truth] MSE sums
     cache = {}
     for seed in tqdm(seeds, desc="action following", disable=not progress):
         for a, b in pairs:
             for name in (a, b):
                 if (seed, name) not in cache:
                     cache[seed, name] = paired(dream, truth, seed, script(name, np.random.default_rng(seed), steps))
+            da, ta = (cache[seed, a][i][1:].astype(np.float64) for i in (0, 1))
+            db, tb = (cache[seed, b][i][1:].astype(np.float64) for i in (0, 1))
+            apart[a, b][0] += ((da - db) ** 2).mean()
+            apart[a, b][1] += ((ta - tb) ** 2).mean()
             for x, y in ((a, b), (b, a)):
                 d = cache[seed, x][0][1:].astype(np.float64)
                 own = ((d - cache[seed, x][1][1:]) ** 2).mean()
@@ -71,7 +79,8 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                 by_script[x][0] += int(own < other)
                 by_script[x][1] += 1
     return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs],
-            "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()}}
+            "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()},
+            "response": {f"{a}/{b}": d / max(t, 1e-9) for (a, b), (d, t) in apart.items()}}
 
 
 def eval_seeds(n: int, offset: int = 0) -> list[int]:
