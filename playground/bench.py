@@ -212,6 +212,7 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
            "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
            "action_guidance": envs["bf16", num_envs].cfg.options.action_guidance,
            "guidance_min_level": envs["bf16", num_envs].cfg.options.guidance_min_level,
+           "guidance_on": envs["bf16", num_envs].cfg.options.guidance_on,
            "steps": per_round * rounds}
     res["table"] = (f"WorldModel-v0 vector env, median of {rounds} rounds of {per_round} steps: one env "
                     f"{best1 * 1000:.1f} ms/step, {num_envs} envs {bestn * 1000:.1f} ms/step (batched), "

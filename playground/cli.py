@@ -35,6 +35,9 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
                    help="action guidance weight (default: the checkpoint's recommendation; 0 = off)")
     p.add_argument("--guidance-min-level", type=int, default=None, metavar="LEVEL",
                    help="guide only frames at least this noisy (default: the checkpoint's; 0 = every call)")
+    p.add_argument("--guidance-on", choices=("all", "keys"), default=None,
+                   help="what guidance amplifies: all of the action, or the keys only, keeping turns "
+                        "as the model learned them (default: the checkpoint's)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
     p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
@@ -55,7 +58,8 @@ def make_world(args):
                       options=SessionOptions(recondition=not args.no_recondition,
                                              use_memory=not args.no_memory, bf16=args.bf16,
                                              compile=args.compile, action_guidance=args.guidance,
-                                             guidance_min_level=args.guidance_min_level))
+                                             guidance_min_level=args.guidance_min_level,
+                                             guidance_on=args.guidance_on))
     return DreamWorld(cfg)
 
 

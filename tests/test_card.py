@@ -42,6 +42,6 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
                 tune=tune, recipe=recipe)
     assert "150 steps in 2 resumed runs" in text and "50 min" in text       # 20 + 30 minutes
     assert "**33.10 dB**" in text and "| 1-16 | 18.20 ± 0.50 | 0.500 |" in text and "**75%**" in text
-    assert "train.stop_after=150" in text and "| 30 | 1 | 0 | 16.00 | 80% | 24.00 |" in text
+    assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
     assert "start frame held: walk 16.0 dB, still exact" in text

@@ -152,6 +152,18 @@ def test_guidance_min_level_guides_only_the_noisy_calls():
     assert np.abs(first.astype(int) - every.astype(int)).mean() > 1
 
 
+def test_guidance_on_keys_leaves_turns_alone_and_amplifies_keys():
+    turning = [A.make(pitch=1.0, yaw=1.0)] * 4
+    plain, _ = run(S.frame(2, 3), turning, seed=5)
+    keys_only, _ = run(S.frame(2, 3), turning, seed=5, action_guidance=2.0, guidance_on="keys")
+    everything, _ = run(S.frame(2, 3), turning, seed=5, action_guidance=2.0, guidance_on="all")
+    assert np.abs(plain.astype(int) - keys_only.astype(int)).max() <= 1     # no key pressed: nothing to amplify
+    assert np.abs(plain.astype(int) - everything.astype(int)).max() > 5
+    walking, _ = run(S.frame(2, 3), ACTS, seed=5)
+    walking_guided, _ = run(S.frame(2, 3), ACTS, seed=5, action_guidance=2.0, guidance_on="keys")
+    assert np.abs(walking.astype(int) - walking_guided.astype(int)).mean() > 1
+
+
 def test_guidance_starts_at_the_first_slot_noisy_enough():
     dit, ae = random_models()
     s = DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SessionOptions(guidance_min_level=400))

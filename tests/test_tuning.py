@@ -20,7 +20,7 @@ def tuned_checkpoint(toy_checkpoint, tmp_path_factory):
         checkpoint.load_module(m, checkpoint.split(tensors, prefix), prefix)
         models[prefix] = (meta["models"][prefix]["family"], m.cfg, m)
     checkpoint.save(path, models, extra={"sampler": {"context_label": 30, "action_guidance": 1.5,
-                                                     "guidance_min_level": 501}})
+                                                     "guidance_min_level": 501, "guidance_on": "keys"}})
     return path
 
 
@@ -28,6 +28,7 @@ def test_checkpoint_defaults_apply_and_are_recorded(tuned_checkpoint):
     world = DreamWorld(DreamConfig(checkpoint=str(tuned_checkpoint)))
     assert world.schedule.context_label == 30 and world.config.options.action_guidance == 1.5
     assert world.config.options.guidance_min_level == 501 and world.info()["guidance_min_level"] == 501
+    assert world.info()["guidance_on"] == "keys"
     spec = describe(world)
     assert spec["schedule_params"]["context_label"] == 30 and spec["options"]["action_guidance"] == 1.5
     world.reset(3)
@@ -51,3 +52,8 @@ def test_bad_defaults_name_the_problem():
     from playground.dream.tuning import from_checkpoint
     with pytest.raises(ConfigError, match="unknown key"):
         from_checkpoint({"path": "x", "extra": {"sampler": {"guidance": 1}}})
+
+
+def test_unknown_guidance_target_is_refused(toy_checkpoint):
+    with pytest.raises(ConfigError, match="guidance_on must be one of all, keys"):
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(guidance_on="camera")))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from playground import actions as A
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod
@@ -51,6 +52,10 @@ class SessionOptions:
     # et al. 2024): the noisy calls decide the motion, the last ones only sharpen it. With
     # frame-2 (levels 999 then 500), 501 guides the first call only, at less cost.
     guidance_min_level: int | None = None  # None: the checkpoint's recommendation; 0: every call
+    # What guidance amplifies: "all" (the reference is no action at all) or "keys" (the
+    # reference keeps the camera and drops the keys: walking, jumping... are amplified while
+    # turning stays as the model learned it; a small model follows turns but barely walks).
+    guidance_on: str | None = None         # None: the checkpoint's recommendation
 
 
 @dataclass
@@ -109,7 +114,8 @@ class DreamSession:
         positions are absolute so cached keys stay valid as the window slides).
 
         guide_from: frames x[:, guide_from:] get action guidance (see
-        SessionOptions.action_guidance). Their copies with no keys pressed join the same
+        SessionOptions.action_guidance). Their copies with the reference action (no keys,
+        and no camera unless guidance_on is "keys") join the same
         sequence at the same positions, each seeing the shared frames before it but not
         the conditional frames (DiT frame_mask): what running the batch twice computes,
         without repeating the shared frames, the cache or the memory. The k/v returned are
@@ -122,7 +128,7 @@ class DreamSession:
         if guided:
             x = torch.cat([x, x[:, guide_from:]], 1)
             levels = torch.cat([levels, levels[:, guide_from:]], 1)
-            actions = torch.cat([actions, torch.zeros_like(actions[:, guide_from:])], 1)
+            actions = torch.cat([actions, self._reference(actions[:, guide_from:])], 1)
             positions = torch.cat([positions, positions[guide_from:]])
             frame_mask = guidance_mask(T, guide_from, self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
@@ -134,6 +140,13 @@ class DreamSession:
             cond, null = v[:, guide_from:T], v[:, T:]
             v = torch.cat([v[:, :guide_from], cond + w * (cond - null)], 1)
         return v, kv
+
+    def _reference(self, actions: torch.Tensor) -> torch.Tensor:
+        """The action guidance steps away from: none, or only the camera of `actions`."""
+        ref = torch.zeros_like(actions)
+        if self.opt.guidance_on == "keys":
+            ref[..., list(A.CAMERA)] = actions[..., list(A.CAMERA)]
+        return ref
 
     def _guide_from(self, slot_levels, n_pending: int) -> int | None:
         """The first frame of this call that gets action guidance: the first noisy slot at

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.config import build
+from playground.config import ConfigError, build
+
+GUIDANCE_ON = ("all", "keys")   # SessionOptions.guidance_on
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class SamplerDefaults:
     context_label: int = 0          # noise level clean context is shown at (Schedule.context_label)
     action_guidance: float = 0.0    # SessionOptions.action_guidance
     guidance_min_level: int = 0     # SessionOptions.guidance_min_level
+    guidance_on: str = "all"        # SessionOptions.guidance_on
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
@@ -30,9 +33,13 @@ def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:
 
 def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
     """Fill what the user left open: the schedule's context_label (returned params),
-    options.action_guidance and options.guidance_min_level (set in place when None)."""
+    options.action_guidance, guidance_min_level and guidance_on (set in place when None)."""
     if options.action_guidance is None:
         options.action_guidance = defaults.action_guidance
     if options.guidance_min_level is None:
         options.guidance_min_level = defaults.guidance_min_level
+    if options.guidance_on is None:
+        options.guidance_on = defaults.guidance_on
+    if options.guidance_on not in GUIDANCE_ON:
+        raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {options.guidance_on!r}")
     return with_label(schedule_params, defaults)

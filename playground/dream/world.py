@@ -131,6 +131,7 @@ class DreamWorld:
                "latency_ticks": self.schedule.latency, "recondition": self.config.options.recondition,
                "context_label": self.schedule.context_label, "action_guidance": self.config.options.action_guidance,
                "guidance_min_level": self.config.options.guidance_min_level,
+               "guidance_on": self.config.options.guidance_on,
                "memory": "on" if self.config.options.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}

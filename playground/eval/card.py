@@ -101,6 +101,8 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
     interval = (f" on frames at noise level >= **{sd['guidance_min_level']}** (`--guidance-min-level`)"
                 if sd.get("guidance_min_level") else "")
+    if sd.get("action_guidance") and sd.get("guidance_on") == "keys":
+        interval += " on the keys only, turns left as learned (`--guidance-on keys`)"
     L += ["## Recommended sampler settings", "",
           f"Stored in the file's metadata and used by default: context frames shown at noise level "
           f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "

@@ -37,7 +37,7 @@ def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondi
     from playground.dream.world import DreamConfig, DreamWorld
     opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
                           recondition=recondition, action_guidance=None if tuned else 0.0,
-                          guidance_min_level=None if tuned else 0)
+                          guidance_min_level=None if tuned else 0, guidance_on=None if tuned else "all")
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
     return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=params, options=opts), models=models)
 
@@ -102,6 +102,8 @@ def _samplers(models, memory, p, progress) -> list[dict]:
 
 def _tuning_words(d: dict) -> str:
     words = f"context shown at noise level {d['context_label']}, action guidance {d['action_guidance']:g}"
+    if d.get("action_guidance") and d.get("guidance_on") == "keys":
+        words += " (keys only: turns unguided)"
     return words + (f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else "")
 
 
