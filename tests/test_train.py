@@ -92,9 +92,10 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     out = tmp_path / "tuned.safetensors"
     assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(dit_dir),
                  "--export-only", str(out), "--set", "sampler.context_label=30",
-                 "--set", "sampler.action_guidance=1.5", "--set", "sampler.guidance_min_level=501", *TOY_DIT]) == 0
+                 "--set", "sampler.action_guidance=1.5", "--set", "sampler.guidance_min_level=501",
+                 "--set", "sampler.guidance_on=keys", *TOY_DIT]) == 0
     assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5,
-                                                           "guidance_min_level": 501}
+                                                           "guidance_min_level": 501, "guidance_on": "keys"}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 5          # the saved state's step
 
 

@@ -57,3 +57,6 @@ def test_bad_defaults_name_the_problem():
 def test_unknown_guidance_target_is_refused(toy_checkpoint):
     with pytest.raises(ConfigError, match="guidance_on must be one of all, keys"):
         DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(guidance_on="camera")))
+    from playground.dream.tuning import SamplerDefaults
+    with pytest.raises(ConfigError, match="guidance_on must be one of"):
+        SamplerDefaults(guidance_on="turns")

@@ -20,6 +20,14 @@ class SamplerDefaults:
     guidance_min_level: int = 0     # SessionOptions.guidance_min_level
     guidance_on: str = "all"        # SessionOptions.guidance_on
 
+    def __post_init__(self):
+        check_guidance_on(self.guidance_on)
+
+
+def check_guidance_on(value) -> None:
+    if value not in GUIDANCE_ON:
+        raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {value!r}")
+
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
     """The defaults in a loaded checkpoint's metadata (none: plain sampling)."""
@@ -40,6 +48,5 @@ def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
         options.guidance_min_level = defaults.guidance_min_level
     if options.guidance_on is None:
         options.guidance_on = defaults.guidance_on
-    if options.guidance_on not in GUIDANCE_ON:
-        raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {options.guidance_on!r}")
+    check_guidance_on(options.guidance_on)
     return with_label(schedule_params, defaults)

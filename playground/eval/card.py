@@ -43,7 +43,13 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
     ae_log, dit_log = _log(ae_run), _log(dit_run)
     # The export records the step of the saved state; older logs may lack a row for it.
-    dit_log["steps"] = meta.get("extra", {}).get("dit_train", {}).get("steps") or dit_log["steps"]
+    dit_train = meta.get("extra", {}).get("dit_train", {})
+    dit_log["steps"] = dit_train.get("steps") or dit_log["steps"]
+    changes = (f"; with `transition_prob={dit_train['transition_prob']:g}` (the last run), that share of the "
+               "clips was placed so that an action "
+               "change (movement keys or turning direction) falls on their last 4 frames, so the model "
+               "learns to start and stop on the key rather than continue the motion it sees"
+               if dit_train.get("transition_prob") else "")
     rep = json.loads((eval_dir / "report.json").read_text())
     dmeta = json.loads((data / "meta.json").read_text())["config"]
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
@@ -75,7 +81,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         f"clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, bf16 autocast; noise levels mixed per clip "
         f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
         f"frames noised to a random small level and labelled with it (noise augmentation); memory trained "
-        f"on half the batches from the frames before the clip; {dit_log['minutes']:.0f} min at "
+        f"on half the batches from the frames before the clip{changes}; {dit_log['minutes']:.0f} min at "
         f"{dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", "",
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "

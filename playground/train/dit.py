@@ -161,7 +161,8 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
     if steps is None:
         lines = log.read_text().strip().splitlines() if log.exists() else []
         steps = json.loads(lines[-1])["step"] if lines else 0
-    extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size},
+    extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
+                           "transition_prob": cfg.transition_prob},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
                     extra=extra, dtype=dtype)
