@@ -112,7 +112,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     L += ["## Recommended sampler settings", "",
           f"Stored in the file's metadata and used by default: context frames shown at noise level "
           f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
-          "(`--context-label`, `--guidance` override them).", ""]
+          "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on` override them).", ""]
     if tune:
         L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
               f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",
