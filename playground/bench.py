@@ -208,11 +208,11 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
     rows = {key: float(np.median(t)) for key, t in times.items()}
     best1 = min(rows[(p, 1)] for p in ("fp32", "bf16"))
     bestn = min(rows[(p, num_envs)] for p in ("fp32", "bf16"))
+    opts = envs["bf16", num_envs].cfg.options
     res = {"num_envs": num_envs, "ms_per_step": {f"{p}/{n}": round(v * 1000, 2) for (p, n), v in rows.items()},
            "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
-           "action_guidance": envs["bf16", num_envs].cfg.options.action_guidance,
-           "guidance_min_level": envs["bf16", num_envs].cfg.options.guidance_min_level,
-           "guidance_on": envs["bf16", num_envs].cfg.options.guidance_on,
+           "action_guidance": opts.action_guidance, "guidance_min_level": opts.guidance_min_level,
+           "guidance_on": opts.guidance_on,
            "steps": per_round * rounds}
     res["table"] = (f"WorldModel-v0 vector env, median of {rounds} rounds of {per_round} steps: one env "
                     f"{best1 * 1000:.1f} ms/step, {num_envs} envs {bestn * 1000:.1f} ms/step (batched), "

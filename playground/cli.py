@@ -12,6 +12,7 @@ import sys
 
 from playground import __version__
 from playground.config import ConfigError
+from playground.dream.tuning import GUIDANCE_ON
 
 
 def _add_world_args(p: argparse.ArgumentParser) -> None:
@@ -35,7 +36,7 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
                    help="action guidance weight (default: the checkpoint's recommendation; 0 = off)")
     p.add_argument("--guidance-min-level", type=int, default=None, metavar="LEVEL",
                    help="guide only frames at least this noisy (default: the checkpoint's; 0 = every call)")
-    p.add_argument("--guidance-on", choices=("all", "keys"), default=None,
+    p.add_argument("--guidance-on", choices=GUIDANCE_ON, default=None,
                    help="what guidance amplifies: all of the action, or the keys only, keeping turns "
                         "as the model learned them (default: the checkpoint's)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",

@@ -58,6 +58,9 @@ class SessionOptions:
     guidance_on: str | None = None         # None: the checkpoint's recommendation
 
 
+_CAMERA = list(A.CAMERA)   # index list: A.CAMERA is a tuple, which would index two dims
+
+
 @dataclass
 class _State:
     past: list | None = None                     # per block (k, v): (B*N, H, Tc, Dh)
@@ -145,7 +148,7 @@ class DreamSession:
         """The action guidance steps away from: none, or only the camera of `actions`."""
         ref = torch.zeros_like(actions)
         if self.opt.guidance_on == "keys":
-            ref[..., list(A.CAMERA)] = actions[..., list(A.CAMERA)]
+            ref[..., _CAMERA] = actions[..., _CAMERA]
         return ref
 
     def _guide_from(self, slot_levels, n_pending: int) -> int | None:

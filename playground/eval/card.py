@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playground import checkpoint
 from playground.eval.metrics import psnr_text
+from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
 
 
@@ -92,11 +93,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         *[f"| {k} | {v['psnr']:.2f} ± {v['psnr_ci95']:.2f} | {v['ssim']:.3f} |" for k, v in b.items()], "",
         f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
-        + ("" if "by_script" not in af else " (by the dream's script: "
-           + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()) + ")")
-        + ("" if "response" not in af else "; response, the dream's two rollouts apart relative to the "
-           "world's (1 = as in the world, 0 = ignored): " + ", ".join(f"{k} {v:.2f}" for k, v in af["response"].items()))
-        + ".",
+        + (f" ({following_details(af)})" if following_details(af) else "") + ".",
         "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",

@@ -17,7 +17,8 @@ from playground.eval import paper  # noqa: E402
 from playground.eval.baselines import BASELINES  # noqa: E402
 from playground.eval.metrics import psnr_text  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
-from playground.eval.rollouts import SCRIPTS, action_following, error_accumulation, eval_seeds  # noqa: E402
+from playground.eval.rollouts import (SCRIPTS, action_following, error_accumulation, eval_seeds,  # noqa: E402
+                                      following_details)
 
 QUICK = {"rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (0, 8), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
@@ -160,6 +161,7 @@ def _plots(report, acc, examples, out: Path) -> None:
 
 def markdown(r: dict) -> str:
     ea, ret, af = r["error_accumulation"], r["retrieval"], r["action_following"]
+    details = following_details(af)
     lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
              f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out seeds "
              f"(>= 1,000,500; training used seeds < 1,000,000). {r['seconds']:.0f} s.", "",
@@ -204,11 +206,7 @@ def markdown(r: dict) -> str:
               f"Dream of script A closer (MSE over {af['steps']} steps) to the truth of A than to the truth of B: "
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])})."
-              + ("" if "by_script" not in af else " Rate by the dream's script: "
-                 + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()) + ".")
-              + ("" if "response" not in af else " Response (how far apart the dream's two rollouts "
-                 "are, relative to the world's; 1 = as much as in the world, 0 = the action is ignored): "
-                 + ", ".join(f"{k} {v:.2f}" for k, v in af["response"].items()) + "."),
+              + (f" {details[0].upper()}{details[1:]}." if details else ""),
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "

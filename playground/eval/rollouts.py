@@ -60,20 +60,23 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
     wins, total = 0, 0
     by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
     apart = {pair: [0.0, 0.0] for pair in pairs}                       # pair -> [dream, truth] MSE sums
-    cache = {}
+    cache = {}   # (seed, script) -> (dream, truth) frames after the start, float64
+
+    def mse(p, q):
+        return ((p - q) ** 2).mean()
+
     for seed in tqdm(seeds, desc="action following", disable=not progress):
         for a, b in pairs:
             for name in (a, b):
                 if (seed, name) not in cache:
-                    cache[seed, name] = paired(dream, truth, seed, script(name, np.random.default_rng(seed), steps))
-            da, ta = (cache[seed, a][i][1:].astype(np.float64) for i in (0, 1))
-            db, tb = (cache[seed, b][i][1:].astype(np.float64) for i in (0, 1))
-            apart[a, b][0] += ((da - db) ** 2).mean()
-            apart[a, b][1] += ((ta - tb) ** 2).mean()
+                    pair = paired(dream, truth, seed, script(name, np.random.default_rng(seed), steps))
+                    cache[seed, name] = tuple(f[1:].astype(np.float64) for f in pair)
+            (da, ta), (db, tb) = cache[seed, a], cache[seed, b]
+            apart[a, b][0] += mse(da, db)
+            apart[a, b][1] += mse(ta, tb)
             for x, y in ((a, b), (b, a)):
-                d = cache[seed, x][0][1:].astype(np.float64)
-                own = ((d - cache[seed, x][1][1:]) ** 2).mean()
-                other = ((d - cache[seed, y][1][1:]) ** 2).mean()
+                d = cache[seed, x][0]
+                own, other = mse(d, cache[seed, x][1]), mse(d, cache[seed, y][1])
                 wins += int(own < other)
                 total += 1
                 by_script[x][0] += int(own < other)
@@ -81,6 +84,19 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
     return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs],
             "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()},
             "response": {f"{a}/{b}": d / max(t, 1e-9) for (a, b), (d, t) in apart.items()}}
+
+
+def following_details(af: dict) -> str:
+    """The action-following rate by script and the response per pair, as words for the
+    report and the model card ("" for older reports that lack them)."""
+    words = []
+    if "by_script" in af:
+        words.append("by the dream's script: " + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()))
+    if "response" in af:
+        words.append("response, how far apart the dream's two rollouts are relative to the world's "
+                     "(1 = as in the world, 0 = the action is ignored): "
+                     + ", ".join(f"{k} {v:.2f}" for k, v in af["response"].items()))
+    return "; ".join(words)
 
 
 def eval_seeds(n: int, offset: int = 0) -> list[int]:

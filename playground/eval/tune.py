@@ -2,9 +2,9 @@
 seeds that no report uses (1,000,000 + i; the report's seeds start at 1,000,500).
 
 Every (context label, action guidance, guidance min level, guidance on) point of the grid
-runs the same short open-loop rollouts and action-following pairs with the default `frame` sampler; the score is the
-mean PSNR over the rollouts plus 10 dB times the action-following rate (1 dB per 10
-points), so neither goal is traded away cheaply. Prints a table and the export flags:
+runs the same short open-loop rollouts and action-following pairs with the default `frame`
+sampler; the score is the mean PSNR over the rollouts plus 10 dB times the action-following
+rate (1 dB per 10 points), so neither goal is traded away cheaply. Prints a table and the export flags:
 
     python -m playground.eval.tune --checkpoint runs/dit/model.safetensors
     playground train dit ... --export-only checkpoints/tiny.safetensors \\

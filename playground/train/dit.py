@@ -67,9 +67,10 @@ def encode_dataset(ae: Autoencoder, bank: EpisodeBank, cache: Path, batch: int =
 def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig, device):
     mem = cfg.model.memory_frames
     E, T = latents.shape[:2]
-    change_e, change_t = action_changes(actions)
-    if cfg.transition_prob and not len(change_e):
-        raise ValueError("transition_prob > 0 but the dataset's actions never change")
+    if cfg.transition_prob:
+        change_e, change_t = action_changes(actions)
+        if not len(change_e):
+            raise ValueError("transition_prob > 0 but the dataset's actions never change")
 
     def batch_fn(rng, step):
         B, L = cfg.train.batch_size, cfg.clip
