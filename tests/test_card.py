@@ -45,3 +45,11 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
     assert "start frame held: walk 16.0 dB, still exact" in text
+
+
+def test_log_stops_at_the_checkpoint_step(tmp_path):
+    from playground.eval.card import _log as read_log
+    _log(tmp_path, [1200, 1800, 600])                # steps 75, 150, 225; the third run came after export
+    shipped = read_log(tmp_path, until=150)
+    assert shipped["steps"] == 150 and shipped["runs"] == 2 and round(shipped["minutes"]) == 50
+    assert read_log(tmp_path)["runs"] == 3

@@ -17,10 +17,12 @@ from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
 
 
-def _log(run: Path) -> dict:
+def _log(run: Path, until: int | None = None) -> dict:
     """Steps, wall minutes (summed over resumed runs: elapsed_s restarts with each), final
-    loss and throughput from a run's log.jsonl."""
+    loss and throughput from a run's log.jsonl, up to step `until` (the checkpoint's: the
+    run may have trained on after it was exported)."""
     rows = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if until is None or r["step"] <= until] or rows
     seconds, prev = 0.0, 0.0
     for r in rows:
         if r["elapsed_s"] < prev:        # a resumed run starts its clock again
@@ -42,9 +44,9 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     tensors, meta = checkpoint.read(ckpt)
     ae_cfg, dit_cfg = meta["models"]["ae"]["config"], meta["models"]["dit"]["config"]
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
-    ae_log, dit_log = _log(ae_run), _log(dit_run)
-    # The export records the step of the saved state; older logs may lack a row for it.
     dit_train = meta.get("extra", {}).get("dit_train", {})
+    ae_log, dit_log = _log(ae_run), _log(dit_run, until=dit_train.get("steps"))
+    # The export records the step of the saved state; older logs may lack a row for it.
     dit_log["steps"] = dit_train.get("steps") or dit_log["steps"]
     changes = (f"; with `transition_prob={dit_train['transition_prob']:g}` (the last run), that share of the "
                "clips was placed so that an action "
