@@ -108,3 +108,29 @@ def test_ddp_two_processes_gloo(dataset, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     st = torch.load(tmp_path / "state.pt", weights_only=False)
     assert st["step"] == 2 and len(st["rng"]) == 2
+
+
+def test_signal_saves_state_and_stops(tmp_path):
+    """Ctrl-C (SIGINT) mid-run: the step in flight finishes, state.pt holds it, fit returns
+    the EMA, and the previous handler is back afterwards."""
+    import signal
+
+    from playground.train.loop import TrainConfig, fit
+    model = torch.nn.Linear(3, 1)
+
+    def batch_fn(rng, step):
+        if step == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return torch.randn(4, 3)
+
+    def loss_fn(net, x):
+        return net(x).pow(2).mean(), {}
+
+    before = signal.getsignal(signal.SIGINT)
+    ema = fit(model, loss_fn, batch_fn, TrainConfig(steps=50, bf16=False, warmup=1), tmp_path, torch.device("cpu"),
+              progress=False)
+    assert isinstance(ema, torch.nn.Linear)
+    assert torch.load(tmp_path / "state.pt", weights_only=False)["step"] == 3
+    rows = [json.loads(line) for line in open(tmp_path / "log.jsonl")]
+    assert rows[-1]["step"] == 3
+    assert signal.getsignal(signal.SIGINT) is before

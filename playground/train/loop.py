@@ -3,7 +3,8 @@
 AdamW with warm-up, gradient clipping, bf16 autocast where it is faster, an EMA copy of
 the weights, a progress bar with loss and samples/s, periodic samples, and resumable
 state (`state.pt`: weights, EMA, optimiser, step, RNG) written atomically every few
-minutes and at the end. Multi-process with torchrun: DDP over gloo on CPU, NCCL on CUDA;
+minutes, at the end, and on Ctrl-C or SIGTERM (the step in flight finishes, the state is
+saved, and training stops: nothing is lost). Multi-process with torchrun: DDP over gloo on CPU, NCCL on CUDA;
 rank 0 logs and writes.
 """
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import contextlib
 import os
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,6 +69,24 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
     return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
+@contextlib.contextmanager
+def stop_requests():
+    """Turns SIGINT / SIGTERM into a request the loop reads between steps (a list that
+    becomes non-empty), so an interrupted run saves its state before it exits. Outside
+    the main thread signals cannot be caught; the request then never comes."""
+    requested: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield requested
+        return
+    old = {sig: signal.signal(sig, lambda signum, frame: requested.append(signum))
+           for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield requested
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict]],
         batch_fn: Callable[[np.random.Generator, int], Any], cfg: TrainConfig, out: str | Path,
         device: torch.device, sample_fn: Callable[[torch.nn.Module, int, Path], None] | None = None,
@@ -115,46 +137,50 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
     last = min(cfg.steps, cfg.stop_after) if cfg.stop_after else cfg.steps
-    while step < last:
-        t0 = time.time()
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, cfg)
-        batch = batch_fn(rng, step)
-        with autocast:
-            loss, logs = loss_fn(net, batch)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
-        with torch.no_grad():
-            d = min(cfg.ema_decay, (1 + step) / (10 + step))
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.lerp_(pm.detach(), 1 - d)
-            for be, bm in zip(ema.buffers(), model.buffers()):
-                be.copy_(bm)
-        step += 1
-        rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
-        timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
-        if log and (step % 25 == 0 or step == 1 or step == last or timed_out):   # a row for the final step
-            log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
-                                  "lr": lr_at(step, cfg), "samples_per_s": rate,
-                                  "elapsed_s": time.time() - t_start, **logs}) + "\n")
-            log.flush()
-        if sample_fn and rank == 0 and step % cfg.sample_every == 0:
-            sample_fn(ema, step, out)
-        due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
-        flags = torch.tensor([int(due), int(timed_out)])
-        if world > 1:  # every rank must take part in save(), so decide together
-            dist.all_reduce(flags, op=dist.ReduceOp.MAX)
-        if flags.any():
-            save()
-            last_ckpt = time.time()
-        if flags[1]:
-            if rank == 0:
-                print(f"[{desc}] stopping after {cfg.max_minutes} minutes at step {step}")
-            break
+    with stop_requests() as stop:
+        while step < last:
+            t0 = time.time()
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, cfg)
+            batch = batch_fn(rng, step)
+            with autocast:
+                loss, logs = loss_fn(net, batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            with torch.no_grad():
+                d = min(cfg.ema_decay, (1 + step) / (10 + step))
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.lerp_(pm.detach(), 1 - d)
+                for be, bm in zip(ema.buffers(), model.buffers()):
+                    be.copy_(bm)
+            step += 1
+            rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
+            timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
+            interrupted = bool(stop)
+            final = step == last or timed_out or interrupted
+            if log and (step % 25 == 0 or step == 1 or final):   # always a row for the final step
+                log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
+                                      "lr": lr_at(step, cfg), "samples_per_s": rate,
+                                      "elapsed_s": time.time() - t_start, **logs}) + "\n")
+                log.flush()
+            if sample_fn and rank == 0 and step % cfg.sample_every == 0:
+                sample_fn(ema, step, out)
+            due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
+            flags = torch.tensor([int(due), int(timed_out), int(interrupted)])
+            if world > 1:  # every rank must take part in save(), so decide together
+                dist.all_reduce(flags, op=dist.ReduceOp.MAX)
+            if flags.any():
+                save()
+                last_ckpt = time.time()
+            if flags[1] or flags[2]:
+                if rank == 0:
+                    why = f"after {cfg.max_minutes} minutes" if flags[1] else "on request (signal)"
+                    print(f"[{desc}] stopping {why} at step {step}; state saved to {state_path}")
+                break
     bar.close()
     if log:
         log.close()
