@@ -74,3 +74,27 @@ def test_action_following_response_is_one_for_the_world_and_zero_for_a_frozen_dr
     frozen = action_following(HeldStart(), [5], steps=4, pairs=pairs, progress=False)
     assert exact["rate"] == 1 and all(abs(v - 1) < 1e-9 for v in exact["response"].values())
     assert all(v == 0 for v in frozen["response"].values()) and frozen["by_script"]["walk"] == 0
+
+
+def _report(psnr_late: float, rate: float) -> dict:
+    return {"checkpoint": "c.safetensors", "checkpoint_sha256": "ab" * 32, "sampler_defaults": {},
+            "error_accumulation": {"buckets": {"49-64": {"psnr": psnr_late}}, "by_script": {"walk": psnr_late}},
+            "action_following": {"rate": rate, "by_script": {"walk": rate}, "response": {"walk/still": 0.5}}}
+
+
+def test_compare_shows_each_candidates_difference_from_the_baseline(tmp_path, capsys):
+    import pytest
+    from playground.config import ConfigError
+    from playground.eval.compare import main
+    for name, r in (("base", _report(13.5, 0.75)), ("cand", _report(14.25, 0.8125))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "report.json").write_text(json.dumps(r))
+    assert main([str(tmp_path / "base"), str(tmp_path / "cand" / "report.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| PSNR steps 49-64 | 13.50 | 14.25 (+0.75) |" in out
+    assert "| action following | 0.75 | 0.812 (+0.062) |" in out
+    with pytest.raises(ConfigError, match="playground eval --out"):
+        main([str(tmp_path / "base"), str(tmp_path / "missing")])
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ConfigError, match="not a readable eval report"):
+        main([str(tmp_path / "base"), str(tmp_path / "bad.json")])
