@@ -74,6 +74,8 @@ def test_action_following_response_is_one_for_the_world_and_zero_for_a_frozen_dr
     frozen = action_following(HeldStart(), [5], steps=4, pairs=pairs, progress=False)
     assert exact["rate"] == 1 and all(abs(v - 1) < 1e-9 for v in exact["response"].values())
     assert all(v == 0 for v in frozen["response"].values()) and frozen["by_script"]["walk"] == 0
+    assert exact["by_pair"] == {"walk/still": 1.0, "turn_left/turn_right": 1.0}
+    assert frozen["by_pair"]["walk/still"] == 0.5      # the frozen dream is "still": right for still only
 
 
 def _report(psnr_late: float, rate: float) -> dict:

@@ -35,6 +35,7 @@ def headline(r: dict) -> dict[str, float]:
     rows.update({f"PSNR {k}": v for k, v in acc["by_script"].items()})
     rows["action following"] = af["rate"]
     rows.update({f"following {k}": v for k, v in af.get("by_script", {}).items()})
+    rows.update({f"following {k}": v for k, v in af.get("by_pair", {}).items()})
     rows.update({f"response {k}": v for k, v in af.get("response", {}).items()})
     return rows
 

@@ -52,7 +52,7 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                                                           ("walk", "turn_left"), ("still", "turn_right")),
                      progress=True) -> dict:
     """For scripts A != B from the same start: is dream(A) closer (MSE) to truth(A) than to
-    truth(B)? Counted both ways for every pair and seed. Also the response per pair: how far
+    truth(B)? Counted both ways for every pair and seed (overall, by script and by pair). Also the response per pair: how far
     apart the dream's two rollouts are relative to the truth's, MSE(dream A, dream B) /
     MSE(truth A, truth B) summed over seeds (1 = the actions change the picture as much as in
     the world, near 0 = the dream ignores the difference)."""
@@ -60,6 +60,7 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
     wins, total = 0, 0
     by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
     apart = {pair: [0.0, 0.0] for pair in pairs}                       # pair -> [dream, truth] MSE sums
+    by_pair = {pair: [0, 0] for pair in pairs}                         # pair -> [wins, comparisons]
     cache = {}   # (seed, script) -> (dream, truth) frames after the start, float64
 
     def mse(p, q):
@@ -81,8 +82,11 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                 total += 1
                 by_script[x][0] += int(own < other)
                 by_script[x][1] += 1
+                by_pair[a, b][0] += int(own < other)
+                by_pair[a, b][1] += 1
     return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs],
             "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()},
+            "by_pair": {f"{a}/{b}": w / max(1, n) for (a, b), (w, n) in by_pair.items()},
             "response": {f"{a}/{b}": d / max(t, 1e-9) for (a, b), (d, t) in apart.items()}}
 
 
@@ -92,6 +96,8 @@ def following_details(af: dict) -> str:
     words = []
     if "by_script" in af:
         words.append("by the dream's script: " + ", ".join(f"{k} {v:.0%}" for k, v in af["by_script"].items()))
+    if "by_pair" in af:
+        words.append("by pair: " + ", ".join(f"{k} {v:.0%}" for k, v in af["by_pair"].items()))
     if "response" in af:
         words.append("response, how far apart the dream's two rollouts are relative to the world's "
                      "(1 = as in the world, 0 = the action is ignored): "
