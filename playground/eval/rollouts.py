@@ -52,10 +52,10 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
                                                           ("walk", "turn_left"), ("still", "turn_right")),
                      progress=True) -> dict:
     """For scripts A != B from the same start: is dream(A) closer (MSE) to truth(A) than to
-    truth(B)? Counted both ways for every pair and seed (overall, by script and by pair). Also the response per pair: how far
-    apart the dream's two rollouts are relative to the truth's, MSE(dream A, dream B) /
-    MSE(truth A, truth B) summed over seeds (1 = the actions change the picture as much as in
-    the world, near 0 = the dream ignores the difference)."""
+    truth(B)? Counted both ways for every pair and seed (overall, by script and by pair).
+    Also the response per pair: how far apart the dream's two rollouts are relative to the
+    truth's, MSE(dream A, dream B) / MSE(truth A, truth B) summed over seeds (1 = the actions
+    change the picture as much as in the world, near 0 = the dream ignores the difference)."""
     truth = VoxelWorld()
     wins, total = 0, 0
     by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
