@@ -93,10 +93,11 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(dit_dir),
                  "--export-only", str(out), "--set", "sampler.context_label=30",
                  "--set", "sampler.action_guidance=1.5", "--set", "sampler.guidance_min_level=501",
-                 "--set", "sampler.guidance_on=keys", *TOY_DIT]) == 0
+                 "--set", "sampler.guidance_on=keys", "--set", "levels.max_context_level=250", *TOY_DIT]) == 0
     assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5,
                                                            "guidance_min_level": 501, "guidance_on": "keys"}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 5          # the saved state's step
+    assert checkpoint.read(out)[1]["extra"]["dit_train"]["max_context_level"] == 250   # for the card
 
 
 def test_ddp_two_processes_gloo(dataset, tmp_path):

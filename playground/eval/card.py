@@ -53,6 +53,8 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
                "change (movement keys or turning direction) falls on their last 4 frames, so the model "
                "learns to start and stop on the key rather than continue the motion it sees"
                if dit_train.get("transition_prob") else "")
+    ctx_range = (f" (0 to {dit_train['max_context_level']} of 1000 in the last run)"
+                 if "max_context_level" in dit_train else "")
     rep = json.loads((eval_dir / "report.json").read_text())
     dmeta = json.loads((data / "meta.json").read_text())["config"]
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
@@ -83,7 +85,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         f"- DiT: {dit_log['steps']} steps in {dit_log['runs']} resumed runs (exact commands below), batch 16 "
         f"clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, bf16 autocast; noise levels mixed per clip "
         f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
-        f"frames noised to a random small level and labelled with it (noise augmentation); memory trained "
+        f"frames noised to a random small level{ctx_range} and labelled with it (noise augmentation); memory trained "
         f"on half the batches from the frames before the clip{changes}; {dit_log['minutes']:.0f} min at "
         f"{dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", "",
         "## Measured (held-out seeds)", "",

@@ -163,7 +163,8 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
         lines = log.read_text().strip().splitlines() if log.exists() else []
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
-                           "transition_prob": cfg.transition_prob},
+                           "transition_prob": cfg.transition_prob,
+                           "max_context_level": cfg.levels.max_context_level},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
                     extra=extra, dtype=dtype)
