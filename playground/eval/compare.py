@@ -45,20 +45,19 @@ def table(reports: dict[str, dict]) -> str:
     names = list(reports)
     rows = {name: headline(r) for name, r in reports.items()}
     base = rows[names[0]]
-    keys = list(base) + [k for n in names[1:] for k in rows[n] if k not in base]
-    head = "| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)
-    lines = [head]
-    for k in dict.fromkeys(keys):
+    lines = ["| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)]
+    for k in dict.fromkeys(k for n in names for k in rows[n]):   # the baseline's order first
         cells = []
         for i, n in enumerate(names):
             v = rows[n].get(k)
+            small = v is not None and abs(v) < 10   # rates and ratios: 3 digits; dB: 2 decimals
             if v is None:
                 cells.append("-")
             elif i == 0 or k not in base:
-                cells.append(f"{v:.3g}" if abs(v) < 10 else f"{v:.2f}")
+                cells.append(f"{v:.3g}" if small else f"{v:.2f}")
             else:
                 d = v - base[k]
-                cells.append((f"{v:.3g} ({d:+.3f})" if abs(v) < 10 else f"{v:.2f} ({d:+.2f})"))
+                cells.append(f"{v:.3g} ({d:+.3f})" if small else f"{v:.2f} ({d:+.2f})")
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     checkpoints = "\n".join(f"- {n}: {r['checkpoint']} (sha256 {r['checkpoint_sha256'][:12]}), sampler "
                             f"{r.get('sampler_defaults', {})}" for n, r in reports.items())

@@ -57,7 +57,6 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
     truth's, MSE(dream A, dream B) / MSE(truth A, truth B) summed over seeds (1 = the actions
     change the picture as much as in the world, near 0 = the dream ignores the difference)."""
     truth = VoxelWorld()
-    wins, total = 0, 0
     by_script = {name: [0, 0] for pair in pairs for name in pair}   # script -> [wins, comparisons]
     apart = {pair: [0.0, 0.0] for pair in pairs}                       # pair -> [dream, truth] MSE sums
     by_pair = {pair: [0, 0] for pair in pairs}                         # pair -> [wins, comparisons]
@@ -77,13 +76,11 @@ def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_r
             apart[a, b][1] += mse(ta, tb)
             for x, y in ((a, b), (b, a)):
                 d = cache[seed, x][0]
-                own, other = mse(d, cache[seed, x][1]), mse(d, cache[seed, y][1])
-                wins += int(own < other)
-                total += 1
-                by_script[x][0] += int(own < other)
-                by_script[x][1] += 1
-                by_pair[a, b][0] += int(own < other)
-                by_pair[a, b][1] += 1
+                win = int(mse(d, cache[seed, x][1]) < mse(d, cache[seed, y][1]))
+                for tally in (by_script[x], by_pair[a, b]):
+                    tally[0] += win
+                    tally[1] += 1
+    wins, total = (sum(t[i] for t in by_pair.values()) for i in (0, 1))
     return {"rate": wins / max(1, total), "comparisons": total, "steps": steps, "pairs": [list(p) for p in pairs],
             "by_script": {k: w / max(1, n) for k, (w, n) in by_script.items()},
             "by_pair": {f"{a}/{b}": w / max(1, n) for (a, b), (w, n) in by_pair.items()},
