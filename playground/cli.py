@@ -103,6 +103,7 @@ def cmd_datagen(args) -> int:
         return 0
     cfg = DatagenConfig(episodes=args.episodes, ticks=args.ticks, episodes_per_shard=args.shard_size,
                         seed=args.seed, revisit_fraction=args.revisit_fraction,
+                        steady_fraction=args.steady_fraction,
                         width=args.width, height=args.height, fov=args.fov)
     out = generate(args.out, cfg)
     print(f"dataset ready in {out}")
@@ -140,7 +141,9 @@ def cmd_train(args) -> int:
         from playground.train.autoencoder import AETrainConfig, train
         from playground.train.heldout import heldout_frames
         cfg = build(AETrainConfig, data, args.config or args.what)
-        path = train(args.data, args.out, cfg, heldout=heldout_frames(16), device=args.device)
+        if len(args.data) > 1:
+            raise ConfigError("`train ae` takes one --data folder; several are for `train dit`")
+        path = train(args.data[0], args.out, cfg, heldout=heldout_frames(16), device=args.device)
         print(f"autoencoder written to {path}")
         return 0
     if args.what == "dit":
@@ -277,7 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--ticks", type=int, default=128, help="frames per episode")
     dg.add_argument("--shard-size", type=int, default=16, help="episodes per shard file")
     dg.add_argument("--seed", type=int, default=0, help="first world seed")
-    dg.add_argument("--revisit-fraction", type=float, default=0.3)
+    dg.add_argument("--revisit-fraction", type=float, default=0.3,
+                    help="share of episodes that look away and come back (default 0.3)")
+    dg.add_argument("--steady-fraction", type=float, default=0.0,
+                    help="share of episodes of exact held actions: still, straight walks, steady turns "
+                         "(default 0; the rest explore)")
     dg.add_argument("--from-recordings", nargs="+", default=None, metavar="DIR",
                     help="instead: cut voxel-world recordings (playground play --record) into episodes")
     dg.add_argument("--width", type=int, default=64)
@@ -289,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("what", choices=["ae", "dit"], help="what to train")
     tr.add_argument("--ae", default=None, help="autoencoder checkpoint (for `train dit`)")
     tr.add_argument("--config", default=None, help="preset name or YAML file (default: ae / dit-tiny)")
-    tr.add_argument("--data", required=True, help="dataset folder from `playground datagen`")
+    tr.add_argument("--data", required=True, nargs="+", metavar="DIR",
+                    help="dataset folder(s) from `playground datagen`; the DiT may train on several "
+                         "(episodes of the same length), each sampled in proportion to its episodes")
     tr.add_argument("--out", required=True, help="run folder (resumes if it holds state.pt)")
     tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config value, e.g. --set train.steps=100")

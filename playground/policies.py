@@ -93,6 +93,37 @@ def revisit(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
                     yield emit()
 
 
+def steady(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
+    """Held spans of exact actions, as a player on keyboard and mouse gives them: stand
+    still, walk straight (sometimes jumping), walk back, strafe, turn or walk while turning
+    at one steady rate, look up or down and back. No jitter: the exploring policy always
+    nudges the camera, so it never shows the world standing exactly still or walking
+    exactly straight, and a model trained on it alone confuses the two."""
+    pitch_level = 0.0   # degrees, kept within +-40 so the view does not stay on sky or ground
+    produced = 0
+    while produced < ticks:
+        mode = rng.choice(["still", "still", "walk", "walk", "walk_turn", "turn", "look", "back", "strafe"])
+        hold = int(rng.integers(6, 40))
+        rate = float(rng.choice([-1, 1]) * rng.uniform(0.2, 1.0))
+        jump_every = int(rng.integers(6, 14)) if mode == "walk" and rng.random() < 0.3 else 0
+        side = str(rng.choice(["left", "right"]))
+        pitch = 0.0
+        if mode == "look":
+            hold = int(rng.integers(4, 12))
+            target = float(rng.uniform(-40, 40))
+            pitch = float(np.clip((target - pitch_level) / (hold * A.MAX_TURN_DEGREES), -1, 1))
+        for i in range(hold):
+            keys = {"walk": {"forward"}, "walk_turn": {"forward"}, "back": {"back"}, "strafe": {side}}.get(mode, set())
+            if jump_every and i % jump_every == jump_every - 1:
+                keys = keys | {"jump"}
+            yaw = rate if mode in ("turn", "walk_turn") else 0.0
+            pitch_level = float(np.clip(pitch_level + pitch * A.MAX_TURN_DEGREES, -60, 60))
+            yield A.make(keys, pitch=pitch, yaw=yaw)
+            produced += 1
+            if produced >= ticks:
+                return
+
+
 FIXED = {
     "walk": lambda i: A.make({"forward"}),
     "turn_left": lambda i: A.make(yaw=-0.5),
@@ -100,7 +131,7 @@ FIXED = {
     "look_around": lambda i: A.make(pitch=0.3 * np.sin(i / 6), yaw=0.4 * np.cos(i / 9)),
     "still": lambda i: A.zero(),
 }
-STREAMS = {"explore": explore, "revisit": revisit}
+STREAMS = {"explore": explore, "revisit": revisit, "steady": steady}
 
 
 def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Iterator[np.ndarray]:
@@ -113,6 +144,6 @@ def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Ite
 
 
 def script(name: str, rng: np.random.Generator, ticks: int) -> list[np.ndarray]:
-    """`ticks` actions of a named policy: explore, revisit, or one of the fixed scripts
+    """`ticks` actions of a named policy: explore, revisit, steady, or one of the fixed scripts
     walk, turn_left, turn_right, look_around, still (used for evaluation)."""
     return list(stream(name, rng, ticks))

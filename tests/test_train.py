@@ -39,6 +39,28 @@ def test_datagen_shards_resume_and_determinism(dataset, tmp_path):
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(eps, again))
 
 
+def test_datagen_policy_mix_and_older_datasets_resume(tmp_path):
+    from playground.train.datagen import DatasetError
+    cfg = DatagenConfig(episodes=4, ticks=6, episodes_per_shard=4, seed=10, revisit_fraction=0, steady_fraction=1)
+    generate(tmp_path / "s", cfg, progress=False)
+    with np.load(tmp_path / "s" / "shard_00000.npz") as z:
+        assert set(z["policies"]) == {"steady"}
+    with pytest.raises(DatasetError, match="sum to at most 1"):
+        generate(tmp_path / "bad", DatagenConfig(revisit_fraction=0.6, steady_fraction=0.6), progress=False)
+    # A dataset made before steady_fraction existed resumes under the default (0), which
+    # reproduces it, and refuses a config that would not.
+    old = DatagenConfig(episodes=2, ticks=6, episodes_per_shard=1)
+    generate(tmp_path / "o", old, progress=False)
+    meta = json.loads((tmp_path / "o" / "meta.json").read_text())
+    del meta["config"]["steady_fraction"]
+    (tmp_path / "o" / "meta.json").write_text(json.dumps(meta))
+    (tmp_path / "o" / "shard_00001.npz").unlink()
+    generate(tmp_path / "o", old, progress=False)
+    with pytest.raises(DatasetError, match="different config"):
+        generate(tmp_path / "o", DatagenConfig(episodes=2, ticks=6, episodes_per_shard=1, steady_fraction=0.5),
+                 progress=False)
+
+
 def test_level_mixture_covers_every_preset():
     levels, mask = sample_levels(np.random.default_rng(0), 256, 8, LevelMix())
     assert levels.min() >= 0 and levels.max() <= 999
@@ -88,6 +110,21 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert "resumed" in capsys.readouterr().out
     st = torch.load(dit_dir / "state.pt", weights_only=False)
     assert st["step"] == 5 and st["config"]["steps"] == 8
+    # The DiT trains on several dataset folders at once (each caches its own latents)...
+    extra = tmp_path / "extra"
+    generate(extra, DatagenConfig(episodes=2, ticks=10, episodes_per_shard=2, seed=50, revisit_fraction=0,
+                                  steady_fraction=1), progress=False)
+    assert main(["train", "dit", "--data", str(dataset), str(extra), "--ae", str(ae_path), "--out", str(dit_dir),
+                 "--set", "train.steps=8", "--set", "train.stop_after=6", *TOY_DIT]) == 0
+    assert torch.load(dit_dir / "state.pt", weights_only=False)["step"] == 6
+    assert list(extra.glob("latents_*.npy"))
+    # ...whose episodes must be equally long.
+    short = tmp_path / "short"
+    generate(short, DatagenConfig(episodes=1, ticks=7, episodes_per_shard=1, seed=60), progress=False)
+    capsys.readouterr()
+    assert main(["train", "dit", "--data", str(dataset), str(short), "--ae", str(ae_path), "--out", str(dit_dir),
+                 "--set", "train.steps=8", *TOY_DIT]) != 0
+    assert "episodes of 7 frames" in capsys.readouterr().err
     # The export records the sampler settings chosen for users.
     out = tmp_path / "tuned.safetensors"
     assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(dit_dir),
@@ -96,7 +133,7 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
                  "--set", "sampler.guidance_on=keys", "--set", "levels.max_context_level=250", *TOY_DIT]) == 0
     assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5,
                                                            "guidance_min_level": 501, "guidance_on": "keys"}
-    assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 5          # the saved state's step
+    assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 6          # the saved state's step
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["max_context_level"] == 250   # for the card
 
 

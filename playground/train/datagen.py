@@ -39,6 +39,7 @@ class DatagenConfig:
     episodes_per_shard: int = 16
     seed: int = 0
     revisit_fraction: float = 0.3
+    steady_fraction: float = 0.0      # episodes of the `steady` policy (exact held actions)
     width: int = 64
     height: int = 64
     fov: float = 70.0
@@ -54,8 +55,11 @@ def episode(world: VoxelWorld, seed: int, policy: str, ticks: int):
     return np.stack(frames), np.stack(acts).astype(np.float32)
 
 
-def _policy_for(seed: int, revisit_fraction: float) -> str:
-    return "revisit" if np.random.default_rng(seed + 3).random() < revisit_fraction else "explore"
+def _policy_for(seed: int, revisit_fraction: float, steady_fraction: float = 0.0) -> str:
+    r = np.random.default_rng(seed + 3).random()
+    if r < revisit_fraction:
+        return "revisit"
+    return "steady" if r < revisit_fraction + steady_fraction else "explore"
 
 
 def write_shard(path: Path, arrays: dict) -> None:
@@ -69,13 +73,18 @@ def write_shard(path: Path, arrays: dict) -> None:
 
 
 def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path:
+    if not 0 <= cfg.revisit_fraction + cfg.steady_fraction <= 1 or min(cfg.revisit_fraction, cfg.steady_fraction) < 0:
+        raise DatasetError(f"revisit and steady fractions must be >= 0 and sum to at most 1 "
+                           f"(got {cfg.revisit_fraction} and {cfg.steady_fraction})")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / "meta.json"
     meta = {"kind": "voxel", "config": asdict(cfg), "action_schema": A.SCHEMA_VERSION}
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
-        if old.get("config") != meta["config"]:
+        # Fields added since a dataset was made take their defaults, which reproduce it.
+        old_cfg = {**asdict(DatagenConfig()), **old.get("config", {})}
+        if old_cfg != meta["config"]:
             raise DatasetError(f"{out} holds a dataset made with a different config "
                                f"({old.get('config')}); use another --out folder")
     else:
@@ -92,7 +101,7 @@ def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path
         for i in eps:
             seed = cfg.seed + i
             assert seed < EVAL_SEED_BASE, "training seeds must stay below the evaluation seeds"
-            pol = _policy_for(seed, cfg.revisit_fraction)
+            pol = _policy_for(seed, cfg.revisit_fraction, cfg.steady_fraction)
             f, a = episode(world, seed, pol, cfg.ticks)
             frames.append(f), acts.append(a), seeds.append(seed), pols.append(pol)
             bar.update(1)

@@ -15,6 +15,7 @@ from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.model.diffusion import add_noise, alphas_cumprod, v_target
 from playground.model.dit import DiT, DiTConfig
+from playground.train.datagen import DatasetError
 from playground.train.dataset import EpisodeBank, action_changes
 from playground.train.levels import LevelMix, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
@@ -116,26 +117,42 @@ def make_loss_fn(abar: torch.Tensor):
     return loss_fn
 
 
-def train(data: str | Path, ae_path: str | Path, out: str | Path, cfg: DiTTrainConfig,
+def load_latents(ae: Autoencoder, ae_path: str | Path, folders: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """Latents (E, T, C, h, w) and actions (E, T, 25) of every episode of the dataset
+    folders, in order; each folder caches its latents under the autoencoder's hash."""
+    ae_hash = checkpoint.sha256(ae_path)[:12]
+    latents, actions = [], []
+    for folder in folders:
+        bank = EpisodeBank.load(folder)
+        if latents and bank.length != latents[0].shape[1]:
+            raise DatasetError(f"{folder} has episodes of {bank.length} frames but {folders[0]} has "
+                               f"{latents[0].shape[1]}; regenerate one with the other's --ticks")
+        latents.append(encode_dataset(ae, bank, folder / f"latents_{ae_hash}.npy"))
+        actions.append(bank.actions)
+        del bank                                          # the frames are not needed once encoded
+    return np.concatenate(latents), np.concatenate(actions)
+
+
+def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: DiTTrainConfig,
           device: str = "cpu", progress: bool = True) -> Path:
-    """Train the DiT on `data` encoded by the autoencoder at `ae_path`; write
-    out/model.safetensors holding both (the file `playground play` loads)."""
+    """Train the DiT on `data` (one dataset folder or a list of them) encoded by the
+    autoencoder at `ae_path`; write out/model.safetensors holding both (the file
+    `playground play` loads)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ae = load_ae(ae_path)
-    bank = EpisodeBank.load(data)
+    folders = [Path(d) for d in ([data] if isinstance(data, (str, Path)) else data)]
     if cfg.model.in_channels != ae.cfg.latent_channels or \
             tuple(cfg.model.input_size) != ae.cfg.latent_shape[1:]:
         raise checkpoint.CheckpointError(
             f"DiT input {cfg.model.in_channels}x{cfg.model.input_size} does not match the "
             f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
-    ae_hash = checkpoint.sha256(ae_path)[:12]
-    latents = encode_dataset(ae, bank, Path(data) / f"latents_{ae_hash}.npy")
+    latents, actions = load_latents(ae, ae_path, folders)
     dev = torch.device(device)
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
     abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
-    batch_fn = make_batch_fn(latents, bank.actions, cfg, dev)
+    batch_fn = make_batch_fn(latents, actions, cfg, dev)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     ema = fit(model, make_loss_fn(abar), batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
     if not is_main():
