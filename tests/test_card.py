@@ -45,6 +45,15 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
     assert "start frame held: walk 16.0 dB, still exact" in text
+    assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
+    # A DiT trained on several dataset folders: each is described, from its own meta.json.
+    (tmp_path / "steady").mkdir()
+    (tmp_path / "steady" / "meta.json").write_text(json.dumps(
+        {"config": {"episodes": 4, "ticks": 16, "seed": 200, "revisit_fraction": 0, "steady_fraction": 1}}))
+    text = card(toy_checkpoint, tmp_path / "ae", tmp_path / "dit", tmp_path / "eval",
+                [tmp_path / "data", tmp_path / "steady"], tune=tune, recipe=recipe)
+    assert "`steady`: 4 episodes x 16 ticks" in text and "(world seeds 200..203), 100% steady" in text
+    assert "The autoencoder trained on the first; the DiT on all of them." in text
 
 
 def test_log_stops_at_the_checkpoint_step(tmp_path):

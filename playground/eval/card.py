@@ -39,7 +39,26 @@ def _params(tensors: dict, prefix: str) -> int:
     return sum(v.numel() for k, v in tensors.items() if k.startswith(prefix + "."))
 
 
-def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, bench: dict | None = None,
+POLICY_WORDS = {
+    "explore": "exploring (sticky keys, turns, jumps, sprint, break/place, a jittering camera)",
+    "revisit": "revisiting (turn away, walk off, come back)",
+    "steady": "steady (exact held actions: standing still, walking straight, turning at one rate)"}
+
+
+def _data_text(folders: list[Path]) -> str:
+    """One sentence per dataset folder, from its meta.json."""
+    parts = []
+    for folder in folders:
+        c = json.loads((folder / "meta.json").read_text())["config"]
+        shares = {"revisit": c.get("revisit_fraction", 0.0), "steady": c.get("steady_fraction", 0.0)}
+        shares = {"explore": 1 - sum(shares.values()), **shares}
+        mix = " and ".join(f"{int(round(100 * v))}% {POLICY_WORDS[k]}" for k, v in shares.items() if v > 0)
+        parts.append(f"`{folder.name}`: {c['episodes']} episodes x {c['ticks']} ticks of the voxel world at "
+                     f"{c.get('width', 64)}x{c.get('height', 64)} (world seeds {c['seed']}..{c['seed'] + c['episodes'] - 1}), {mix}.")
+    return " ".join(parts)
+
+
+def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | list[Path], bench: dict | None = None,
          tune: dict | None = None, recipe: Path | None = None) -> str:
     tensors, meta = checkpoint.read(ckpt)
     ae_cfg, dit_cfg = meta["models"]["ae"]["config"], meta["models"]["dit"]["config"]
@@ -56,7 +75,8 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
     ctx_range = (f" (0 to {dit_train['max_context_level']} of 1000 in the last run)"
                  if "max_context_level" in dit_train else "")
     rep = json.loads((eval_dir / "report.json").read_text())
-    dmeta = json.loads((data / "meta.json").read_text())["config"]
+    folders = [data] if isinstance(data, Path) else list(data)
+    dmeta = json.loads((folders[0] / "meta.json").read_text())["config"]
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
     b = ea["buckets"]
     L = [
@@ -73,11 +93,9 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path, be
         f"{dit_cfg['memory_frames']} frames x {dit_cfg['memory_tokens']} tokens; v-prediction, sigmoid "
         "schedule over 1000 levels (`playground/model/diffusion.py`).", "",
         "## Data", "",
-        f"`playground datagen`: {dmeta['episodes']} episodes x {dmeta['ticks']} ticks of the voxel world at "
-        f"64x64 (world seeds {dmeta['seed']}..{dmeta['seed'] + dmeta['episodes'] - 1}), "
-        f"{int(round(100 * (1 - dmeta['revisit_fraction'])))}% exploring (sticky keys, turns, jumps, sprint, "
-        f"break/place) and {int(round(100 * dmeta['revisit_fraction']))}% revisiting (turn away, walk off, "
-        "come back) trajectories. Evaluation uses only seeds >= 1,000,000.", "",
+        f"`playground datagen`: {_data_text(folders)} The autoencoder trained on the first; the DiT on "
+        "all of them. Evaluation uses only seeds >= 1,000,000." if len(folders) > 1 else
+        f"`playground datagen`: {_data_text(folders)} Evaluation uses only seeds >= 1,000,000.", "",
         "## Training (2 CPU cores, no GPU)", "",
         f"- Autoencoder: {ae_log['steps']} steps, batch 32, AdamW lr 2e-3 cosine, L1 + MSE with latent "
         f"noise, EMA; {ae_log['minutes']:.0f} min. Held-out reconstruction PSNR "
@@ -147,7 +165,7 @@ def main(argv=None):
     p.add_argument("--ae-run", default="runs/ae")
     p.add_argument("--dit-run", default="runs/dit")
     p.add_argument("--eval", default="out/eval")
-    p.add_argument("--data", default="data/voxel64")
+    p.add_argument("--data", nargs="+", default=["data/voxel64"], help="the dataset folder(s) the DiT trained on")
     p.add_argument("--bench", default=None, help="JSON from `playground bench --json`")
     p.add_argument("--tune", default=None, help="JSON from `python -m playground.eval.tune --out`")
     p.add_argument("--recipe", default="checkpoints/recipe.sh", help="the exact commands, shown under Reproduce")
@@ -156,7 +174,7 @@ def main(argv=None):
     bench = json.loads(Path(a.bench).read_text()) if a.bench else None
     tune = json.loads(Path(a.tune).read_text()) if a.tune else None
     recipe = Path(a.recipe) if a.recipe and Path(a.recipe).exists() else None
-    text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), Path(a.data), bench,
+    text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), [Path(d) for d in a.data], bench,
                 tune, recipe)
     Path(a.out).write_text(text)
     print(f"wrote {a.out}")
