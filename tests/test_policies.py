@@ -22,6 +22,8 @@ def test_steady_holds_exact_actions():
     still = ~acts.any(1)
     straight = (keys[:, 0] == 1) & (yaw == 0) & (pitch == 0)
     assert still.mean() > 0.1 and straight.mean() > 0.1          # both common, and exact
+    hops = acts[keys[:, 0] == 1, A.INDEX["jump"]]
+    assert 0.05 < hops.mean() < 0.25       # walks hop every few ticks, so steps do not stop them
     # Spans: the camera rate only changes between spans, never tick to tick as jitter.
     changes = np.count_nonzero(np.diff(yaw)) + np.count_nonzero(np.diff(pitch))
     assert changes < 4000 / 6
