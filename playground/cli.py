@@ -140,9 +140,9 @@ def cmd_train(args) -> int:
     if args.what == "ae":
         from playground.train.autoencoder import AETrainConfig, train
         from playground.train.heldout import heldout_frames
-        cfg = build(AETrainConfig, data, args.config or args.what)
         if len(args.data) > 1:
             raise ConfigError("`train ae` takes one --data folder; several are for `train dit`")
+        cfg = build(AETrainConfig, data, args.config or args.what)
         path = train(args.data[0], args.out, cfg, heldout=heldout_frames(16), device=args.device)
         print(f"autoencoder written to {path}")
         return 0

@@ -99,7 +99,7 @@ def steady(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
     at one steady rate, look up or down and back. No jitter: the exploring policy always
     nudges the camera, so it never shows the world standing exactly still or walking
     exactly straight, and a model trained on it alone confuses the two."""
-    pitch_level = 0.0   # degrees, kept within +-40 so the view does not stay on sky or ground
+    pitch_level = 0.0   # degrees; looks aim within +-40 so the view does not stay on sky or ground
     produced = 0
     while produced < ticks:
         mode = rng.choice(["still", "still", "walk", "walk", "walk_turn", "turn", "look", "back", "strafe"])
@@ -115,13 +115,12 @@ def steady(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
             hold = int(rng.integers(4, 12))
             target = float(rng.uniform(-40, 40))
             pitch = float(np.clip((target - pitch_level) / (hold * A.MAX_TURN_DEGREES), -1, 1))
+        keys = {"walk": {"forward"}, "walk_turn": {"forward"}, "back": {"back"}, "strafe": {side}}.get(mode, set())
+        yaw = rate if mode in ("turn", "walk_turn") else 0.0
         for i in range(hold):
-            keys = {"walk": {"forward"}, "walk_turn": {"forward"}, "back": {"back"}, "strafe": {side}}.get(mode, set())
-            if jump_every and i % jump_every == jump_every - 1:
-                keys = keys | {"jump"}
-            yaw = rate if mode in ("turn", "walk_turn") else 0.0
+            hop = jump_every and i % jump_every == jump_every - 1
             pitch_level = float(np.clip(pitch_level + pitch * A.MAX_TURN_DEGREES, -60, 60))
-            yield A.make(keys, pitch=pitch, yaw=yaw)
+            yield A.make(keys | {"jump"} if hop else keys, pitch=pitch, yaw=yaw)
             produced += 1
             if produced >= ticks:
                 return

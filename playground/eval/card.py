@@ -93,9 +93,9 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
         f"{dit_cfg['memory_frames']} frames x {dit_cfg['memory_tokens']} tokens; v-prediction, sigmoid "
         "schedule over 1000 levels (`playground/model/diffusion.py`).", "",
         "## Data", "",
-        f"`playground datagen`: {_data_text(folders)} The autoencoder trained on the first; the DiT on "
-        "all of them. Evaluation uses only seeds >= 1,000,000." if len(folders) > 1 else
-        f"`playground datagen`: {_data_text(folders)} Evaluation uses only seeds >= 1,000,000.", "",
+        f"`playground datagen`: {_data_text(folders)}"
+        + (" The autoencoder trained on the first; the DiT on all of them." if len(folders) > 1 else "")
+        + " Evaluation uses only seeds >= 1,000,000.", "",
         "## Training (2 CPU cores, no GPU)", "",
         f"- Autoencoder: {ae_log['steps']} steps, batch 32, AdamW lr 2e-3 cosine, L1 + MSE with latent "
         f"noise, EMA; {ae_log['minutes']:.0f} min. Held-out reconstruction PSNR "

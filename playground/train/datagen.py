@@ -55,11 +55,11 @@ def episode(world: VoxelWorld, seed: int, policy: str, ticks: int):
     return np.stack(frames), np.stack(acts).astype(np.float32)
 
 
-def _policy_for(seed: int, revisit_fraction: float, steady_fraction: float = 0.0) -> str:
+def _policy_for(seed: int, cfg: DatagenConfig) -> str:
     r = np.random.default_rng(seed + 3).random()
-    if r < revisit_fraction:
+    if r < cfg.revisit_fraction:
         return "revisit"
-    return "steady" if r < revisit_fraction + steady_fraction else "explore"
+    return "steady" if r < cfg.revisit_fraction + cfg.steady_fraction else "explore"
 
 
 def write_shard(path: Path, arrays: dict) -> None:
@@ -73,7 +73,7 @@ def write_shard(path: Path, arrays: dict) -> None:
 
 
 def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path:
-    if not 0 <= cfg.revisit_fraction + cfg.steady_fraction <= 1 or min(cfg.revisit_fraction, cfg.steady_fraction) < 0:
+    if min(cfg.revisit_fraction, cfg.steady_fraction) < 0 or cfg.revisit_fraction + cfg.steady_fraction > 1:
         raise DatasetError(f"revisit and steady fractions must be >= 0 and sum to at most 1 "
                            f"(got {cfg.revisit_fraction} and {cfg.steady_fraction})")
     out = Path(out)
@@ -101,7 +101,7 @@ def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path
         for i in eps:
             seed = cfg.seed + i
             assert seed < EVAL_SEED_BASE, "training seeds must stay below the evaluation seeds"
-            pol = _policy_for(seed, cfg.revisit_fraction, cfg.steady_fraction)
+            pol = _policy_for(seed, cfg)
             f, a = episode(world, seed, pol, cfg.ticks)
             frames.append(f), acts.append(a), seeds.append(seed), pols.append(pol)
             bar.update(1)
