@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The exact recipe of checkpoints/tiny.safetensors, on 2 CPU cores (no GPU).
-# Each `train` call resumes runs/<name>/state.pt; the DiT was trained in seven runs whose
+# Each `train` call resumes runs/<name>/state.pt; the DiT was trained in a series of resumed runs whose
 # cosine schedule was lengthened as time allowed (stop_after ends a run at the step it
 # reached, keeping that run's schedule).
 set -euo pipefail
@@ -14,10 +14,21 @@ $DIT --set train.steps=13500 --set train.stop_after=12919 --set levels.max_conte
 $DIT --set train.steps=18500 --set train.stop_after=13108 --set levels.max_context_level=100
 # From here a share of the clips end on an action change (the model had learned to ignore walking).
 $DIT --set train.steps=19000 --set train.stop_after=17800 --set levels.max_context_level=100 --set transition_prob=0.5
-$DIT --export-only runs/dit/model.safetensors --set levels.max_context_level=100 --set transition_prob=0.5
-python -m playground.eval.tune --checkpoint runs/dit/model.safetensors --labels 120,160,220 --guidance 0,2,4 \
-    --guidance-on keys --out out/tune.json
-$DIT --export-only checkpoints/tiny.safetensors --set levels.max_context_level=100 --set transition_prob=0.5 \
-    --set sampler.context_label=160 --set sampler.action_guidance=2 --set sampler.guidance_on=keys
+$DIT --set train.steps=19000 --set train.stop_after=18163 --set levels.max_context_level=100 --set transition_prob=0.5
+$DIT --set train.steps=22500 --set train.stop_after=21897 --set levels.max_context_level=100 --set transition_prob=0.5
+$DIT --set train.steps=25500 --set train.stop_after=22057 --set levels.max_context_level=100 --set transition_prob=0.5
+# From here context is noised up to level 250, so the sampler's tuned labels (120-220) are in distribution.
+$DIT --set train.steps=25500 --set levels.max_context_level=250 --set transition_prob=0.5
+# From here the DiT also trains on episodes of exact held actions (standing still, walking straight,
+# turning steadily), which the exploring policy's jittering camera never shows; a third of its episodes.
+playground datagen --out data/steady64 --episodes 512 --ticks 128 --seed 200000 --revisit-fraction 0 --steady-fraction 1
+DIT="playground train dit --data data/voxel64 data/steady64 --ae runs/ae/ae.safetensors --out runs/dit --set train.threads=2"
+$DIT --set train.steps=30000 --set train.stop_after=29404 --set levels.max_context_level=250 --set transition_prob=0.5
+$DIT --export-only runs/dit/model.safetensors --set train.steps=30000 --set levels.max_context_level=250 \
+    --set transition_prob=0.5
+python -m playground.eval.tune --checkpoint runs/dit/model.safetensors --labels 160 --guidance 2,4 \
+    --guidance-on keys,all --out out/tune.json
+$DIT --export-only checkpoints/tiny.safetensors --set train.steps=30000 --set levels.max_context_level=250 \
+    --set transition_prob=0.5 --set sampler.context_label=160 --set sampler.action_guidance=2 --set sampler.guidance_on=keys
 playground eval --out out/eval
 playground bench --json out/bench_dream.json

@@ -1,0 +1,37 @@
+"""Action following on more held-out seeds than `playground eval` uses, to tell two
+checkpoints apart when their eval rates differ by a few comparisons (16 seeds give 128
+comparisons: one standard error is about 3.6 points).
+
+    python tools/follow_more.py CHECKPOINT OUT.json [--seeds 64] [--offset 300]
+
+Seeds are eval_seeds(n, offset): held out, and offset 300 avoids the 16 follow seeds of
+`playground eval` (offset 100) and its retrieval seeds (offset 200). One CPU thread, so
+two checkpoints can run side by side on two cores."""
+import argparse
+import json
+
+import torch
+
+from playground.dream.load import load_dream
+from playground.eval.report import _dream
+from playground.eval.rollouts import action_following, eval_seeds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("checkpoint")
+    ap.add_argument("out", help="JSON: rate, comparisons, by_script, by_pair, response")
+    ap.add_argument("--seeds", type=int, default=64)
+    ap.add_argument("--offset", type=int, default=300)
+    ap.add_argument("--memory-frames", type=int, default=8, help="as `playground eval` (its default)")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    result = action_following(_dream(load_dream(a.checkpoint), a.memory_frames), eval_seeds(a.seeds, a.offset),
+                              steps=16)
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1, default=str)
+    print(f"{a.checkpoint}: {result['rate']:.1%} of {result['comparisons']} comparisons; by pair {result['by_pair']}")
+
+
+if __name__ == "__main__":
+    main()
