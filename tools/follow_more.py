@@ -13,7 +13,7 @@ import json
 import torch
 
 from playground.dream.load import load_dream
-from playground.eval.report import _dream
+from playground.eval.report import FULL, eval_dream
 from playground.eval.rollouts import action_following, eval_seeds
 
 
@@ -23,11 +23,12 @@ def main() -> None:
     ap.add_argument("out", help="JSON: rate, comparisons, by_script, by_pair, response")
     ap.add_argument("--seeds", type=int, default=64)
     ap.add_argument("--offset", type=int, default=300)
-    ap.add_argument("--memory-frames", type=int, default=8, help="as `playground eval` (its default)")
+    ap.add_argument("--memory-frames", type=int, default=max(FULL["memory_sizes"]),
+                    help="default: as `playground eval`")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    result = action_following(_dream(load_dream(a.checkpoint), a.memory_frames), eval_seeds(a.seeds, a.offset),
-                              steps=16)
+    result = action_following(eval_dream(load_dream(a.checkpoint), a.memory_frames), eval_seeds(a.seeds, a.offset),
+                              steps=FULL["follow_steps"])
     with open(a.out, "w") as f:
         json.dump(result, f, indent=1, default=str)
     print(f"{a.checkpoint}: {result['rate']:.1%} of {result['comparisons']} comparisons; by pair {result['by_pair']}")

@@ -32,7 +32,7 @@ SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True,
             ("progressive-4", True, True), ("progressive-4", False, True))
 
 
-def _dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
+def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
            tuned: bool = True):
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
@@ -60,18 +60,18 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     default = max(sizes)
     acc = {}
     for m in sizes:
-        acc[m] = error_accumulation(_dream(models, m), eval_seeds(p["rollout_seeds"]), steps=p["steps"],
+        acc[m] = error_accumulation(eval_dream(models, m), eval_seeds(p["rollout_seeds"]), steps=p["steps"],
                                     scripts=p["scripts"], progress=progress)
     report["error_accumulation"] = {"default_memory_frames": default, **acc[default],
                                     "by_memory_frames": {str(m): a["buckets"] for m, a in acc.items()}}
     report["baselines"] = {b.name: error_accumulation(b(), eval_seeds(p["rollout_seeds"]), steps=p["steps"],
                                                       scripts=p["scripts"], progress=False)["by_script"]
                            for b in BASELINES}
-    report["action_following"] = action_following(_dream(models, default), eval_seeds(p["follow_seeds"], 100),
+    report["action_following"] = action_following(eval_dream(models, default), eval_seeds(p["follow_seeds"], 100),
                                                   steps=p["follow_steps"], progress=progress)
     ret, examples = {}, []
     for m in sizes:
-        r = retrieval(_dream(models, m), eval_seeds(8, 200), p["retrieval_trials"], progress=progress,
+        r = retrieval(eval_dream(models, m), eval_seeds(8, 200), p["retrieval_trials"], progress=progress,
                       desc=f"retrieval (memory {m})")
         ex = r.pop("examples")
         examples = ex if m == default else examples
@@ -94,7 +94,7 @@ def _samplers(models, memory, p, progress) -> list[dict]:
     rows = []
     seeds = eval_seeds(max(1, p["rollout_seeds"] // 2), 50)
     for name, recond, tuned in p.get("samplers", SAMPLERS):
-        a = error_accumulation(_dream(models, memory, NAMED[name], recond, tuned), seeds, steps=p["steps"],
+        a = error_accumulation(eval_dream(models, memory, NAMED[name], recond, tuned), seeds, steps=p["steps"],
                                scripts=p["scripts"][:4], progress=progress)
         rows.append({"preset": name, "recondition": recond, "tuned": tuned, "buckets": a["buckets"],
                      "rollouts": a["rollouts"]})
