@@ -103,7 +103,7 @@ def cmd_datagen(args) -> int:
         return 0
     cfg = DatagenConfig(episodes=args.episodes, ticks=args.ticks, episodes_per_shard=args.shard_size,
                         seed=args.seed, revisit_fraction=args.revisit_fraction,
-                        steady_fraction=args.steady_fraction,
+                        steady_fraction=args.steady_fraction, stroll_fraction=args.stroll_fraction,
                         width=args.width, height=args.height, fov=args.fov)
     out = generate(args.out, cfg)
     print(f"dataset ready in {out}")
@@ -285,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--steady-fraction", type=float, default=0.0,
                     help="share of episodes of exact held actions: still, straight walks, steady turns "
                          "(default 0; the rest explore)")
+    dg.add_argument("--stroll-fraction", type=float, default=0.0,
+                    help="share of episodes of long walks on plain W that hop only when blocked (default 0)")
     dg.add_argument("--from-recordings", nargs="+", default=None, metavar="DIR",
                     help="instead: cut voxel-world recordings (playground play --record) into episodes")
     dg.add_argument("--width", type=int, default=64)

@@ -126,6 +126,24 @@ def steady(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
                 return
 
 
+def stroll(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
+    """Long walks on plain W, as a player holding the key gives them: straight walks of
+    24-96 ticks, walks while turning slowly, short stops and turns in place. Neither
+    exploring nor steady data holds W without a hop for more than about ten ticks, so a
+    model trained on them stalls after that many ticks of walking. Never hops by itself:
+    datagen adds a hop only when the world blocks the walk (`datagen.HOP_WHEN_BLOCKED`)."""
+    produced = 0
+    while produced < ticks:
+        mode = rng.choice(["walk", "walk", "walk", "walk_turn", "still", "turn"])
+        hold = int(rng.integers(24, 97)) if mode == "walk" else int(rng.integers(6, 40))
+        rate = float(rng.choice([-1, 1]) * rng.uniform(0.05, 0.3 if mode == "walk_turn" else 1.0))
+        keys = {"forward"} if mode in ("walk", "walk_turn") else set()
+        yaw = rate if mode in ("walk_turn", "turn") else 0.0
+        for _ in range(min(hold, ticks - produced)):
+            yield A.make(keys, yaw=yaw)
+            produced += 1
+
+
 FIXED = {
     "walk": lambda i: A.make({"forward"}),
     "turn_left": lambda i: A.make(yaw=-0.5),
@@ -133,7 +151,7 @@ FIXED = {
     "look_around": lambda i: A.make(pitch=0.3 * np.sin(i / 6), yaw=0.4 * np.cos(i / 9)),
     "still": lambda i: A.zero(),
 }
-STREAMS = {"explore": explore, "revisit": revisit, "steady": steady}
+STREAMS = {"explore": explore, "revisit": revisit, "steady": steady, "stroll": stroll}
 
 
 def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Iterator[np.ndarray]:
@@ -146,6 +164,6 @@ def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Ite
 
 
 def script(name: str, rng: np.random.Generator, ticks: int) -> list[np.ndarray]:
-    """`ticks` actions of a named policy: explore, revisit, steady, or one of the fixed scripts
+    """`ticks` actions of a named policy: explore, revisit, steady, stroll, or one of the fixed scripts
     walk, turn_left, turn_right, look_around, still (used for evaluation)."""
     return list(stream(name, rng, ticks))

@@ -7,7 +7,7 @@ from playground import actions as A
 from playground.policies import script
 
 
-@pytest.mark.parametrize("name", ["explore", "revisit", "steady", "walk", "still"])
+@pytest.mark.parametrize("name", ["explore", "revisit", "steady", "stroll", "walk", "still"])
 def test_deterministic_valid_and_exact_length(name):
     a = np.stack(script(name, np.random.default_rng(5), 200))
     b = np.stack(script(name, np.random.default_rng(5), 200))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint
+from playground import actions as A, checkpoint
 from playground.cli import main
 from playground.train.datagen import DatagenConfig, generate, load_shards
 from playground.train.levels import LevelMix, sample_levels
@@ -47,6 +47,12 @@ def test_datagen_policy_mix_and_older_datasets_resume(tmp_path):
         assert set(z["policies"]) == {"steady"}
     with pytest.raises(DatasetError, match="sum to at most 1"):
         generate(tmp_path / "bad", DatagenConfig(revisit_fraction=0.6, steady_fraction=0.6), progress=False)
+    with pytest.raises(DatasetError, match="sum to at most 1"):
+        generate(tmp_path / "bad", DatagenConfig(revisit_fraction=0.5, stroll_fraction=0.6), progress=False)
+    generate(tmp_path / "w", DatagenConfig(episodes=4, ticks=6, episodes_per_shard=4, seed=10, revisit_fraction=0,
+                                           stroll_fraction=1), progress=False)
+    with np.load(tmp_path / "w" / "shard_00000.npz") as z:
+        assert set(z["policies"]) == {"stroll"}
     # A dataset made before steady_fraction existed resumes under the default (0), which
     # reproduces it, and refuses a config that would not.
     old = DatagenConfig(episodes=2, ticks=6, episodes_per_shard=1)
@@ -59,6 +65,32 @@ def test_datagen_policy_mix_and_older_datasets_resume(tmp_path):
     with pytest.raises(DatasetError, match="different config"):
         generate(tmp_path / "o", DatagenConfig(episodes=2, ticks=6, episodes_per_shard=1, steady_fraction=0.5),
                  progress=False)
+
+
+def test_stroll_walks_long_and_hops_only_when_blocked():
+    """Stroll episodes hold plain W for long runs (what the eval's walk script does) and
+    add a hop or a turn only after a walking tick on the ground that did not move."""
+    from playground.train.datagen import _BLOCKED_SHARE, episode
+    from playground.voxel import VoxelWorld
+    from playground.voxel.physics import WALK_SPEED
+    world, fwd, jump, yaw = VoxelWorld(), A.INDEX["forward"], A.INDEX["jump"], A.YAW
+    longest, unblocks = 0, 0
+    for seed in (300002, 300009):       # one meets a wall, one walks on open ground
+        _, acts = episode(world, seed, "stroll", 96)
+        world.reset(seed)
+        run, moved, ground = 0, WALK_SPEED, True
+        for t in range(1, len(acts)):
+            a = acts[t]
+            plain_walk = a[fwd] > 0 and a[jump] == 0 and a[yaw] == 0
+            run = run + 1 if plain_walk else 0
+            longest = max(longest, run)
+            if a[fwd] > 0 and (a[jump] > 0 or a[yaw] == 1.0):
+                assert ground and moved < _BLOCKED_SHARE * WALK_SPEED, f"seed {seed} tick {t}: hop without a block"
+                unblocks += 1
+            before = world.player.pos[[0, 2]].copy()
+            world.step(a)
+            moved, ground = float(np.linalg.norm(world.player.pos[[0, 2]] - before)), world.player.on_ground
+    assert longest >= 24 and unblocks > 0
 
 
 def test_level_mixture_covers_every_preset():

@@ -15,6 +15,7 @@ from playground import checkpoint
 from playground.eval.metrics import psnr_text
 from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
+from playground.train.datagen import POLICY_FRACTIONS
 
 
 def _log(run: Path, until: int | None = None) -> dict:
@@ -42,7 +43,8 @@ def _params(tensors: dict, prefix: str) -> int:
 POLICY_WORDS = {
     "explore": "exploring (sticky keys, turns, jumps, sprint, break/place, a jittering camera)",
     "revisit": "revisiting (turn away, walk off, come back)",
-    "steady": "steady (exact held actions: standing still, walking straight, turning at one rate)"}
+    "steady": "steady (exact held actions: standing still, walking straight, turning at one rate)",
+    "stroll": "strolling (long walks on plain W that hop or turn only when the world blocks them)"}
 
 
 def _data_text(folders: list[Path]) -> str:
@@ -50,7 +52,7 @@ def _data_text(folders: list[Path]) -> str:
     parts = []
     for folder in folders:
         c = json.loads((folder / "meta.json").read_text())["config"]
-        shares = {"revisit": c.get("revisit_fraction", 0.0), "steady": c.get("steady_fraction", 0.0)}
+        shares = {k: c.get(f"{k}_fraction", 0.0) for k in POLICY_FRACTIONS}
         shares = {"explore": 1 - sum(shares.values()), **shares}
         mix = " and ".join(f"{int(round(100 * v))}% {POLICY_WORDS[k]}" for k, v in shares.items() if v > 0)
         parts.append(f"`{folder.name}`: {c['episodes']} episodes x {c['ticks']} ticks of the voxel world at "

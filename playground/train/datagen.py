@@ -24,6 +24,7 @@ from playground import actions as A
 from playground.errors import PlaygroundError
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
+from playground.voxel.physics import WALK_SPEED
 
 EVAL_SEED_BASE = 1_000_000
 
@@ -40,26 +41,67 @@ class DatagenConfig:
     seed: int = 0
     revisit_fraction: float = 0.3
     steady_fraction: float = 0.0      # episodes of the `steady` policy (exact held actions)
+    stroll_fraction: float = 0.0      # episodes of the `stroll` policy (long walks on plain W)
     width: int = 64
     height: int = 64
     fov: float = 70.0
+
+
+# Policies whose walks hop only when the world stops them, as a player does: a walk that
+# moved less than this share of walking speed in a tick on the ground gets a hop on the
+# next; after two hops that did not get it moving (a wall), it turns right while walking
+# until it moves again. Open-loop hops every few ticks (steady, explore) keep plain-W runs
+# short; no hops leave the player pressed against a one-block step, teaching that W may do
+# nothing.
+HOP_WHEN_BLOCKED = {"stroll"}
+_BLOCKED_SHARE = 0.25
+_HOPS_BEFORE_TURNING = 2
+_FORWARD, _JUMP = A.INDEX["forward"], A.INDEX["jump"]
+
+
+def _unblock(a: np.ndarray, stuck: int, on_ground: bool) -> np.ndarray:
+    """The policy's action, with a hop or a turn when the last `stuck` walking ticks on the
+    ground did not move the player (nothing while in the air: the hop is under way)."""
+    if not stuck or not on_ground or a[_FORWARD] <= 0:
+        return a
+    a = a.copy()
+    if stuck <= _HOPS_BEFORE_TURNING:
+        a[_JUMP] = 1.0
+    else:
+        a[A.YAW] = 1.0
+    return a
 
 
 def episode(world: VoxelWorld, seed: int, policy: str, ticks: int):
     """Frames (T, H, W, 3) and actions (T, 25) of one episode."""
     frames = [world.reset(seed)]
     acts = [A.zero()]
+    stuck = 0   # walking ticks on the ground in a row that did not move the player
     for a in script(policy, np.random.default_rng(seed + 7), ticks - 1):
+        closed_loop = policy in HOP_WHEN_BLOCKED
+        if closed_loop:
+            a = _unblock(a, stuck, world.player.on_ground)
+            before = world.player.pos[[0, 2]].copy()
         frames.append(world.step(a))
         acts.append(a)
+        if closed_loop and world.player.on_ground:
+            moved = float(np.linalg.norm(world.player.pos[[0, 2]] - before))
+            walking = acts[-2][_FORWARD] > 0 and a[_FORWARD] > 0
+            stuck = stuck + 1 if walking and moved < _BLOCKED_SHARE * WALK_SPEED else 0
     return np.stack(frames), np.stack(acts).astype(np.float32)
+
+
+POLICY_FRACTIONS = ("revisit", "steady", "stroll")   # the rest of the episodes explore
 
 
 def _policy_for(seed: int, cfg: DatagenConfig) -> str:
     r = np.random.default_rng(seed + 3).random()
-    if r < cfg.revisit_fraction:
-        return "revisit"
-    return "steady" if r < cfg.revisit_fraction + cfg.steady_fraction else "explore"
+    for name in POLICY_FRACTIONS:
+        share = getattr(cfg, f"{name}_fraction")
+        if r < share:
+            return name
+        r -= share
+    return "explore"
 
 
 def write_shard(path: Path, arrays: dict) -> None:
@@ -73,9 +115,10 @@ def write_shard(path: Path, arrays: dict) -> None:
 
 
 def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path:
-    if min(cfg.revisit_fraction, cfg.steady_fraction) < 0 or cfg.revisit_fraction + cfg.steady_fraction > 1:
-        raise DatasetError(f"revisit and steady fractions must be >= 0 and sum to at most 1 "
-                           f"(got {cfg.revisit_fraction} and {cfg.steady_fraction})")
+    shares = {name: getattr(cfg, f"{name}_fraction") for name in POLICY_FRACTIONS}
+    if min(shares.values()) < 0 or sum(shares.values()) > 1:
+        raise DatasetError(f"the revisit, steady and stroll fractions must be >= 0 and sum to at most 1 "
+                           f"(got {shares})")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / "meta.json"

@@ -1,0 +1,77 @@
+"""How far the dream walks: for the eval's `walk` script (plain W held), which step of the
+world's own walk each dream frame looks most like (lowest MSE among world steps 0..2N).
+A dream that walks at the world's speed matches step t at step t; one that stalls keeps
+matching the same early step. Also per seed: how far the player really walked, and whether
+the dream's walk and still rollouts win their action-following comparison.
+
+    python tools/walk_progress.py CHECKPOINT OUT.json [--seeds 16] [--offset 100] [--steps 16]
+
+Default seeds are the 16 follow seeds of `playground eval` (offset 100); offset 300 gives
+those of tools/follow_more.py. One CPU thread, so two checkpoints can run side by side."""
+import argparse
+import json
+
+import numpy as np
+import torch
+
+from playground.dream.load import load_dream
+from playground.eval.report import FULL, eval_dream
+from playground.eval.rollouts import eval_seeds
+from playground.policies import script
+from playground.voxel import VoxelWorld
+
+
+def frames(world, seed: int, name: str, steps: int) -> np.ndarray:
+    """(1 + steps, H, W, 3) float64 frames of a fixed script from reset(seed)."""
+    out = [world.reset(seed)]
+    out += [world.step(a) for a in script(name, np.random.default_rng(seed), steps)]
+    return np.stack(out).astype(np.float64)
+
+
+def mse(a, b) -> float:
+    return float(((a - b) ** 2).mean())
+
+
+def one_seed(dream, truth: VoxelWorld, seed: int, steps: int) -> dict:
+    truth_walk = frames(truth, seed, "walk", 2 * steps)      # twice as far: a dream may overshoot
+    start = np.array(truth.info()["position"])
+    truth.reset(seed)
+    walked = float(np.linalg.norm((start - np.array(truth.info()["position"]))[[0, 2]]))
+    truth_still = frames(truth, seed, "still", steps)
+    dream_walk, dream_still = frames(dream, seed, "walk", steps), frames(dream, seed, "still", steps)
+    tw = truth_walk[1:steps + 1]
+    matched = [int(np.argmin([mse(dream_walk[t], f) for f in truth_walk])) for t in range(1, steps + 1)]
+    return {"seed": seed, "world_walked_m": walked,
+            "matched_step": matched,
+            "walk_wins": mse(dream_walk[1:], tw) < mse(dream_walk[1:], truth_still[1:]),
+            "still_wins": mse(dream_still[1:], truth_still[1:]) < mse(dream_still[1:], tw),
+            "gap_ratio": mse(dream_walk[1:], dream_still[1:]) / max(mse(tw, truth_still[1:]), 1e-9)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("checkpoint")
+    ap.add_argument("out", help="JSON: per-seed rows and the summary")
+    ap.add_argument("--seeds", type=int, default=16)
+    ap.add_argument("--offset", type=int, default=100)
+    ap.add_argument("--steps", type=int, default=FULL["follow_steps"])
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    dream = eval_dream(load_dream(a.checkpoint), max(FULL["memory_sizes"]))
+    truth = VoxelWorld()
+    rows = [one_seed(dream, truth, s, a.steps) for s in eval_seeds(a.seeds, a.offset)]
+    matched = np.array([r["matched_step"] for r in rows], float)
+    summary = {"checkpoint": a.checkpoint, "seeds": len(rows),
+               "matched_step_by_step": matched.mean(0).round(2).tolist(),
+               "walk_wins": float(np.mean([r["walk_wins"] for r in rows])),
+               "still_wins": float(np.mean([r["still_wins"] for r in rows])),
+               "gap_ratio_median": float(np.median([r["gap_ratio"] for r in rows]))}
+    with open(a.out, "w") as f:
+        json.dump({"summary": summary, "rows": rows}, f, indent=1)
+    print(f"{a.checkpoint}: walk wins {summary['walk_wins']:.0%}, still wins {summary['still_wins']:.0%}, "
+          f"median gap ratio {summary['gap_ratio_median']:.2f}")
+    print("world step the dream matches, by dream step 1..N:", " ".join(f"{x:.1f}" for x in matched.mean(0)))
+
+
+if __name__ == "__main__":
+    main()
