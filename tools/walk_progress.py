@@ -16,16 +16,14 @@ import torch
 
 from playground.dream.load import load_dream
 from playground.eval.report import FULL, eval_dream
-from playground.eval.rollouts import eval_seeds
+from playground.eval.rollouts import eval_seeds, rollout
 from playground.policies import script
 from playground.voxel import VoxelWorld
 
 
 def frames(world, seed: int, name: str, steps: int) -> np.ndarray:
     """(1 + steps, H, W, 3) float64 frames of a fixed script from reset(seed)."""
-    out = [world.reset(seed)]
-    out += [world.step(a) for a in script(name, np.random.default_rng(seed), steps)]
-    return np.stack(out).astype(np.float64)
+    return rollout(world, seed, script(name, np.random.default_rng(seed), steps)).astype(np.float64)
 
 
 def mse(a, b) -> float:
@@ -34,9 +32,9 @@ def mse(a, b) -> float:
 
 def one_seed(dream, truth: VoxelWorld, seed: int, steps: int) -> dict:
     truth_walk = frames(truth, seed, "walk", 2 * steps)      # twice as far: a dream may overshoot
-    start = np.array(truth.info()["position"])
+    end = np.array(truth.info()["position"])
     truth.reset(seed)
-    walked = float(np.linalg.norm((start - np.array(truth.info()["position"]))[[0, 2]]))
+    walked = float(np.linalg.norm((end - np.array(truth.info()["position"]))[[0, 2]]))
     truth_still = frames(truth, seed, "still", steps)
     dream_walk, dream_still = frames(dream, seed, "walk", steps), frames(dream, seed, "still", steps)
     tw = truth_walk[1:steps + 1]

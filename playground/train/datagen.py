@@ -77,8 +77,8 @@ def episode(world: VoxelWorld, seed: int, policy: str, ticks: int):
     frames = [world.reset(seed)]
     acts = [A.zero()]
     stuck = 0   # walking ticks on the ground in a row that did not move the player
+    closed_loop = policy in HOP_WHEN_BLOCKED
     for a in script(policy, np.random.default_rng(seed + 7), ticks - 1):
-        closed_loop = policy in HOP_WHEN_BLOCKED
         if closed_loop:
             a = _unblock(a, stuck, world.player.on_ground)
             before = world.player.pos[[0, 2]].copy()
