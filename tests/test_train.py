@@ -167,6 +167,21 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
                                                            "guidance_min_level": 501, "guidance_on": "keys"}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 6          # the saved state's step
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["max_context_level"] == 250   # for the card
+    # Fine-tuning: a new run starts from an exported DiT's weights and counts its steps on top.
+    ft = tmp_path / "ft"
+    assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(ft),
+                 "--set", "train.steps=2", "--set", f"init_from={out}", "--set", "train.sample_every=100",
+                 *TOY_DIT[2:]]) == 0
+    first = json.loads((ft / "log.jsonl").read_text().splitlines()[0])
+    assert first["loss"] < log[0]["loss"]                    # it starts from trained weights
+    assert checkpoint.read(ft / "model.safetensors")[1]["extra"]["dit_train"]["total_steps"] == 6 + 2
+    capsys.readouterr()
+    assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(tmp_path / "ft2"),
+                 "--set", "train.steps=2", "--set", f"init_from={out}", *TOY_DIT, "--set", "model.dim=48"]) != 0
+    assert "differs in dim: file 32 vs config 48" in capsys.readouterr().err
+    assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(tmp_path / "ft3"),
+                 "--set", "train.steps=2", "--set", f"init_from={ae_path}", *TOY_DIT]) != 0
+    assert "holds no DiT" in capsys.readouterr().err
 
 
 def test_ddp_two_processes_gloo(dataset, tmp_path):

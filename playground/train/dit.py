@@ -36,6 +36,10 @@ class DiTTrainConfig:
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
+    # Fine-tune: start a new run (no state.pt yet) from the DiT weights of an exported
+    # checkpoint, e.g. the shipped one, with a fresh optimiser and this config's schedule.
+    # Its model config must equal `model`. "" starts from random weights.
+    init_from: str = ""
 
 
 def load_ae(path: str | Path) -> Autoencoder:
@@ -151,6 +155,8 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     dev = torch.device(device)
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
+    if cfg.init_from and not (out / "state.pt").exists():
+        init_weights(model, cfg.init_from)
     abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
     batch_fn = make_batch_fn(latents, actions, cfg, dev)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
@@ -158,6 +164,32 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
+
+
+def init_weights(dit: DiT, path: str | Path) -> dict:
+    """Load the DiT of an exported checkpoint into `dit` (strict); returns its metadata.
+    CheckpointError when the file holds no DiT or one of another configuration."""
+    tensors, meta = checkpoint.read(path)
+    entry = meta["models"].get("dit")
+    if entry is None:
+        raise checkpoint.CheckpointError(f"{path} holds no DiT ('dit' model) to fine-tune from")
+    theirs = checkpoint.config_to_dict(checkpoint.config_from_dict(DiTConfig, entry["config"]))
+    ours = checkpoint.config_to_dict(dit.cfg)
+    diff = [f"{k}: file {theirs[k]} vs config {ours[k]}" for k in ours if theirs.get(k) != ours[k]]
+    if diff:
+        raise checkpoint.CheckpointError(f"cannot fine-tune from {path}: its DiT differs in " + "; ".join(diff)
+                                         + " (set model.* to match or drop init_from)")
+    checkpoint.load_module(dit, checkpoint.split(tensors, "dit"), f"{path} [dit]")
+    return meta
+
+
+def init_steps(cfg: DiTTrainConfig) -> int:
+    """Optimiser steps behind the weights a fine-tune started from (0 without init_from)."""
+    if not cfg.init_from:
+        return 0
+    _, meta = checkpoint.read(cfg.init_from)
+    return int(meta.get("extra", {}).get("dit_train", {}).get("total_steps")
+               or meta.get("extra", {}).get("dit_train", {}).get("steps", 0))
 
 
 def export_from_state(run: str | Path, ae_path: str | Path, cfg: DiTTrainConfig, out: str | Path | None = None) -> Path:
@@ -174,14 +206,16 @@ def export_from_state(run: str | Path, ae_path: str | Path, cfg: DiTTrainConfig,
 
 def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, run: Path,
            dtype=torch.float16, steps: int | None = None) -> Path:
-    """steps: optimiser steps behind the weights (default: the run log's last row)."""
+    """steps: optimiser steps of this run (default: the run log's last row); total_steps in
+    the metadata adds those behind the weights it was fine-tuned from."""
     log = run / "log.jsonl"
     if steps is None:
         lines = log.read_text().strip().splitlines() if log.exists() else []
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
                            "transition_prob": cfg.transition_prob,
-                           "max_context_level": cfg.levels.max_context_level},
+                           "max_context_level": cfg.levels.max_context_level,
+                           "total_steps": init_steps(cfg) + steps},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
                     extra=extra, dtype=dtype)
