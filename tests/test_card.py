@@ -1,8 +1,10 @@
 """The model card is written from measured inputs only (logs, eval report, tuning)."""
 import json
 
+import pytest
+
 from playground import checkpoint
-from playground.eval.card import card
+from playground.eval.card import CardError, card, refresh
 from playground.model.autoencoder import AEConfig, Autoencoder
 
 
@@ -54,6 +56,17 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
                 [tmp_path / "data", tmp_path / "steady"], tune=tune, recipe=recipe)
     assert "`steady`: 4 episodes x 16 ticks" in text and "(world seeds 200..203), 100% steady" in text
     assert "The autoencoder trained on the first; the DiT on all of them." in text
+    # --refresh: a new checkpoint's measured sections replace the old ones; the hand-kept
+    # Training text stays (a fine-tune whose earlier logs are elsewhere).
+    old = text.replace("150 steps in 2 resumed runs", "150 steps, then 40 fine-tuning steps")
+    report["error_accumulation"]["buckets"]["1-16"]["psnr"] = 19.5
+    (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
+    new = refresh(old, toy_checkpoint, tmp_path / "eval", [tmp_path / "data"], tune=tune, recipe=recipe)
+    assert "then 40 fine-tuning steps" in new and "| 1-16 | 19.50 ± 0.50 | 0.500 |" in new
+    assert "18.20" not in new and "`steady`" not in new                # Data follows the given folders
+    assert new.count("## Measured") == 1 and new.index("## Training") < new.index("## Measured")
+    with pytest.raises(CardError, match="no section '## Reproduce'"):
+        refresh(old.split("## Reproduce")[0], toy_checkpoint, tmp_path / "eval", [tmp_path / "data"])
 
 
 def test_log_stops_at_the_checkpoint_step(tmp_path):

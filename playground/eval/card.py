@@ -4,6 +4,10 @@ logs and a `playground eval` report, so every number in it is measured.
     python -m playground.eval.card --checkpoint checkpoints/tiny.safetensors --ae-run runs/ae \\
         --dit-run runs/dit --eval out/eval --data data/voxel64 --bench out/bench_dream.json \\
         --tune out/tune.json --recipe checkpoints/recipe.sh --out checkpoints/README.md
+
+With `--refresh` (no run logs needed) it rewrites only the measured sections of the card
+at --out for a new checkpoint, keeping the Training and Limitations text as written: for a
+fine-tune whose earlier runs' logs are elsewhere.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import json
 from pathlib import Path
 
 from playground import checkpoint
+from playground.errors import PlaygroundError
 from playground.eval.metrics import psnr_text
 from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
@@ -34,6 +39,10 @@ def _log(run: Path, until: int | None = None) -> dict:
         b["elapsed_s"] < a["elapsed_s"] for a, b in zip(rows, rows[1:])),
         "loss": sum(r["loss"] for r in tail) / len(tail),
         "samples_per_s": sum(r["samples_per_s"] for r in tail) / len(tail)}
+
+
+class CardError(PlaygroundError, ValueError):
+    """The existing card cannot be refreshed (a section is missing)."""
 
 
 def _params(tensors: dict, prefix: str) -> int:
@@ -60,12 +69,35 @@ def _data_text(folders: list[Path]) -> str:
     return " ".join(parts)
 
 
-def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | list[Path], bench: dict | None = None,
-         tune: dict | None = None, recipe: Path | None = None) -> str:
-    tensors, meta = checkpoint.read(ckpt)
+def _file_line(ckpt: Path) -> str:
+    return (f"File `{ckpt.name}`: {ckpt.stat().st_size / 2**20:.1f} MiB, fp16 safetensors, sha256 "
+            f"`{checkpoint.sha256(ckpt)}`. It holds both networks and their configs (safetensors metadata).")
+
+
+def _networks(tensors: dict, meta: dict) -> list[str]:
     ae_cfg, dit_cfg = meta["models"]["ae"]["config"], meta["models"]["dit"]["config"]
+    return [
+        "## Networks", "",
+        f"- Autoencoder (`conv-ae`, {_params(tensors, 'ae') / 1e6:.2f}M parameters): 64x64 RGB <-> "
+        f"{ae_cfg['latent_channels']}x16x16 latent; widths {ae_cfg['widths']}, pixel (un)shuffle "
+        f"{ae_cfg['patch']}, latent scale {ae_cfg['latent_scale']}.",
+        f"- DiT (`st-dit`, {_params(tensors, 'dit') / 1e6:.2f}M parameters): patch {dit_cfg['patch']} "
+        f"(64 tokens/frame), width {dit_cfg['dim']}, {dit_cfg['depth']} spatio-temporal blocks, "
+        f"{dit_cfg['heads']} heads, window {dit_cfg['max_frames']} frames, memory bank "
+        f"{dit_cfg['memory_frames']} frames x {dit_cfg['memory_tokens']} tokens; v-prediction, sigmoid "
+        "schedule over 1000 levels (`playground/model/diffusion.py`).", ""]
+
+
+def _data(folders: list[Path]) -> list[str]:
+    return ["## Data", "",
+            f"`playground datagen`: {_data_text(folders)}"
+            + (" The autoencoder trained on the first; the DiT on all of them." if len(folders) > 1 else "")
+            + " Evaluation uses only seeds >= 1,000,000.", ""]
+
+
+def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], float]:
+    """The training section and the hours it took."""
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
-    dit_train = meta.get("extra", {}).get("dit_train", {})
     ae_log, dit_log = _log(ae_run), _log(dit_run, until=dit_train.get("steps"))
     # The export records the step of the saved state; older logs may lack a row for it.
     dit_log["steps"] = dit_train.get("steps") or dit_log["steps"]
@@ -76,45 +108,30 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
                if dit_train.get("transition_prob") else "")
     ctx_range = (f" (0 to {dit_train['max_context_level']} of 1000 in the last run)"
                  if "max_context_level" in dit_train else "")
-    rep = json.loads((eval_dir / "report.json").read_text())
-    folders = [data] if isinstance(data, Path) else list(data)
-    dmeta = json.loads((folders[0] / "meta.json").read_text())["config"]
+    return ["## Training (2 CPU cores, no GPU)", "",
+            f"- Autoencoder: {ae_log['steps']} steps, batch 32, AdamW lr 2e-3 cosine, L1 + MSE with latent "
+            f"noise, EMA; {ae_log['minutes']:.0f} min. Held-out reconstruction PSNR "
+            f"**{ae_meta['extra']['heldout_psnr_db']:.2f} dB** (1,024 frames of 16 held-out episodes).",
+            f"- DiT: {dit_log['steps']} steps in {dit_log['runs']} resumed runs (exact commands below), batch 16 "
+            f"clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, bf16 autocast; noise levels mixed per clip "
+            f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
+            f"frames noised to a random small level{ctx_range} and labelled with it (noise augmentation); memory "
+            f"trained on half the batches from the frames before the clip{changes}; {dit_log['minutes']:.0f} min "
+            f"at {dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", ""], \
+        (ae_log["minutes"] + dit_log["minutes"]) / 60
+
+
+def _measured(rep: dict) -> list[str]:
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
-    b = ea["buckets"]
-    L = [
-        "# Model card: `tiny` (the shipped dream)", "",
-        f"File `{ckpt.name}`: {ckpt.stat().st_size / 2**20:.1f} MiB, fp16 safetensors, sha256 "
-        f"`{checkpoint.sha256(ckpt)}`. It holds both networks and their configs (safetensors metadata).", "",
-        "## Networks", "",
-        f"- Autoencoder (`conv-ae`, {_params(tensors, 'ae') / 1e6:.2f}M parameters): 64x64 RGB <-> "
-        f"{ae_cfg['latent_channels']}x16x16 latent; widths {ae_cfg['widths']}, pixel (un)shuffle "
-        f"{ae_cfg['patch']}, latent scale {ae_cfg['latent_scale']}.",
-        f"- DiT (`st-dit`, {_params(tensors, 'dit') / 1e6:.2f}M parameters): patch {dit_cfg['patch']} "
-        f"(64 tokens/frame), width {dit_cfg['dim']}, {dit_cfg['depth']} spatio-temporal blocks, "
-        f"{dit_cfg['heads']} heads, window {dit_cfg['max_frames']} frames, memory bank "
-        f"{dit_cfg['memory_frames']} frames x {dit_cfg['memory_tokens']} tokens; v-prediction, sigmoid "
-        "schedule over 1000 levels (`playground/model/diffusion.py`).", "",
-        "## Data", "",
-        f"`playground datagen`: {_data_text(folders)}"
-        + (" The autoencoder trained on the first; the DiT on all of them." if len(folders) > 1 else "")
-        + " Evaluation uses only seeds >= 1,000,000.", "",
-        "## Training (2 CPU cores, no GPU)", "",
-        f"- Autoencoder: {ae_log['steps']} steps, batch 32, AdamW lr 2e-3 cosine, L1 + MSE with latent "
-        f"noise, EMA; {ae_log['minutes']:.0f} min. Held-out reconstruction PSNR "
-        f"**{ae_meta['extra']['heldout_psnr_db']:.2f} dB** (1,024 frames of 16 held-out episodes).",
-        f"- DiT: {dit_log['steps']} steps in {dit_log['runs']} resumed runs (exact commands below), batch 16 "
-        f"clips of 12 frames, AdamW lr 5e-4 cosine, EMA 0.999, bf16 autocast; noise levels mixed per clip "
-        f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
-        f"frames noised to a random small level{ctx_range} and labelled with it (noise augmentation); memory trained "
-        f"on half the batches from the frames before the clip{changes}; {dit_log['minutes']:.0f} min at "
-        f"{dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", "",
+    return [
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "
         f"{ea['steps']} steps, the same actions given to the dream and the voxel world (scripts: "
         f"{', '.join(ea['by_script'])}), `frame` sampler with 2 steps, memory on, the recommended "
         f"settings below.", "",
         "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |",
-        *[f"| {k} | {v['psnr']:.2f} ± {v['psnr_ci95']:.2f} | {v['ssim']:.3f} |" for k, v in b.items()], "",
+        *[f"| {k} | {v['psnr']:.2f} ± {v['psnr_ci95']:.2f} | {v['ssim']:.3f} |" for k, v in ea["buckets"].items()],
+        "",
         f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
         + (f" ({following_details(af)})" if following_details(af) else "") + ".",
@@ -123,17 +140,19 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",
         *[f"  Trivial predictor on the same rollouts, {name}: "
           + ", ".join(f"{k} {psnr_text(v, ' dB')}" for k, v in by.items()) + "."
-          for name, by in rep.get("baselines", {}).items()], "",
-    ]
+          for name, by in rep.get("baselines", {}).items()], ""]
+
+
+def _sampler(meta: dict, tune: dict | None, bench: dict | None) -> list[str]:
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
     interval = (f" on frames at noise level >= **{sd['guidance_min_level']}** (`--guidance-min-level`)"
                 if sd.get("guidance_min_level") else "")
     if sd.get("action_guidance") and sd.get("guidance_on") == "keys":
         interval += " on the keys only, turns left as learned (`--guidance-on keys`)"
-    L += ["## Recommended sampler settings", "",
-          f"Stored in the file's metadata and used by default: context frames shown at noise level "
-          f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
-          "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on` override them).", ""]
+    L = ["## Recommended sampler settings", "",
+         f"Stored in the file's metadata and used by default: context frames shown at noise level "
+         f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
+         "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on` override them).", ""]
     if tune:
         L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
               f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",
@@ -142,23 +161,79 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
             L += [tune["note"], ""]
     if bench:
         L += ["Real-time play on this 2-core CPU (`playground bench`):", "",
-              "| preset | ticks/s | model ms | decode ms | latency (ticks) | precision |", "| --- | --- | --- | --- | --- | --- |",
+              "| preset | ticks/s | model ms | decode ms | latency (ticks) | precision |",
+              "| --- | --- | --- | --- | --- | --- |",
               *[f"| {r['preset']} | {r['ticks_per_s']} | {r['model_ms']} | {r['decode_ms']} | {r['latency_ticks']} | "
                 f"{r['precision']} |" for r in bench["presets"]], ""]
-    steps = (recipe.read_text().strip().splitlines() if recipe else [
+    return L
+
+
+def _reproduce(recipe: Path | None, fallback: list[str]) -> list[str]:
+    steps = recipe.read_text().strip().splitlines() if recipe else fallback
+    return ["## Reproduce", "", f"`{recipe}`:" if recipe else "", "", "```bash", *steps, "```", ""]
+
+
+def _limitations(hours: float) -> list[str]:
+    return ["## Limitations", "",
+            f"- Trained for {hours:.1f} hours on two CPU cores: the dream "
+            "is blurry, drifts over long rollouts, turns the view less than the truth does, and does not know "
+            "blocks it never saw (e.g. the magenta marker of the agent task).",
+            "- It dreams only this voxel world at 64x64; it knows nothing of real Minecraft.",
+            "- Memory of places out of view is weak (see the retrieval rates above).", ""]
+
+
+def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | list[Path], bench: dict | None = None,
+         tune: dict | None = None, recipe: Path | None = None) -> str:
+    tensors, meta = checkpoint.read(ckpt)
+    dit_train = meta.get("extra", {}).get("dit_train", {})
+    training, hours = _training(ae_run, dit_run, dit_train)
+    rep = json.loads((eval_dir / "report.json").read_text())
+    folders = [data] if isinstance(data, Path) else list(data)
+    dmeta = json.loads((folders[0] / "meta.json").read_text())["config"]
+    fallback = [
         f"playground datagen --out data/voxel64 --episodes {dmeta['episodes']} --ticks {dmeta['ticks']}",
-        f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={ae_log['steps']}",
+        f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={_log(ae_run)['steps']}",
         f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
-        f"--set train.steps={dit_log['steps']}",
-        "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"])
-    L += ["## Reproduce", "", f"`{recipe}`:" if recipe else "", "", "```bash", *steps, "```", "",
-          "## Limitations", "",
-          f"- Trained for {(ae_log['minutes'] + dit_log['minutes']) / 60:.1f} hours on two CPU cores: the dream "
-          "is blurry, drifts over long rollouts, turns the view less than the truth does, and does not know "
-          "blocks it never saw (e.g. the magenta marker of the agent task).",
-          "- It dreams only this voxel world at 64x64; it knows nothing of real Minecraft.",
-          "- Memory of places out of view is weak (see the retrieval rates above).", ""]
+        f"--set train.steps={dit_train.get('steps') or _log(dit_run)['steps']}",
+        "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"]
+    L = ["# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt), "",
+         *_networks(tensors, meta), *_data(folders), *training, *_measured(rep), *_sampler(meta, tune, bench),
+         *_reproduce(recipe, fallback), *_limitations(hours)]
     return "\n".join(L)
+
+
+def _sections(text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """A card's lines before its first '## ' heading, and each section's lines by heading."""
+    head, sections, current = [], {}, None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = line
+            sections[current] = []
+        (head if current is None else sections[current]).append(line)
+    return head, sections
+
+
+def refresh(old: str, ckpt: Path, eval_dir: Path, data: list[Path], bench: dict | None = None,
+            tune: dict | None = None, recipe: Path | None = None) -> str:
+    """Rewrite the measured parts of an existing card for a new checkpoint: the file line and
+    the Networks, Data, Measured, Recommended sampler settings and Reproduce sections. The
+    Training and Limitations sections stay as written (hours of earlier runs whose logs are
+    not at hand, e.g. for a fine-tune); edit them by hand."""
+    tensors, meta = checkpoint.read(ckpt)
+    head, sections = _sections(old)
+    new = {lines[0]: lines for lines in (_networks(tensors, meta), _data(data),
+                                         _measured(json.loads((eval_dir / "report.json").read_text())),
+                                         _sampler(meta, tune, bench), _reproduce(recipe, []))}
+    head = [_file_line(ckpt) if line.startswith("File `") else line for line in head]
+    missing = [h for h in new if not any(k.startswith(h.split(" (")[0]) for k in sections)]
+    if missing:
+        raise CardError(f"the card has no section {missing[0]!r} to refresh; write the whole card "
+                        "(without --refresh) instead")
+    out = list(head)
+    for heading, lines in sections.items():
+        match = next((h for h in new if heading.startswith(h.split(" (")[0])), None)
+        out += new[match] if match else lines
+    return "\n".join(out)
 
 
 def main(argv=None):
@@ -172,13 +247,23 @@ def main(argv=None):
     p.add_argument("--tune", default=None, help="JSON from `python -m playground.eval.tune --out`")
     p.add_argument("--recipe", default="checkpoints/recipe.sh", help="the exact commands, shown under Reproduce")
     p.add_argument("--out", default="checkpoints/README.md")
+    p.add_argument("--refresh", action="store_true",
+                   help="rewrite only the measured sections of the card at --out for the checkpoint, keeping its "
+                        "Training and Limitations text (when the earlier runs' logs are not at hand)")
     a = p.parse_args(argv)
     bench = json.loads(Path(a.bench).read_text()) if a.bench else None
     tune = json.loads(Path(a.tune).read_text()) if a.tune else None
     recipe = Path(a.recipe) if a.recipe and Path(a.recipe).exists() else None
-    text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), [Path(d) for d in a.data], bench,
-                tune, recipe)
-    Path(a.out).write_text(text)
+    if a.refresh:
+        try:
+            text = refresh(Path(a.out).read_text(), Path(a.checkpoint), Path(a.eval), [Path(d) for d in a.data],
+                           bench, tune, recipe)
+        except (PlaygroundError, FileNotFoundError) as e:
+            raise SystemExit(f"card: error: {e}") from None
+    else:
+        text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), [Path(d) for d in a.data],
+                    bench, tune, recipe)
+    Path(a.out).write_text(text.rstrip("\n") + "\n")
     print(f"wrote {a.out}")
 
 
