@@ -4,7 +4,7 @@ A dream that walks at the world's speed matches step t at step t; one that stall
 matching the same early step. Also per seed: how far the player really walked, and whether
 the dream's walk and still rollouts win their action-following comparison.
 
-    python tools/walk_progress.py CHECKPOINT OUT.json [--seeds 16] [--offset 100] [--steps 16] [--memory 8]
+    python tools/walk_progress.py CHECKPOINT OUT.json [--seeds 16] [--offset 100] [--steps 16] [--memory-frames 8]
 
 Default seeds are the 16 follow seeds of `playground eval` (offset 100); offset 300 gives
 those of tools/follow_more.py. One CPU thread, so two checkpoints can run side by side."""
@@ -53,15 +53,15 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=16)
     ap.add_argument("--offset", type=int, default=100)
     ap.add_argument("--steps", type=int, default=FULL["follow_steps"])
-    ap.add_argument("--memory", type=int, default=max(FULL["memory_sizes"]),
+    ap.add_argument("--memory-frames", type=int, default=max(FULL["memory_sizes"]),
                     help="memory bank size in frames, 0 = off (default: the eval's largest)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    dream = eval_dream(load_dream(a.checkpoint), a.memory)
+    dream = eval_dream(load_dream(a.checkpoint), a.memory_frames)
     truth = VoxelWorld()
     rows = [one_seed(dream, truth, s, a.steps) for s in eval_seeds(a.seeds, a.offset)]
     matched = np.array([r["matched_step"] for r in rows], float)
-    summary = {"checkpoint": a.checkpoint, "seeds": len(rows), "memory_frames": a.memory,
+    summary = {"checkpoint": a.checkpoint, "seeds": len(rows), "memory_frames": a.memory_frames,
                "matched_step_by_step": matched.mean(0).round(2).tolist(),
                "walk_wins": float(np.mean([r["walk_wins"] for r in rows])),
                "still_wins": float(np.mean([r["still_wins"] for r in rows])),
