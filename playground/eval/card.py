@@ -95,8 +95,8 @@ def _data(folders: list[Path]) -> list[str]:
             + " Evaluation uses only seeds >= 1,000,000.", ""]
 
 
-def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], float]:
-    """The training section and the hours it took."""
+def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], dict, dict]:
+    """The training section and the two runs' logs (see _log)."""
     _, ae_meta = checkpoint.read(ae_run / "ae.safetensors")
     ae_log, dit_log = _log(ae_run), _log(dit_run, until=dit_train.get("steps"))
     # The export records the step of the saved state; older logs may lack a row for it.
@@ -117,8 +117,7 @@ def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], 
             f"(25% independent per frame, 40% progressive staircases, 35% context + noisy newest), context "
             f"frames noised to a random small level{ctx_range} and labelled with it (noise augmentation); memory "
             f"trained on half the batches from the frames before the clip{changes}; {dit_log['minutes']:.0f} min "
-            f"at {dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", ""], \
-        (ae_log["minutes"] + dit_log["minutes"]) / 60
+            f"at {dit_log['samples_per_s']:.0f} clips/s; final loss {dit_log['loss']:.3f}.", ""], ae_log, dit_log
 
 
 def _measured(rep: dict) -> list[str]:
@@ -186,19 +185,19 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
          tune: dict | None = None, recipe: Path | None = None) -> str:
     tensors, meta = checkpoint.read(ckpt)
     dit_train = meta.get("extra", {}).get("dit_train", {})
-    training, hours = _training(ae_run, dit_run, dit_train)
+    training, ae_log, dit_log = _training(ae_run, dit_run, dit_train)
     rep = json.loads((eval_dir / "report.json").read_text())
     folders = [data] if isinstance(data, Path) else list(data)
     dmeta = json.loads((folders[0] / "meta.json").read_text())["config"]
     fallback = [
         f"playground datagen --out data/voxel64 --episodes {dmeta['episodes']} --ticks {dmeta['ticks']}",
-        f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={_log(ae_run)['steps']}",
+        f"playground train ae --data data/voxel64 --out runs/ae --set train.steps={ae_log['steps']}",
         f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
-        f"--set train.steps={dit_train.get('steps') or _log(dit_run)['steps']}",
+        f"--set train.steps={dit_log['steps']}",
         "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"]
     L = ["# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt), "",
          *_networks(tensors, meta), *_data(folders), *training, *_measured(rep), *_sampler(meta, tune, bench),
-         *_reproduce(recipe, fallback), *_limitations(hours)]
+         *_reproduce(recipe, fallback), *_limitations((ae_log["minutes"] + dit_log["minutes"]) / 60)]
     return "\n".join(L)
 
 
@@ -213,6 +212,11 @@ def _sections(text: str) -> tuple[list[str], dict[str, list[str]]]:
     return head, sections
 
 
+def _title(heading: str) -> str:
+    """A section heading without its parenthesised note ("## Measured (held-out seeds)")."""
+    return heading.split(" (")[0]
+
+
 def refresh(old: str, ckpt: Path, eval_dir: Path, data: list[Path], bench: dict | None = None,
             tune: dict | None = None, recipe: Path | None = None) -> str:
     """Rewrite the measured parts of an existing card for a new checkpoint: the file line and
@@ -221,18 +225,16 @@ def refresh(old: str, ckpt: Path, eval_dir: Path, data: list[Path], bench: dict 
     not at hand, e.g. for a fine-tune); edit them by hand."""
     tensors, meta = checkpoint.read(ckpt)
     head, sections = _sections(old)
-    new = {lines[0]: lines for lines in (_networks(tensors, meta), _data(data),
-                                         _measured(json.loads((eval_dir / "report.json").read_text())),
-                                         _sampler(meta, tune, bench), _reproduce(recipe, []))}
-    head = [_file_line(ckpt) if line.startswith("File `") else line for line in head]
-    missing = [h for h in new if not any(k.startswith(h.split(" (")[0]) for k in sections)]
+    new = {_title(lines[0]): lines for lines in (_networks(tensors, meta), _data(data),
+                                                 _measured(json.loads((eval_dir / "report.json").read_text())),
+                                                 _sampler(meta, tune, bench), _reproduce(recipe, []))}
+    missing = set(new) - {_title(h) for h in sections}
     if missing:
-        raise CardError(f"the card has no section {missing[0]!r} to refresh; write the whole card "
+        raise CardError(f"the card has no section {sorted(missing)[0]!r} to refresh; write the whole card "
                         "(without --refresh) instead")
-    out = list(head)
+    out = [_file_line(ckpt) if line.startswith("File `") else line for line in head]
     for heading, lines in sections.items():
-        match = next((h for h in new if heading.startswith(h.split(" (")[0])), None)
-        out += new[match] if match else lines
+        out += new.get(_title(heading), lines)
     return "\n".join(out)
 
 

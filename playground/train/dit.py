@@ -166,9 +166,9 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
 
 
-def init_weights(dit: DiT, path: str | Path) -> dict:
-    """Load the DiT of an exported checkpoint into `dit` (strict); returns its metadata.
-    CheckpointError when the file holds no DiT or one of another configuration."""
+def init_weights(dit: DiT, path: str | Path) -> None:
+    """Load the DiT of an exported checkpoint into `dit` (strict). CheckpointError when the
+    file holds no DiT or one of another configuration."""
     tensors, meta = checkpoint.read(path)
     entry = meta["models"].get("dit")
     if entry is None:
@@ -180,16 +180,14 @@ def init_weights(dit: DiT, path: str | Path) -> dict:
         raise checkpoint.CheckpointError(f"cannot fine-tune from {path}: its DiT differs in " + "; ".join(diff)
                                          + " (set model.* to match or drop init_from)")
     checkpoint.load_module(dit, checkpoint.split(tensors, "dit"), f"{path} [dit]")
-    return meta
 
 
 def init_steps(cfg: DiTTrainConfig) -> int:
     """Optimiser steps behind the weights a fine-tune started from (0 without init_from)."""
     if not cfg.init_from:
         return 0
-    _, meta = checkpoint.read(cfg.init_from)
-    return int(meta.get("extra", {}).get("dit_train", {}).get("total_steps")
-               or meta.get("extra", {}).get("dit_train", {}).get("steps", 0))
+    done = checkpoint.read(cfg.init_from)[1].get("extra", {}).get("dit_train", {})
+    return int(done.get("total_steps") or done.get("steps", 0))
 
 
 def export_from_state(run: str | Path, ae_path: str | Path, cfg: DiTTrainConfig, out: str | Path | None = None) -> Path:
