@@ -168,13 +168,26 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 6          # the saved state's step
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["max_context_level"] == 250   # for the card
     # Fine-tuning: a new run starts from an exported DiT's weights and counts its steps on top.
+    # Its --ae may be the exported file itself: the latent cache is keyed by the autoencoder's
+    # weights, not by the file, so it is reused rather than encoded again.
     ft = tmp_path / "ft"
-    assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(ft),
+    assert main(["train", "dit", "--data", str(dataset), "--ae", str(out), "--out", str(ft),
                  "--set", "train.steps=2", "--set", f"init_from={out}", "--set", "train.sample_every=100",
                  *TOY_DIT[2:]]) == 0
     first = json.loads((ft / "log.jsonl").read_text().splitlines()[0])
     assert first["loss"] < log[0]["loss"]                    # it starts from trained weights
     assert checkpoint.read(ft / "model.safetensors")[1]["extra"]["dit_train"]["total_steps"] == 6 + 2
+    # One cache for the fp32 autoencoder file and one for its fp16 copy in the exports, which all share.
+    from playground.train.dit import load_ae, load_latents, weights_digest
+    key = weights_digest(load_ae(out))[:12]
+    assert key == weights_digest(load_ae(ft / "model.safetensors"))[:12]
+    assert len(list(dataset.glob("latents_*.npy"))) == 2
+    cache = dataset / f"latents_ae-{key}.npy"
+    # A cache named by the file's hash (before the key was the weights) is adopted, not re-encoded.
+    cache.replace(dataset / f"latents_{checkpoint.sha256(out)[:12]}.npy")
+    stamp = os.stat(dataset / f"latents_{checkpoint.sha256(out)[:12]}.npy").st_mtime_ns
+    load_latents(load_ae(out), out, [dataset])
+    assert cache.exists() and os.stat(cache).st_mtime_ns == stamp
     capsys.readouterr()
     assert main(["train", "dit", "--data", str(dataset), "--ae", str(ae_path), "--out", str(tmp_path / "ft2"),
                  "--set", "train.steps=2", "--set", f"init_from={out}", *TOY_DIT, "--set", "model.dim=48"]) != 0

@@ -2,6 +2,7 @@
 (see `levels.py`), memory trained on longer clips whose first frames are compressed."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -49,6 +50,16 @@ def load_ae(path: str | Path) -> Autoencoder:
         raise checkpoint.CheckpointError(f"{path} holds no autoencoder ('ae' model)")
     ae = Autoencoder(checkpoint.config_from_dict(AEConfig, entry["config"]))
     return checkpoint.load_module(ae, checkpoint.split(tensors, "ae"), f"{path} [ae]").eval()
+
+
+def weights_digest(module: torch.nn.Module) -> str:
+    """sha256 of a module's tensors (names, dtypes, shapes, bytes), whatever file holds them."""
+    h = hashlib.sha256()
+    for name, t in sorted(module.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
 
 
 @torch.no_grad()
@@ -123,15 +134,20 @@ def make_loss_fn(abar: torch.Tensor):
 
 def load_latents(ae: Autoencoder, ae_path: str | Path, folders: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     """Latents (E, T, C, h, w) and actions (E, T, 25) of every episode of the dataset
-    folders, in order; each folder caches its latents under the autoencoder's hash."""
-    ae_hash = checkpoint.sha256(ae_path)[:12]
+    folders, in order; each folder caches its latents under the hash of the autoencoder's
+    weights, so checkpoints that share an autoencoder (a fine-tune's base and its
+    exports) share the cache."""
+    key, file_key = weights_digest(ae)[:12], checkpoint.sha256(ae_path)[:12]
     latents, actions = [], []
     for folder in folders:
         bank = EpisodeBank.load(folder)
         if latents and bank.length != latents[0].shape[1]:
             raise DatasetError(f"{folder} has episodes of {bank.length} frames but {folders[0]} has "
                                f"{latents[0].shape[1]}; regenerate one with the other's --ticks")
-        latents.append(encode_dataset(ae, bank, folder / f"latents_{ae_hash}.npy"))
+        cache, legacy = folder / f"latents_ae-{key}.npy", folder / f"latents_{file_key}.npy"
+        if legacy.exists() and not cache.exists():       # keyed by the whole file before
+            legacy.replace(cache)
+        latents.append(encode_dataset(ae, bank, cache))
         actions.append(bank.actions)
         del bank                                          # the frames are not needed once encoded
     return np.concatenate(latents), np.concatenate(actions)
