@@ -232,3 +232,28 @@ def test_signal_saves_state_and_stops(tmp_path):
     rows = [json.loads(line) for line in open(tmp_path / "log.jsonl")]
     assert rows[-1]["step"] == 3
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_fine_tune_grows_depth(tmp_path):
+    """init_from into a deeper DiT: the file's blocks come first and the new ones start as
+    the identity (adaLN-Zero), so the grown model predicts exactly what the file's does."""
+    from dataclasses import replace
+
+    from playground.model.dit import DiT, DiTConfig
+    from playground.train.dit import init_weights
+    torch.manual_seed(0)
+    cfg = DiTConfig(dim=32, depth=2, heads=2, max_frames=4, memory_frames=2)
+    small = DiT(cfg).eval()
+    with torch.no_grad():                       # trained-like: gates open, output layer non-zero
+        for p in small.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    path = tmp_path / "small.safetensors"
+    checkpoint.save(path, {"dit": ("st-dit", cfg, small)})
+    big = DiT(replace(cfg, depth=3)).eval()
+    init_weights(big, path)
+    assert torch.equal(big.blocks[1].s_adaLN_modulation[1].weight, small.blocks[1].s_adaLN_modulation[1].weight)
+    x, levels, actions = torch.randn(2, 3, 8, 16, 16), torch.randint(0, 1000, (2, 3)), torch.rand(2, 3, 25)
+    with torch.no_grad():
+        assert torch.allclose(big(x, levels, actions)[0], small(x, levels, actions)[0], atol=1e-6)
+    with pytest.raises(checkpoint.CheckpointError, match="differs in depth: file 2 vs config 1"):
+        init_weights(DiT(replace(cfg, depth=1)), path)

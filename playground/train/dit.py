@@ -39,7 +39,8 @@ class DiTTrainConfig:
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
     # Fine-tune: start a new run (no state.pt yet) from the DiT weights of an exported
     # checkpoint, e.g. the shipped one, with a fresh optimiser and this config's schedule.
-    # Its model config must equal `model`. "" starts from random weights.
+    # Its model config must equal `model`, except that `model.depth` may be larger: the
+    # model grows, new blocks starting as the identity (init_weights). "" starts from random weights.
     init_from: str = ""
 
 
@@ -183,19 +184,30 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
 
 
 def init_weights(dit: DiT, path: str | Path) -> None:
-    """Load the DiT of an exported checkpoint into `dit` (strict). CheckpointError when the
-    file holds no DiT or one of another configuration."""
+    """Load the DiT of an exported checkpoint into `dit` (strict). The one difference
+    allowed is a deeper `dit`: the file's blocks fill its first blocks and the blocks
+    beyond keep their adaLN-Zero initialisation, in which a block is the identity, so the
+    grown model starts out predicting exactly what the file's does (a fine-tune can add
+    capacity without starting over). CheckpointError when the file holds no DiT or one of
+    another configuration."""
     tensors, meta = checkpoint.read(path)
     entry = meta["models"].get("dit")
     if entry is None:
         raise checkpoint.CheckpointError(f"{path} holds no DiT ('dit' model) to fine-tune from")
     theirs = checkpoint.config_to_dict(checkpoint.config_from_dict(DiTConfig, entry["config"]))
     ours = checkpoint.config_to_dict(dit.cfg)
-    diff = [f"{k}: file {theirs[k]} vs config {ours[k]}" for k in ours if theirs.get(k) != ours[k]]
+    grows = theirs["depth"] < ours["depth"]
+    diff = [f"{k}: file {theirs[k]} vs config {ours[k]}" for k in ours
+            if theirs.get(k) != ours[k] and not (k == "depth" and grows)]
     if diff:
         raise checkpoint.CheckpointError(f"cannot fine-tune from {path}: its DiT differs in " + "; ".join(diff)
-                                         + " (set model.* to match or drop init_from)")
-    checkpoint.load_module(dit, checkpoint.split(tensors, "dit"), f"{path} [dit]")
+                                         + " (set model.* to match, or a larger model.depth to grow it,"
+                                         " or drop init_from)")
+    weights = checkpoint.split(tensors, "dit")
+    new_blocks = tuple(f"blocks.{i}." for i in range(theirs["depth"], ours["depth"]))
+    if new_blocks:                          # identity blocks: their own initial weights
+        weights.update({k: v for k, v in dit.state_dict().items() if k.startswith(new_blocks)})
+    checkpoint.load_module(dit, weights, f"{path} [dit]")
 
 
 def init_steps(cfg: DiTTrainConfig) -> int:
