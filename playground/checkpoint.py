@@ -41,6 +41,16 @@ def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def weights_sha256(module: torch.nn.Module) -> str:
+    """sha256 of a module's tensors (names, dtypes, shapes, bytes), whatever file holds them."""
+    h = hashlib.sha256()
+    for name, t in sorted(module.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
 def config_to_dict(cfg) -> dict:
     return asdict(cfg) if is_dataclass(cfg) else dict(cfg)
 

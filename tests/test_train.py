@@ -178,9 +178,9 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert first["loss"] < log[0]["loss"]                    # it starts from trained weights
     assert checkpoint.read(ft / "model.safetensors")[1]["extra"]["dit_train"]["total_steps"] == 6 + 2
     # One cache for the fp32 autoencoder file and one for its fp16 copy in the exports, which all share.
-    from playground.train.dit import load_ae, load_latents, weights_digest
-    key = weights_digest(load_ae(out))[:12]
-    assert key == weights_digest(load_ae(ft / "model.safetensors"))[:12]
+    from playground.train.dit import load_ae, load_latents
+    key = checkpoint.weights_sha256(load_ae(out))[:12]
+    assert key == checkpoint.weights_sha256(load_ae(ft / "model.safetensors"))[:12]
     assert len(list(dataset.glob("latents_*.npy"))) == 2
     cache = dataset / f"latents_ae-{key}.npy"
     # A cache named by the file's hash (before the key was the weights) is adopted, not re-encoded.

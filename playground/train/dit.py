@@ -2,7 +2,6 @@
 (see `levels.py`), memory trained on longer clips whose first frames are compressed."""
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,16 +50,6 @@ def load_ae(path: str | Path) -> Autoencoder:
         raise checkpoint.CheckpointError(f"{path} holds no autoencoder ('ae' model)")
     ae = Autoencoder(checkpoint.config_from_dict(AEConfig, entry["config"]))
     return checkpoint.load_module(ae, checkpoint.split(tensors, "ae"), f"{path} [ae]").eval()
-
-
-def weights_digest(module: torch.nn.Module) -> str:
-    """sha256 of a module's tensors (names, dtypes, shapes, bytes), whatever file holds them."""
-    h = hashlib.sha256()
-    for name, t in sorted(module.state_dict().items()):
-        t = t.detach().cpu().contiguous()
-        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()
 
 
 @torch.no_grad()
@@ -138,7 +127,7 @@ def load_latents(ae: Autoencoder, ae_path: str | Path, folders: list[Path]) -> t
     folders, in order; each folder caches its latents under the hash of the autoencoder's
     weights, so checkpoints that share an autoencoder (a fine-tune's base and its
     exports) share the cache."""
-    key, file_key = weights_digest(ae)[:12], checkpoint.sha256(ae_path)[:12]
+    key, file_key = checkpoint.weights_sha256(ae)[:12], checkpoint.sha256(ae_path)[:12]
     latents, actions = [], []
     for folder in folders:
         bank = EpisodeBank.load(folder)
@@ -198,16 +187,14 @@ def init_weights(dit: DiT, path: str | Path) -> None:
     ours = checkpoint.config_to_dict(dit.cfg)
     grows = theirs["depth"] < ours["depth"]
     diff = [f"{k}: file {theirs[k]} vs config {ours[k]}" for k in ours
-            if theirs.get(k) != ours[k] and not (k == "depth" and grows)]
+            if theirs[k] != ours[k] and not (k == "depth" and grows)]
     if diff:
         raise checkpoint.CheckpointError(f"cannot fine-tune from {path}: its DiT differs in " + "; ".join(diff)
                                          + " (set model.* to match, or a larger model.depth to grow it,"
                                          " or drop init_from)")
-    weights = checkpoint.split(tensors, "dit")
     new_blocks = tuple(f"blocks.{i}." for i in range(theirs["depth"], ours["depth"]))
-    if new_blocks:                          # identity blocks: their own initial weights
-        weights.update({k: v for k, v in dit.state_dict().items() if k.startswith(new_blocks)})
-    checkpoint.load_module(dit, weights, f"{path} [dit]")
+    checkpoint.load_module(dit, checkpoint.split(tensors, "dit"), f"{path} [dit]",
+                           optional=lambda k: k.startswith(new_blocks))   # they keep their identity init
 
 
 def init_steps(cfg: DiTTrainConfig) -> int:
