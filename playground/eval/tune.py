@@ -57,6 +57,10 @@ def tune(checkpoint: str | None, labels=(0, 30, 60), guidances=(0.0, 1.0, 2.0), 
         for row in pool.imap_unordered(evaluate, jobs):
             rows.append(row)
             print(json.dumps(row), flush=True)
+        # Let the workers exit on their own: the Pool's __exit__ terminates them, which
+        # leaves a semaphore behind for the resource tracker to warn about.
+        pool.close()
+        pool.join()
     return sorted(rows, key=lambda r: -r["score"])
 
 
@@ -67,6 +71,12 @@ class _Inline:
 
     def __exit__(self, *exc):
         return False
+
+    def close(self):
+        pass
+
+    def join(self):
+        pass
 
     @staticmethod
     def imap_unordered(fn, jobs):
