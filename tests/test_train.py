@@ -121,6 +121,25 @@ def test_action_changes_and_clips_placed_on_them():
         assert changed[:, -4:].any(1).all()     # every clip has its change among its last 4 frames
 
 
+def test_motion_weight_favours_frames_that_move():
+    from playground.train.dit import DiTTrainConfig, frame_motion, make_batch_fn
+    lat = np.zeros((1, 40, 4, 2, 2), np.float16)
+    lat[0, 20:] = np.arange(20, dtype=np.float16)[:, None, None, None]     # still until 19, then moves
+    np.testing.assert_allclose(frame_motion(lat, np.array([0, 0, 0, 0]), np.array([0, 10, 20, 30])),
+                               [0, 0, 0, 1])             # tick 20 steps from 0 to 0, as does 19
+    acts = np.zeros((1, 40, 25), np.float32)
+    cfg = DiTTrainConfig(clip=6, memory_prob=0.0, motion_weight=2.0)
+    plain = make_batch_fn(lat, acts, DiTTrainConfig(clip=6, memory_prob=0.0), "cpu")(np.random.default_rng(0), 0)
+    b = make_batch_fn(lat, acts, cfg, "cpu")(np.random.default_rng(0), 0)
+    assert set(np.unique(plain["weight"].numpy())) <= {0.0, 1.0}
+    w, x0 = b["weight"].numpy(), b["x0"].numpy()
+    assert ((w == 0) == (plain["weight"].numpy() == 0)).all()        # context frames stay out of the loss
+    moving = np.abs(np.diff(x0, axis=1)).reshape(*w.shape[:1], w.shape[1] - 1, -1).max(-1) > 0
+    target = w[:, 1:] > 0
+    assert (w[:, 1:][moving & target] > 1).all() and (w[:, 1:][~moving & target] == 1).all()
+    assert w.max() <= 1 + 2.0 * 4 + 1e-6                 # motion counts at most 4x its dataset mean
+
+
 def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     ae_dir, dit_dir = tmp_path / "ae", tmp_path / "dit"
     assert main(["train", "ae", "--data", str(dataset), "--out", str(ae_dir),

@@ -33,6 +33,11 @@ class DiTTrainConfig:
     # their last 4 frames, where the loss is: it teaches the model to start and stop walking
     # on the key alone (from a standing start the dream otherwise barely moves).
     transition_prob: float = 0.0
+    # Loss weight of a frame: 1 + motion_weight * min(motion / mean motion, 4), motion being the
+    # mean squared latent change from the previous frame. Walking and turning frames, where the
+    # keys decide the picture, count more than the standing and drifting frames that a model
+    # can get right by copying its context (0: every frame weighs the same).
+    motion_weight: float = 0.0
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
@@ -77,6 +82,9 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         change_e, change_t = action_changes(actions)
         if not len(change_e):
             raise ValueError("transition_prob > 0 but the dataset's actions never change")
+    if cfg.motion_weight:
+        probe = np.random.default_rng(0)
+        mean_motion = frame_motion(latents, probe.integers(0, E, 4096), probe.integers(1, T, 4096)).mean()
 
     def batch_fn(rng, step):
         B, L = cfg.train.batch_size, cfg.clip
@@ -91,10 +99,20 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         a = torch.from_numpy(actions[e[:, None], idx])
         levels, mask = sample_levels(rng, B, L, cfg.levels)
         eps = torch.from_numpy(rng.standard_normal((B, L, *x.shape[2:]), dtype=np.float32))
+        weight = mask.astype(np.float32)
+        if cfg.motion_weight:
+            motion = frame_motion(latents, np.repeat(e, L), idx[:, m:].reshape(-1)).reshape(B, L)
+            weight *= 1 + cfg.motion_weight * np.minimum(motion / max(mean_motion, 1e-12), 4.0)
         return {k: v.to(device) for k, v in dict(
             mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
-            levels=torch.from_numpy(levels), mask=torch.from_numpy(mask)).items()}
+            levels=torch.from_numpy(levels), weight=torch.from_numpy(weight)).items()}
     return batch_fn
+
+
+def frame_motion(latents: np.ndarray, e: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Mean squared change (n,) of latent frames (e, t) from frames (e, t - 1); 0 at t = 0."""
+    prev = latents[e, np.maximum(t - 1, 0)].astype(np.float32)
+    return ((latents[e, t].astype(np.float32) - prev) ** 2).reshape(len(e), -1).mean(-1)
 
 
 def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
@@ -117,7 +135,8 @@ def make_loss_fn(abar: torch.Tensor):
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
         err = (v.float() - v_target(abar, b["x0"], b["levels"], b["eps"])) ** 2
         per_frame = err.flatten(2).mean(-1)                                  # (B, T)
-        loss = (per_frame * b["mask"]).sum() / b["mask"].sum().clamp_min(1)
+        # weight: 0 on context frames, else 1 (or more where the picture moves: motion_weight)
+        loss = (per_frame * b["weight"]).sum() / b["weight"].sum().clamp_min(1e-6)
         return loss, {"memory": int(memory is not None)}
     return loss_fn
 
@@ -226,7 +245,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
         lines = log.read_text().strip().splitlines() if log.exists() else []
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
-                           "transition_prob": cfg.transition_prob,
+                           "transition_prob": cfg.transition_prob, "motion_weight": cfg.motion_weight,
                            "max_context_level": cfg.levels.max_context_level,
                            "total_steps": init_steps(cfg) + steps},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
