@@ -84,7 +84,8 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
             raise ValueError("transition_prob > 0 but the dataset's actions never change")
     if cfg.motion_weight:
         probe = np.random.default_rng(0)
-        mean_motion = frame_motion(latents, probe.integers(0, E, 4096), probe.integers(1, T, 4096)).mean()
+        mean_motion = max(float(frame_motion(latents, probe.integers(0, E, 4096), probe.integers(1, T, 4096)).mean()),
+                          1e-12)   # a dataset that never moves weighs every frame 1
 
     def batch_fn(rng, step):
         B, L = cfg.train.batch_size, cfg.clip
@@ -102,7 +103,7 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         weight = mask.astype(np.float32)
         if cfg.motion_weight:
             motion = frame_motion(latents, np.repeat(e, L), idx[:, m:].reshape(-1)).reshape(B, L)
-            weight *= 1 + cfg.motion_weight * np.minimum(motion / max(mean_motion, 1e-12), 4.0)
+            weight *= 1 + cfg.motion_weight * np.minimum(motion / mean_motion, 4.0)
         return {k: v.to(device) for k, v in dict(
             mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
             levels=torch.from_numpy(levels), weight=torch.from_numpy(weight)).items()}
