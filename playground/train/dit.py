@@ -13,10 +13,11 @@ from tqdm import tqdm
 from playground import checkpoint
 from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
-from playground.model.diffusion import add_noise, alphas_cumprod, v_target
+from playground.model.diffusion import LEVELS, add_noise, alphas_cumprod, v_target
 from playground.model.dit import DiT, DiTConfig
 from playground.train.datagen import DatasetError
 from playground.train.dataset import EpisodeBank, action_changes
+from playground.train.dream_context import dream_context
 from playground.train.levels import LevelMix, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
 from playground.train.samples import dit_sample_fn
@@ -38,6 +39,12 @@ class DiTTrainConfig:
     # keys decide the picture, count more than the standing and drifting frames that a model
     # can get right by copying its context (0: every frame weighs the same).
     motion_weight: float = 0.0
+    # Share of batches whose last 1..dream_frames context frames are the model's own samples
+    # (dream_context.py), made as the frame-2 sampler makes them, with the real next frame as
+    # the target: it learns to correct the drift of its own frames instead of copying it.
+    # Each such batch costs about twice a plain one. 0: real context only.
+    dream_prob: float = 0.0
+    dream_frames: int = 6
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
@@ -98,7 +105,8 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         idx = s[:, None] + np.arange(L + m)[None]
         x = torch.from_numpy(latents[e[:, None], idx].astype(np.float32))
         a = torch.from_numpy(actions[e[:, None], idx])
-        levels, mask = sample_levels(rng, B, L, cfg.levels)
+        dreamed = int(rng.integers(1, min(cfg.dream_frames, L - 2) + 1)) if rng.random() < cfg.dream_prob else 0
+        levels, mask = dream_levels(rng, B, L, cfg.levels) if dreamed else sample_levels(rng, B, L, cfg.levels)
         eps = torch.from_numpy(rng.standard_normal((B, L, *x.shape[2:]), dtype=np.float32))
         weight = mask.astype(np.float32)
         if cfg.motion_weight:
@@ -106,8 +114,20 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
             weight *= 1 + cfg.motion_weight * np.minimum(motion / mean_motion, 4.0)
         return {k: v.to(device) for k, v in dict(
             mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
-            levels=torch.from_numpy(levels), weight=torch.from_numpy(weight)).items()}
+            levels=torch.from_numpy(levels), weight=torch.from_numpy(weight),
+            dreamed=torch.tensor(dreamed), dream_seed=torch.tensor(int(rng.integers(2**62)))).items()}
     return batch_fn
+
+
+def dream_levels(rng, B: int, L: int, mix: LevelMix):
+    """Levels and loss mask for a batch with dreamed context: context at a stabilisation
+    level of 0..max_context_level per clip, the last frame (the only one with a loss) at a
+    uniform level, as the frame sampler makes its next frame."""
+    levels = np.repeat(rng.integers(0, mix.max_context_level + 1, (B, 1)), L, axis=1)
+    levels[:, -1] = rng.integers(0, LEVELS, B)
+    mask = np.zeros((B, L), np.float32)
+    mask[:, -1] = 1
+    return levels.astype(np.int64), mask
 
 
 def frame_motion(latents: np.ndarray, e: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -129,12 +149,16 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
 def make_loss_fn(abar: torch.Tensor):
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
-        x_t = add_noise(abar, b["x0"], b["levels"], b["eps"])
         memory = None
         if b["mem_x"].shape[1]:
             memory = model.memory.bank(model.compress(b["mem_x"], b["mem_a"]))
+        x0 = b["x0"]
+        if int(b["dreamed"]):
+            gen = torch.Generator(device=x0.device).manual_seed(int(b["dream_seed"]))
+            x0 = dream_context(model, abar, x0, b["levels"], b["actions"], int(b["dreamed"]), memory, gen)
+        x_t = add_noise(abar, x0, b["levels"], b["eps"])
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
-        err = (v.float() - v_target(abar, b["x0"], b["levels"], b["eps"])) ** 2
+        err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
         per_frame = err.flatten(2).mean(-1)                                  # (B, T)
         # weight: 0 on context frames, else 1 (or more where the picture moves: motion_weight)
         loss = (per_frame * b["weight"]).sum() / b["weight"].sum().clamp_min(1e-6)
@@ -247,6 +271,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
         steps = json.loads(lines[-1])["step"] if lines else 0
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
                            "transition_prob": cfg.transition_prob, "motion_weight": cfg.motion_weight,
+                           "dream_prob": cfg.dream_prob, "dream_frames": cfg.dream_frames,
                            "max_context_level": cfg.levels.max_context_level,
                            "total_steps": init_steps(cfg) + steps},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
