@@ -1,9 +1,9 @@
 import numpy as np
 import torch
 
-from playground.model.diffusion import add_noise, alphas_cumprod
+from playground.model.diffusion import add_noise, alphas_cumprod, ddim_step
 from playground.model.dit import DiT, DiTConfig
-from playground.train.dream_context import SAMPLER_LEVELS, _ddim, dream_context
+from playground.train.dream_context import SAMPLER_LEVELS, dream_context
 
 
 def _model(memory_frames=0):
@@ -28,7 +28,7 @@ def _uncached(dit, abar, x0, levels, actions, dreamed, seed):
         for a, b in zip(SAMPLER_LEVELS[:-1], SAMPLER_LEVELS[1:]):
             lv = torch.cat([levels[:, :j], torch.full((B, 1), a)], 1)
             v, _ = dit(torch.cat([shown, z], 1), lv, actions[:, :j + 1])
-            z = _ddim(abar, z, v[:, -1:], a, b)
+            z = ddim_step(abar, z, v[:, -1:], torch.full((B, 1), a), torch.full((B, 1), b))
         out[:, j] = z[:, 0]
         shown = torch.cat([shown, add_noise(abar, z, levels[:, j:j + 1], torch.randn(z.shape, generator=g))], 1)
     return out

@@ -29,7 +29,7 @@ import torch
 from playground import actions as A
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
-from playground.model.diffusion import alphas_cumprod
+from playground.model.diffusion import alphas_cumprod, ddim_step
 from playground.model.dit import DiT
 
 
@@ -208,12 +208,7 @@ class DreamSession:
 
     def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):
         """Move x (B, S, C, h, w) from levels a to levels b (S,) given the v-prediction."""
-        ab_a = self.abar[a].view(1, -1, 1, 1, 1)
-        ab_b = self.abar[b].view(1, -1, 1, 1, 1)
-        x0 = ab_a.sqrt() * x - (1 - ab_a).sqrt() * v
-        eps = (1 - ab_a).sqrt() * x + ab_a.sqrt() * v
-        out = ab_b.sqrt() * x0 + (1 - ab_b).sqrt() * eps
-        return torch.where((b == 0).view(1, -1, 1, 1, 1), x0, out)
+        return ddim_step(self.abar, x, v, a[None], b[None])
 
     def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
         """Noisy slots for a fresh start: the last context latent (B, C, h, w) noised to each

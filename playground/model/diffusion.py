@@ -81,3 +81,13 @@ def x0_from_v(abar, x_t, levels, v):
 def eps_from_v(abar, x_t, levels, v):
     sa, sb = _coef(abar, levels, x_t)
     return sb * x_t + sa * v
+
+
+def ddim_step(abar, x_t, v, levels, next_levels):
+    """Deterministic DDIM (eta 0) from `levels` to `next_levels` given the v-prediction;
+    frames that reach level 0 become the predicted x0 itself. Levels (B, T) or (1, T),
+    as in add_noise."""
+    x0 = x0_from_v(abar, x_t, levels, v)
+    out = add_noise(abar, x0, next_levels, eps_from_v(abar, x_t, levels, v))
+    clean = (next_levels == 0).reshape(*next_levels.shape, *([1] * (x_t.ndim - next_levels.ndim)))
+    return torch.where(clean, x0, out)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import torch
 
-from playground.model.diffusion import LEVELS, add_noise, eps_from_v, x0_from_v
+from playground.dream.schedule import frame
+from playground.model.diffusion import add_noise, ddim_step
 
-SAMPLER_LEVELS = (LEVELS - 1, LEVELS // 2, 0)   # the interactive default, frame-2: 999 -> 500 -> 0
+SAMPLER_LEVELS = tuple(int(k) for k in frame(steps=2).levels[:, -1])   # the interactive default: 999, 500, 0
 
 
 @torch.no_grad()
@@ -43,7 +44,7 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
     for j in range(first, T - 1):
         z = noise(x0[:, j:j + 1].shape)              # (B, 1, C, H, W)
         for a, b in zip(sampler_levels[:-1], sampler_levels[1:]):
-            lv = torch.full((B, 1), a, dtype=levels.dtype, device=x0.device)
+            lv, lv_next = (torch.full((B, 1), k, dtype=levels.dtype, device=x0.device) for k in (a, b))
             x, lvs, acts, start = z, lv, actions[:, j:j + 1], j
             if pending is not None:
                 x, lvs = torch.cat([pending, z], 1), torch.cat([levels[:, j - 1:j], lv], 1)
@@ -53,7 +54,7 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
                 past = [(torch.cat([pk, k[:, :, :1]], 2), torch.cat([pv, vv[:, :, :1]], 2))
                         for (pk, pv), (k, vv) in zip(past, kv)]
                 pending = None
-            z = _ddim(abar, z, v[:, -1:].float(), a, b)
+            z = ddim_step(abar, z, v[:, -1:].float(), lv, lv_next)
         out[:, j] = z[:, 0]
         pending = add_noise(abar, z, levels[:, j:j + 1], noise(z.shape))
     return out
@@ -62,11 +63,3 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
 def _arange(lo: int, hi: int, like: torch.Tensor) -> torch.Tensor:
     return torch.arange(lo, hi, device=like.device)
 
-
-def _ddim(abar, z, v, a: int, b: int):
-    """Deterministic DDIM from level a to level b given the v-prediction (x0 at b = 0)."""
-    la = torch.full(z.shape[:2], a, dtype=torch.long, device=z.device)
-    x0 = x0_from_v(abar, z, la, v)
-    if b == 0:
-        return x0
-    return abar[b].sqrt() * x0 + (1 - abar[b]).sqrt() * eps_from_v(abar, z, la, v)

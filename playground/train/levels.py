@@ -49,3 +49,14 @@ def sample_levels(rng: np.random.Generator, batch: int, frames: int, mix: LevelM
             levels[b, frames - new:] = rng.integers(0, LEVELS)
             mask[b, :frames - new] = 0
     return levels, mask
+
+
+def dream_levels(rng, B: int, L: int, mix: LevelMix = LevelMix()):
+    """Levels and loss mask for a batch with dreamed context: context at a stabilisation
+    level of 0..max_context_level per clip, the last frame (the only one with a loss) at a
+    uniform level, as the frame sampler makes its next frame."""
+    levels = np.repeat(rng.integers(0, mix.max_context_level + 1, (B, 1)), L, axis=1)
+    levels[:, -1] = rng.integers(0, LEVELS, B)
+    mask = np.zeros((B, L), np.float32)
+    mask[:, -1] = 1
+    return levels.astype(np.int64), mask
