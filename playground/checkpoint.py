@@ -67,7 +67,6 @@ def save(path: str | Path, models: dict[str, tuple[str, Any, torch.nn.Module | d
          extra: dict | None = None, dtype: torch.dtype | None = None) -> str:
     """Write {prefix: (family, config, module or state dict)} to `path` atomically.
     `dtype` casts floating tensors (e.g. torch.float16 for a shipped file). Returns sha256."""
-    path = Path(path)
     tensors, meta = {}, {}
     for prefix, (family, cfg, module) in models.items():
         sd = module.state_dict() if isinstance(module, torch.nn.Module) else module
@@ -77,7 +76,14 @@ def save(path: str | Path, models: dict[str, tuple[str, Any, torch.nn.Module | d
                 v = v.to(dtype)
             tensors[f"{prefix}.{k}" if prefix else k] = v.contiguous()
         meta[prefix] = {"family": family, "config": config_to_dict(cfg)}
-    header = {"playground": json.dumps({"format": FORMAT, "models": meta, "extra": extra or {}})}
+    return save_raw(path, tensors, meta, extra)
+
+
+def save_raw(path: str | Path, tensors: dict[str, torch.Tensor], models: dict, extra: dict | None = None) -> str:
+    """Write prefixed `tensors` with `models` metadata ({prefix: {"family", "config"}}, as `read`
+    returns it) to `path` atomically. Returns sha256."""
+    path = Path(path)
+    header = {"playground": json.dumps({"format": FORMAT, "models": models, "extra": extra or {}})}
     tmp = path.with_name(path.name + ".tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(_dedupe(tensors), str(tmp), metadata=header)

@@ -1,4 +1,4 @@
-"""`playground` command line: play, datagen, train, bench.
+"""`playground` command line: play, datagen, train, average, bench, eval, replay, export.
 
 User mistakes (bad files, configs, arguments, no display) print one clear line and exit
 with status 2; there is no traceback unless PLAYGROUND_DEBUG=1.
@@ -162,6 +162,15 @@ def cmd_train(args) -> int:
     raise ConfigError(f"unknown training target {args.what!r}")
 
 
+def cmd_average(args) -> int:
+    from playground.train.average import average, normalized_weights
+    weights = normalized_weights(len(args.checkpoints), args.weights)
+    digest = average(args.checkpoints, args.out, weights)
+    mix = ", ".join(f"{w:.2f} x {p}" for p, w in zip(args.checkpoints, weights))
+    print(f"wrote {args.out} (sha256 {digest[:12]}): {mix}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from playground import bench
     if args.ticks is None:
@@ -308,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--export-only", default=None, metavar="PATH",
                     help="dit: write the EMA weights of the run's last state to PATH and exit")
     tr.set_defaults(fn=cmd_train)
+
+    av = sub.add_parser("average", help="average the weights of fine-tunes of one model (a model soup)")
+    av.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT",
+                    help="two or more checkpoints with the same models and configs")
+    av.add_argument("--weights", nargs="+", type=float, default=None, metavar="W",
+                    help="one positive weight per checkpoint, scaled to sum to 1 (default: equal)")
+    av.add_argument("--out", required=True, help="the averaged checkpoint to write")
+    av.set_defaults(fn=cmd_average)
 
     be = sub.add_parser("bench", help="measure the dream (ticks/s, ms per stage, latency) or the voxel renderer")
     be.add_argument("--world", choices=["dream", "voxel"], default="dream")
