@@ -6,6 +6,7 @@ import pytest
 from playground import checkpoint
 from playground.eval.card import CardError, card, refresh
 from playground.model.autoencoder import AEConfig, Autoencoder
+from playground.train.average import average
 
 
 def _log(path, segments):
@@ -65,6 +66,11 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     assert "then 40 fine-tuning steps" in new and "| 1-16 | 19.50 ± 0.50 | 0.500 |" in new
     assert "18.20" not in new and "`steady`" not in new                # Data follows the given folders
     assert new.count("## Measured") == 1 and new.index("## Training") < new.index("## Measured")
+    # A weight average names its sources in the file line.
+    soup = tmp_path / "soup.safetensors"
+    average([toy_checkpoint, toy_checkpoint], soup, weights=[3, 1])
+    new = refresh(old, soup, tmp_path / "eval", [tmp_path / "data"], tune=tune, recipe=recipe)
+    assert f"0.75 x `{toy_checkpoint.name}` (sha256 `{checkpoint.sha256(toy_checkpoint)[:12]}`)" in new
     with pytest.raises(CardError, match="no section '## Reproduce'"):
         refresh(old.split("## Reproduce")[0], toy_checkpoint, tmp_path / "eval", [tmp_path / "data"])
 

@@ -69,9 +69,13 @@ def _data_text(folders: list[Path]) -> str:
     return " ".join(parts)
 
 
-def _file_line(ckpt: Path) -> str:
+def _file_line(ckpt: Path, meta: dict) -> str:
+    sources = meta.get("extra", {}).get("average")
+    mix = (" Its weights are the weighted mean (`playground average`) of " + ", ".join(
+        f"{s['weight']:.2f} x `{s['file']}` (sha256 `{s['sha256'][:12]}`)" for s in sources) + "."
+        if sources else "")
     return (f"File `{ckpt.name}`: {ckpt.stat().st_size / 2**20:.1f} MiB, fp16 safetensors, sha256 "
-            f"`{checkpoint.sha256(ckpt)}`. It holds both networks and their configs (safetensors metadata).")
+            f"`{checkpoint.sha256(ckpt)}`. It holds both networks and their configs (safetensors metadata).{mix}")
 
 
 def _networks(tensors: dict, meta: dict) -> list[str]:
@@ -195,7 +199,7 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
         f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
         f"--set train.steps={dit_log['steps']}",
         "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"]
-    L = ["# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt), "",
+    L = ["# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt, meta), "",
          *_networks(tensors, meta), *_data(folders), *training, *_measured(rep), *_sampler(meta, tune, bench),
          *_reproduce(recipe, fallback), *_limitations((ae_log["minutes"] + dit_log["minutes"]) / 60)]
     return "\n".join(L)
@@ -232,7 +236,7 @@ def refresh(old: str, ckpt: Path, eval_dir: Path, data: list[Path], bench: dict 
     if missing:
         raise CardError(f"the card has no section {sorted(missing)[0]!r} to refresh; write the whole card "
                         "(without --refresh) instead")
-    out = [_file_line(ckpt) if line.startswith("File `") else line for line in head]
+    out = [_file_line(ckpt, meta) if line.startswith("File `") else line for line in head]
     for heading, lines in sections.items():
         out += new.get(_title(heading), lines)
     return "\n".join(out)
