@@ -257,18 +257,18 @@ def main(argv=None):
                    help="rewrite only the measured sections of the card at --out for the checkpoint, keeping its "
                         "Training and Limitations text (when the earlier runs' logs are not at hand)")
     a = p.parse_args(argv)
-    bench = json.loads(Path(a.bench).read_text()) if a.bench else None
-    tune = json.loads(Path(a.tune).read_text()) if a.tune else None
     recipe = Path(a.recipe) if a.recipe and Path(a.recipe).exists() else None
-    if a.refresh:
-        try:
+    try:   # a missing input (e.g. --tune before the tuning run) is a one-line error, not a traceback
+        bench = json.loads(Path(a.bench).read_text()) if a.bench else None
+        tune = json.loads(Path(a.tune).read_text()) if a.tune else None
+        if a.refresh:
             text = refresh(Path(a.out).read_text(), Path(a.checkpoint), Path(a.eval), [Path(d) for d in a.data],
                            bench, tune, recipe)
-        except (PlaygroundError, FileNotFoundError) as e:
-            raise SystemExit(f"card: error: {e}") from None
-    else:
-        text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval), [Path(d) for d in a.data],
-                    bench, tune, recipe)
+        else:
+            text = card(Path(a.checkpoint), Path(a.ae_run), Path(a.dit_run), Path(a.eval),
+                        [Path(d) for d in a.data], bench, tune, recipe)
+    except (PlaygroundError, FileNotFoundError) as e:
+        raise SystemExit(f"card: error: {e}") from None
     Path(a.out).write_text(text.rstrip("\n") + "\n")
     print(f"wrote {a.out}")
 
