@@ -36,49 +36,52 @@ def normalized_weights(n: int, weights: list[float] | None) -> list[float]:
 
 
 def _check_same(first: tuple[Path, dict, dict], other: tuple[Path, dict, dict]) -> None:
-    (p0, t0, m0), (p1, t1, m1) = first, other
+    """`first` = (path, {name: (dtype, shape)}, metadata); `other` = (path, tensors, metadata)."""
+    (p0, spec, m0), (p1, t1, m1) = first, other
     if m0.get("models") != m1.get("models"):
         raise CheckpointError(f"{p1} holds other models or configs than {p0}; only fine-tunes of one model "
                               "(same preset and config) can be averaged")
-    names0, names1 = set(t0), set(t1)
-    if names0 != names1:
-        odd = sorted(names0 ^ names1)[0]
+    if set(spec) != set(t1):
+        odd = sorted(set(spec) ^ set(t1))[0]
         raise CheckpointError(f"{p1} and {p0} differ in tensor names (e.g. {odd!r})")
-    for k in sorted(names0):
-        a, b = t0[k], t1[k]
-        if a.shape != b.shape or a.dtype != b.dtype:
-            raise CheckpointError(f"tensor {k!r}: {p0} has {a.dtype} {tuple(a.shape)}, "
+    for k in sorted(spec):
+        (dtype, shape), b = spec[k], t1[k]
+        if b.shape != shape or b.dtype != dtype:
+            raise CheckpointError(f"tensor {k!r}: {p0} has {dtype} {tuple(shape)}, "
                                   f"{p1} has {b.dtype} {tuple(b.shape)}")
 
 
-def average_tensors(sources: list[dict[str, torch.Tensor]], weights: list[float]) -> dict[str, torch.Tensor]:
-    """Weighted mean of same-keyed state dicts, computed in fp32 and cast back to each tensor's
-    dtype; integer tensors (counters, indices) must agree and are copied from the first."""
-    out = {}
-    for k, first in sources[0].items():
-        if not first.is_floating_point():
-            assert all(torch.equal(first, s[k]) for s in sources), f"non-float tensor {k} differs"
-            out[k] = first.clone()
-            continue
-        acc = sum(s[k].float() * w for s, w in zip(sources, weights))
-        out[k] = acc.to(first.dtype).contiguous()
-    return out
+def _add(acc: dict[str, torch.Tensor] | None, tensors: dict[str, torch.Tensor], weight: float) -> dict:
+    """acc + weight x tensors, in fp32 for floating tensors; integer tensors (counters,
+    indices) must agree and are kept as they are."""
+    if acc is None:   # sums start at +0 so -0 entries come out as +0, as sum() gives: the recipe then
+        # rebuilds the shipped file byte for byte (sha256 56cd2c8db1c8)
+        acc = {k: torch.zeros(v.shape) if v.is_floating_point() else v.clone() for k, v in tensors.items()}
+    for k, v in tensors.items():
+        if v.is_floating_point():
+            acc[k] += v.float() * weight
+        else:
+            assert torch.equal(acc[k], v), f"non-float tensor {k} differs"
+    return acc
 
 
 def average(paths: list[str | Path], out: str | Path, weights: list[float] | None = None) -> str:
-    """Write the weighted mean of the checkpoints at `paths` to `out`. Returns its sha256."""
+    """Write the weighted mean of the checkpoints at `paths` to `out`, each tensor cast back to
+    its dtype. Sources are read one at a time, so memory holds one fp32 sum and one source.
+    Returns the output's sha256."""
     weights = normalized_weights(len(paths), weights)
-    loaded = []
-    for p in map(Path, paths):
+    first, acc, sources = None, None, []
+    for p, w in zip(map(Path, paths), weights):
         tensors, meta = checkpoint.read(p)
         if not meta.get("models"):
             raise CheckpointError(f"{p} has no playground metadata; only playground checkpoints can be averaged")
-        loaded.append((p, tensors, meta))
-    for other in loaded[1:]:
-        _check_same(loaded[0], other)
-    mean = average_tensors([t for _, t, _ in loaded], weights)
-    meta = loaded[0][2]
-    extra = dict(meta.get("extra", {}))
-    extra["average"] = [{"file": p.name, "sha256": checkpoint.sha256(p), "weight": round(w, 6)}
-                        for (p, _, _), w in zip(loaded, weights)]
+        if first is None:
+            first = (p, {k: (v.dtype, v.shape) for k, v in tensors.items()}, meta)
+        else:
+            _check_same(first, (p, tensors, meta))
+        acc = _add(acc, tensors, w)
+        sources.append({"file": p.name, "sha256": checkpoint.sha256(p), "weight": round(w, 6)})
+    _, spec, meta = first
+    mean = {k: v.to(spec[k][0]).contiguous() for k, v in acc.items()}
+    extra = {**meta.get("extra", {}), "average": sources}
     return checkpoint.save_raw(out, mean, meta["models"], extra)
