@@ -131,7 +131,7 @@ def stroll(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
     24-96 ticks, walks while turning slowly, short stops and turns in place. Exploring and
     steady data hop every few ticks (only 12% and 2.5% of their plain-W runs reach 11
     ticks), and a model trained on them stalls after about that many ticks of walking
-    (tools/walk_progress.py). Never hops by itself: datagen adds a hop only when the world
+    (tools/progress.py). Never hops by itself: datagen adds a hop only when the world
     blocks the walk (`datagen.HOP_WHEN_BLOCKED`)."""
     produced = 0
     while produced < ticks:

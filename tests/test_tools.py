@@ -1,0 +1,34 @@
+"""The diagnostic scripts in tools/, on an oracle "dream" (the voxel world itself)."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from playground.voxel import VoxelWorld
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name,against", [("turn_left", "turn_right"), ("turn_right", "still")])
+def test_progress_of_the_world_itself_keeps_pace(name, against):
+    progress = load_tool("progress")
+    row = progress.one_seed(VoxelWorld(), VoxelWorld(), seed=1_000_900, steps=5, name=name, against=against)
+    assert row["matched_step"] == [1, 2, 3, 4, 5]      # every turned view differs: exact matches
+    assert row["wins"] and row["against_wins"]
+    assert row["gap_ratio"] == pytest.approx(1.0)
+    assert row["world_walked_m"] == pytest.approx(0.0)
+
+
+def test_progress_of_a_walk_never_runs_ahead_of_the_world():
+    progress = load_tool("progress")
+    row = progress.one_seed(VoxelWorld(), VoxelWorld(), seed=1_000_900, steps=5)
+    # A blocked walk repeats frames and argmin takes the first: matches can only lag.
+    assert all(m <= t for t, m in enumerate(row["matched_step"], 1))
+    assert row["world_walked_m"] > 0 and row["wins"] and row["against_wins"]
