@@ -2,6 +2,7 @@ import numpy as np
 import torch
 
 from playground.model.diffusion import add_noise, alphas_cumprod, ddim_step
+from playground.dream.session import reference_actions
 from playground.model.dit import DiT, DiTConfig
 from playground.train.dream_context import SAMPLER_LEVELS, dream_context
 
@@ -16,8 +17,9 @@ def _model(memory_frames=0):
     return dit
 
 
-def _uncached(dit, abar, x0, levels, actions, dreamed, seed):
-    """The same sampling, recomputing the whole prefix for every call (no k/v cache)."""
+def _uncached(dit, abar, x0, levels, actions, dreamed, seed, guidance=0.0):
+    """The same sampling, recomputing the whole prefix for every call (no k/v cache), with
+    guidance by a second full call whose newest action is the keys-only reference."""
     g = torch.Generator().manual_seed(seed)
     B, T = x0.shape[:2]
     first = T - 1 - dreamed
@@ -28,6 +30,10 @@ def _uncached(dit, abar, x0, levels, actions, dreamed, seed):
         for a, b in zip(SAMPLER_LEVELS[:-1], SAMPLER_LEVELS[1:]):
             lv = torch.cat([levels[:, :j], torch.full((B, 1), a)], 1)
             v, _ = dit(torch.cat([shown, z], 1), lv, actions[:, :j + 1])
+            if guidance:
+                ref = torch.cat([actions[:, :j], reference_actions(actions[:, j:j + 1], "keys")], 1)
+                null, _ = dit(torch.cat([shown, z], 1), lv, ref)
+                v = v + guidance * (v - null)
             z = ddim_step(abar, z, v[:, -1:], torch.full((B, 1), a), torch.full((B, 1), b))
         out[:, j] = z[:, 0]
         shown = torch.cat([shown, add_noise(abar, z, levels[:, j:j + 1], torch.randn(z.shape, generator=g))], 1)
@@ -72,3 +78,17 @@ def test_dream_batches_train_only_the_frame_after_the_dreamed_context():
     loss, _ = make_loss_fn(alphas_cumprod().float())(_model(), b)
     loss.backward()
     assert torch.isfinite(loss)
+
+
+def test_guided_dream_context_is_the_guided_sampler():
+    dit, abar = _model(), alphas_cumprod().float()
+    B, T = 2, 6
+    x0, actions = torch.randn(B, T, 4, 4, 4), torch.randn(B, T, 25)
+    levels = torch.full((B, T), 60)
+    with torch.no_grad():
+        got = dream_context(dit, abar, x0, levels, actions, 2, generator=torch.Generator().manual_seed(3),
+                            guidance=2.0, guidance_on="keys")
+        want = _uncached(dit, abar, x0, levels, actions, 2, seed=3, guidance=2.0)
+        plain = dream_context(dit, abar, x0, levels, actions, 2, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(got[:, 3:5], plain[:, 3:5])        # guidance changed the dreamed frames

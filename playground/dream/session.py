@@ -74,6 +74,15 @@ class _State:
     next_pos: int = 0                            # absolute position of the next frame to cache
 
 
+def reference_actions(actions: torch.Tensor, guidance_on: str) -> torch.Tensor:
+    """The actions guidance steps away from (..., 25): none, or only the camera of `actions`
+    (guidance_on "keys")."""
+    ref = torch.zeros_like(actions)
+    if guidance_on == "keys":
+        ref[..., _CAMERA] = actions[..., _CAMERA]
+    return ref
+
+
 def guidance_mask(T: int, first: int, device) -> torch.Tensor:
     """Temporal visibility (T + g, T + g) for T frames followed by unconditional copies of
     the last g = T - first: causal among the T; each copy sees the shared frames before
@@ -145,11 +154,7 @@ class DreamSession:
         return v, kv
 
     def _reference(self, actions: torch.Tensor) -> torch.Tensor:
-        """The action guidance steps away from: none, or only the camera of `actions`."""
-        ref = torch.zeros_like(actions)
-        if self.opt.guidance_on == "keys":
-            ref[..., _CAMERA] = actions[..., _CAMERA]
-        return ref
+        return reference_actions(actions, self.opt.guidance_on)
 
     def _guide_from(self, slot_levels, n_pending: int) -> int | None:
         """The first frame of this call that gets action guidance: the first noisy slot at

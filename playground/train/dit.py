@@ -45,6 +45,11 @@ class DiTTrainConfig:
     # At 0.5, training steps took about 10% longer on the CPU. 0: real context only.
     dream_prob: float = 0.0
     dream_frames: int = 6
+    # Dream that context with the action guidance of `sampler` (action_guidance, guidance_on),
+    # as players see it, rather than unguided: the guided sampler drifts differently (with
+    # guidance 2 on the keys it walks further), and the model should learn to correct the
+    # drift it will really be given. Each dreamed frame costs a second model call.
+    dream_guided: bool = False
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
@@ -135,7 +140,7 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
     return np.where(pick, change_e[k], e), np.where(pick, start, s)
 
 
-def make_loss_fn(abar: torch.Tensor):
+def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys"):
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
         memory = None
@@ -144,7 +149,8 @@ def make_loss_fn(abar: torch.Tensor):
         x0, dreamed = b["x0"], int(b["dreamed"])
         if dreamed:
             gen = torch.Generator(device=x0.device).manual_seed(int(b["dream_seed"]))
-            x0 = dream_context(model, abar, x0, b["levels"], b["actions"], dreamed, memory, gen)
+            x0 = dream_context(model, abar, x0, b["levels"], b["actions"], dreamed, memory, gen,
+                               guidance=guidance, guidance_on=guidance_on)
         x_t = add_noise(abar, x0, b["levels"], b["eps"])
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
         err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
@@ -199,7 +205,8 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
     batch_fn = make_batch_fn(latents, actions, cfg, dev)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
-    ema = fit(model, make_loss_fn(abar), batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
+    guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
+    ema = fit(model, make_loss_fn(abar, guidance, cfg.sampler.guidance_on), batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
@@ -261,6 +268,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
                            "transition_prob": cfg.transition_prob, "motion_weight": cfg.motion_weight,
                            "dream_prob": cfg.dream_prob, "dream_frames": cfg.dream_frames,
+                           "dream_guided": cfg.dream_guided,
                            "max_context_level": cfg.levels.max_context_level,
                            "total_steps": init_steps(cfg) + steps},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}

@@ -9,13 +9,16 @@ over 64 ticks although nothing in the world changes. Here, a share of the batche
 its last context frames re-made by the model, exactly as the `frame` sampler makes them
 (context shown at its stabilisation level, the new frame from pure noise by deterministic
 DDIM steps), and the loss asks for the real next frame after them: to correct the
-errors of its own context instead of copying them.
+errors of its own context instead of copying them. With `guidance` the dreamed frames get
+the sampler's action guidance too, so the drift to correct is the drift of the frames
+players see (v = v(a) + w * (v(a) - v(reference)), session.reference_actions).
 """
 from __future__ import annotations
 
 import torch
 
 from playground.dream.schedule import frame
+from playground.dream.session import reference_actions
 from playground.model.diffusion import add_noise, ddim_step
 
 SAMPLER_LEVELS = tuple(int(k) for k in frame(steps=2).levels[:, -1])   # the interactive default: 999, 500, 0
@@ -24,7 +27,7 @@ SAMPLER_LEVELS = tuple(int(k) for k in frame(steps=2).levels[:, -1])   # the int
 @torch.no_grad()
 def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Tensor, actions: torch.Tensor,
                   dreamed: int, memory=None, generator: torch.Generator | None = None,
-                  sampler_levels=SAMPLER_LEVELS) -> torch.Tensor:
+                  sampler_levels=SAMPLER_LEVELS, guidance: float = 0.0, guidance_on: str = "keys") -> torch.Tensor:
     """x0 (B, T, C, H, W) with frames T-1-dreamed .. T-2 replaced by the model's samples.
 
     Frames before them stay real. Each dreamed frame is sampled from the frames before it,
@@ -32,7 +35,9 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
     fresh noise, as the sampler noises its context), with its own action from `actions`
     (B, T, 25) and the memory tokens `memory` (B, M, D) or None. Like the streaming
     session, the context's keys and values are computed once and each finished frame joins
-    them in the next call. The last frame (the target) is left as it is."""
+    them in the next call. The last frame (the target) is left as it is. guidance > 0: each
+    dreamed frame's prediction is guided away from its reference action (guidance_on, as
+    SessionOptions), by a second call that shares the context."""
     B, T = x0.shape[:2]
     first = T - 1 - dreamed
     assert 1 <= first and dreamed >= 1, f"need 1 <= dreamed <= T - 2, got {dreamed} for T = {T}"
@@ -50,11 +55,16 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
                 x, lvs = torch.cat([pending, z], 1), torch.cat([levels[:, j - 1:j], lv], 1)
                 acts, start = actions[:, j - 1:j + 1], j - 1
             v, kv = model(x, lvs, acts, positions=_arange(start, j + 1, x0), memory=memory, past=past)
+            v = v[:, -1:].float()
+            if guidance:
+                ref = torch.cat([acts[:, :-1], reference_actions(acts[:, -1:], guidance_on)], 1)
+                null, _ = model(x, lvs, ref, positions=_arange(start, j + 1, x0), memory=memory, past=past)
+                v = v + guidance * (v - null[:, -1:].float())
             if pending is not None:                  # its k/v join the cache, as in the session
                 past = [(torch.cat([pk, k[:, :, :1]], 2), torch.cat([pv, vv[:, :, :1]], 2))
                         for (pk, pv), (k, vv) in zip(past, kv)]
                 pending = None
-            z = ddim_step(abar, z, v[:, -1:].float(), lv, lv_next)
+            z = ddim_step(abar, z, v, lv, lv_next)
         out[:, j] = z[:, 0]
         pending = add_noise(abar, z, levels[:, j:j + 1], noise(z.shape))
     return out
