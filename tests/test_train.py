@@ -218,11 +218,17 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
 
 def test_ddp_two_processes_gloo(dataset, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517",
+    # --standalone: a free port on localhost, so a port left in TIME_WAIT cannot collide.
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "playground.cli", "train", "ae", "--data", str(dataset), "--out", str(tmp_path),
            "--set", "train.steps=2", *TOY_AE]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
+    for attempt in range(2):
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        # A gloo worker once aborted (SIGABRT) in a full `make test` on a 2-core machine and
+        # passed 6 of 6 runs alone; that alone earns one retry. Any error of ours fails twice.
+        if r.returncode == 0 or "Signal 6 (SIGABRT)" not in r.stderr:
+            break
+    assert r.returncode == 0, r.stderr[:3000] + "\n...\n" + r.stderr[-2000:]
     st = torch.load(tmp_path / "state.pt", weights_only=False)
     assert st["step"] == 2 and len(st["rng"]) == 2
 
