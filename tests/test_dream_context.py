@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
+from playground.dream.guidance import reference_actions
 from playground.model.diffusion import add_noise, alphas_cumprod, ddim_step
-from playground.dream.session import reference_actions
 from playground.model.dit import DiT, DiTConfig
 from playground.train.dream_context import SAMPLER_LEVELS, dream_context
 

@@ -5,7 +5,8 @@ import torch
 
 from playground import actions as A
 from playground.dream import schedule as S
-from playground.dream.session import DreamSession, SessionOptions, guidance_mask
+from playground.dream.guidance import guidance_mask
+from playground.dream.session import DreamSession, SessionOptions
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 

@@ -222,7 +222,7 @@ def test_ddp_two_processes_gloo(dataset, tmp_path):
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "playground.cli", "train", "ae", "--data", str(dataset), "--out", str(tmp_path),
            "--set", "train.steps=2", *TOY_AE]
-    for attempt in range(2):
+    for _ in range(2):
         r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
         # A gloo worker once aborted (SIGABRT) in a full `make test` on a 2-core machine and
         # passed 6 of 6 runs alone; that alone earns one retry. Any error of ours fails twice.

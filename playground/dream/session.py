@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground import actions as A
+from playground.dream.guidance import guided_forward
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod, ddim_step
@@ -58,9 +58,6 @@ class SessionOptions:
     guidance_on: str | None = None         # None: the checkpoint's recommendation
 
 
-_CAMERA = list(A.CAMERA)   # index list: A.CAMERA is a tuple, which would index two dims
-
-
 @dataclass
 class _State:
     past: list | None = None                     # per block (k, v): (B*N, H, Tc, Dh)
@@ -72,27 +69,6 @@ class _State:
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
-
-
-def reference_actions(actions: torch.Tensor, guidance_on: str) -> torch.Tensor:
-    """The actions guidance steps away from (..., 25): none, or only the camera of `actions`
-    (guidance_on "keys")."""
-    ref = torch.zeros_like(actions)
-    if guidance_on == "keys":
-        ref[..., _CAMERA] = actions[..., _CAMERA]
-    return ref
-
-
-def guidance_mask(T: int, first: int, device) -> torch.Tensor:
-    """Temporal visibility (T + g, T + g) for T frames followed by unconditional copies of
-    the last g = T - first: causal among the T; each copy sees the shared frames before
-    `first` and the copies up to itself, never the conditional frames."""
-    g = T - first
-    mask = torch.zeros(T + g, T + g, dtype=torch.bool, device=device)
-    mask[:T, :T] = torch.ones(T, T, dtype=torch.bool, device=device).tril()
-    mask[T:, :first] = True
-    mask[T:, T:] = torch.ones(g, g, dtype=torch.bool, device=device).tril()
-    return mask
 
 
 class DreamSession:
@@ -124,37 +100,12 @@ class DreamSession:
     def _model(self, x, levels, actions, memory, guide_from=None):
         """One DiT call on frames that start at absolute position s.next_pos (rotary
         positions are absolute so cached keys stay valid as the window slides).
-
-        guide_from: frames x[:, guide_from:] get action guidance (see
-        SessionOptions.action_guidance). Their copies with the reference action (no keys,
-        and no camera unless guidance_on is "keys") join the same
-        sequence at the same positions, each seeing the shared frames before it but not
-        the conditional frames (DiT frame_mask): what running the batch twice computes,
-        without repeating the shared frames, the cache or the memory. The k/v returned are
-        those of the conditional frames."""
-        T = x.shape[1]
-        positions = torch.arange(self.s.next_pos, self.s.next_pos + T, device=self.device)
-        w = self.opt.action_guidance or 0.0
-        guided = bool(w) and guide_from is not None and guide_from < T
-        frame_mask = None
-        if guided:
-            x = torch.cat([x, x[:, guide_from:]], 1)
-            levels = torch.cat([levels, levels[:, guide_from:]], 1)
-            actions = torch.cat([actions, self._reference(actions[:, guide_from:])], 1)
-            positions = torch.cat([positions, positions[guide_from:]])
-            frame_mask = guidance_mask(T, guide_from, self.device)
+        guide_from: frames x[:, guide_from:] get action guidance (guidance.guided_forward,
+        SessionOptions.action_guidance). The k/v returned are those of the conditional frames."""
+        positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
-            v, kv = self._forward(x, levels, actions, positions=positions, memory=memory, past=self.s.past,
-                                  frame_mask=frame_mask)
-        v = v.float()
-        if guided:
-            kv = [(k[:, :, :T], vv[:, :, :T]) for k, vv in kv]
-            cond, null = v[:, guide_from:T], v[:, T:]
-            v = torch.cat([v[:, :guide_from], cond + w * (cond - null)], 1)
-        return v, kv
-
-    def _reference(self, actions: torch.Tensor) -> torch.Tensor:
-        return reference_actions(actions, self.opt.guidance_on)
+            return guided_forward(self._forward, x, levels, actions, positions, memory, self.s.past, guide_from,
+                                  self.opt.action_guidance or 0.0, self.opt.guidance_on)
 
     def _guide_from(self, slot_levels, n_pending: int) -> int | None:
         """The first frame of this call that gets action guidance: the first noisy slot at

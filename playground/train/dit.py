@@ -206,7 +206,8 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     batch_fn = make_batch_fn(latents, actions, cfg, dev)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
-    ema = fit(model, make_loss_fn(abar, guidance, cfg.sampler.guidance_on), batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
+    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on)
+    ema = fit(model, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)

@@ -11,14 +11,14 @@ its last context frames re-made by the model, exactly as the `frame` sampler mak
 DDIM steps), and the loss asks for the real next frame after them: to correct the
 errors of its own context instead of copying them. With `guidance` the dreamed frames get
 the sampler's action guidance too, so the drift to correct is the drift of the frames
-players see (v = v(a) + w * (v(a) - v(reference)), session.reference_actions).
+players see (guidance.guided_forward, as the session calls it).
 """
 from __future__ import annotations
 
 import torch
 
 from playground.dream.schedule import frame
-from playground.dream.session import reference_actions
+from playground.dream.guidance import guided_forward
 from playground.model.diffusion import add_noise, ddim_step
 
 SAMPLER_LEVELS = tuple(int(k) for k in frame(steps=2).levels[:, -1])   # the interactive default: 999, 500, 0
@@ -37,7 +37,7 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
     session, the context's keys and values are computed once and each finished frame joins
     them in the next call. The last frame (the target) is left as it is. guidance > 0: each
     dreamed frame's prediction is guided away from its reference action (guidance_on, as
-    SessionOptions), by a second call that shares the context."""
+    SessionOptions), in the same model call."""
     B, T = x0.shape[:2]
     first = T - 1 - dreamed
     assert 1 <= first and dreamed >= 1, f"need 1 <= dreamed <= T - 2, got {dreamed} for T = {T}"
@@ -54,17 +54,13 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
             if pending is not None:
                 x, lvs = torch.cat([pending, z], 1), torch.cat([levels[:, j - 1:j], lv], 1)
                 acts, start = actions[:, j - 1:j + 1], j - 1
-            v, kv = model(x, lvs, acts, positions=_arange(start, j + 1, x0), memory=memory, past=past)
-            v = v[:, -1:].float()
-            if guidance:
-                ref = torch.cat([acts[:, :-1], reference_actions(acts[:, -1:], guidance_on)], 1)
-                null, _ = model(x, lvs, ref, positions=_arange(start, j + 1, x0), memory=memory, past=past)
-                v = v + guidance * (v - null[:, -1:].float())
+            v, kv = guided_forward(model, x, lvs, acts, _arange(start, j + 1, x0), memory, past,
+                                   guide_from=x.shape[1] - 1, weight=guidance, guidance_on=guidance_on)
             if pending is not None:                  # its k/v join the cache, as in the session
                 past = [(torch.cat([pk, k[:, :, :1]], 2), torch.cat([pv, vv[:, :, :1]], 2))
                         for (pk, pv), (k, vv) in zip(past, kv)]
                 pending = None
-            z = ddim_step(abar, z, v, lv, lv_next)
+            z = ddim_step(abar, z, v[:, -1:], lv, lv_next)
         out[:, j] = z[:, 0]
         pending = add_noise(abar, z, levels[:, j:j + 1], noise(z.shape))
     return out
