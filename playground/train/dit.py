@@ -48,7 +48,7 @@ class DiTTrainConfig:
     # Dream that context with the action guidance of `sampler` (action_guidance, guidance_on),
     # as players see it, rather than unguided: the guided sampler drifts differently (with
     # guidance 2 on the keys it walks further), and the model should learn to correct the
-    # drift it will really be given. Each dreamed frame costs a second model call.
+    # drift it will really be given. Each dreamed frame adds its reference copy to the call.
     dream_guided: bool = False
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
