@@ -101,6 +101,23 @@ def test_level_mixture_covers_every_preset():
     assert inc.mean() > 0.4   # progressive and frame windows are non-decreasing
 
 
+def test_focus_levels_concentrate_generated_frames_and_keep_the_rest_uniform():
+    from playground.train.levels import dream_levels
+    mix = LevelMix(independent=0, progressive=0, frame=1, focus_levels=(999, 500), focus_prob=0.7)
+    levels, mask = sample_levels(np.random.default_rng(0), 2000, 8, mix)
+    new = levels[mask == 1]
+    focused = np.isin(new, (999, 500)).mean()
+    assert 0.65 < focused < 0.75                       # 0.7 focused (+ the rare uniform hit)
+    assert len(np.unique(new[~np.isin(new, (999, 500))])) > 100   # the rest still spread out
+    d, dm = dream_levels(np.random.default_rng(1), 2000, 6, mix)
+    assert 0.65 < np.isin(d[:, -1], (999, 500)).mean() < 0.75 and (d[:, :-1] <= mix.max_context_level).all()
+    # Without focus levels both draw exactly as before (old runs reproduce).
+    plain = dream_levels(np.random.default_rng(1), 64, 6, LevelMix())[0][:, -1]
+    rng = np.random.default_rng(1)
+    rng.integers(0, LevelMix().max_context_level + 1, (64, 1))
+    assert (plain == rng.integers(0, 1000, 64)).all()
+
+
 def test_action_changes_and_clips_placed_on_them():
     from playground import actions as A
     from playground.train.dataset import action_changes

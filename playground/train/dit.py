@@ -270,7 +270,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
                            "transition_prob": cfg.transition_prob, "motion_weight": cfg.motion_weight,
                            "dream_prob": cfg.dream_prob, "dream_frames": cfg.dream_frames,
                            "dream_guided": cfg.dream_guided,
-                           "max_context_level": cfg.levels.max_context_level,
+                           "max_context_level": cfg.levels.max_context_level, "levels": asdict(cfg.levels),
                            "total_steps": init_steps(cfg) + steps},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},

@@ -22,6 +22,20 @@ class LevelMix:
     progressive: float = 0.40
     frame: float = 0.35
     max_context_level: int = 20     # stabilisation levels for clean context frames
+    # The frame sampler only ever asks for a few levels (frame-2: 999, then 500). With
+    # probability focus_prob a generated frame of the "frame" kind (and of dreamed-context
+    # batches) takes one of focus_levels instead of a uniform level, spending more of a small
+    # model's training on the predictions players see; the rest stay uniform, so every
+    # preset stays in distribution.
+    focus_levels: tuple[int, ...] = ()
+    focus_prob: float = 0.0
+
+
+def _new_frame_level(rng: np.random.Generator, mix: LevelMix) -> int:
+    """The level of a generated frame: uniform, or one of focus_levels (see LevelMix)."""
+    if mix.focus_levels and rng.random() < mix.focus_prob:
+        return int(rng.choice(mix.focus_levels))
+    return int(rng.integers(0, LEVELS))
 
 
 def sample_levels(rng: np.random.Generator, batch: int, frames: int, mix: LevelMix = LevelMix()):
@@ -46,7 +60,7 @@ def sample_levels(rng: np.random.Generator, batch: int, frames: int, mix: LevelM
         else:
             new = 1 if rng.random() < 0.8 else 2
             levels[b, :frames - new] = ctx_level
-            levels[b, frames - new:] = rng.integers(0, LEVELS)
+            levels[b, frames - new:] = _new_frame_level(rng, mix)
             mask[b, :frames - new] = 0
     return levels, mask
 
@@ -56,7 +70,8 @@ def dream_levels(rng, B: int, L: int, mix: LevelMix = LevelMix()):
     level of 0..max_context_level per clip, the last frame (the only one with a loss) at a
     uniform level, as the frame sampler makes its next frame."""
     levels = np.repeat(rng.integers(0, mix.max_context_level + 1, (B, 1)), L, axis=1)
-    levels[:, -1] = rng.integers(0, LEVELS, B)
+    levels[:, -1] = [_new_frame_level(rng, mix) for _ in range(B)] if mix.focus_levels \
+        else rng.integers(0, LEVELS, B)   # one draw, as before focus_levels existed (same runs)
     mask = np.zeros((B, L), np.float32)
     mask[:, -1] = 1
     return levels.astype(np.int64), mask
