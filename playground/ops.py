@@ -46,9 +46,13 @@ def force_backend(name: str | None) -> None:
     _FORCED, _logged = name, False
 
 
-def use_triton(x: torch.Tensor) -> bool:
-    """Whether an op on tensor `x` runs the Triton kernel."""
+def use_triton(x: torch.Tensor, *others: torch.Tensor) -> bool:
+    """Whether an op on tensor `x` (and `others`, its other inputs) runs the Triton kernel.
+    Never while autograd records: the kernels are forward-only, so training takes the
+    PyTorch path whatever the backend (a Triton output would silently cut the gradient)."""
     global _logged
+    if torch.is_grad_enabled() and any(t.requires_grad for t in (x, *others)):
+        return False
     if _FORCED == "torch":
         choice = False
     elif _FORCED == "triton":
@@ -75,7 +79,7 @@ def attention(q, k, v, *, prefix: int = 0, frame_len: int = 1, mode: str = "full
     mode "full": all keys; "frame": the query's own frame; "causal": frames up to the
     query's own. The spec is kernels.attention.attention_ref.
     """
-    if use_triton(q):
+    if use_triton(q, k, v):
         from kernels.attention import attention as triton_attention
         return triton_attention(q, k, v, prefix=prefix, frame_len=frame_len, mode=mode)
     return attention_torch(q, k, v, prefix=prefix, frame_len=frame_len, mode=mode)
@@ -116,7 +120,7 @@ def attention_cached(q, k, v, past_k, past_v, frame_mask=None):
     same as attention(q, cat(past_k, k), cat(past_v, v), mode="causal"). A sampler uses
     it to put alternatives of a frame in one sequence (see DiT.forward)."""
     k, v = torch.cat([past_k, k], 2), torch.cat([past_v, v], 2)
-    if frame_mask is None and use_triton(q):
+    if frame_mask is None and use_triton(q, k, v):
         from kernels.attention import attention as triton_attention
         return triton_attention(q, k, v, mode="causal")
     return _attend_after_cache(q, k, v, frame_mask)
@@ -141,7 +145,7 @@ def _attend_after_cache(q, k, v, frame_mask=None):
 def modulate_norm(x, shift, scale, eps: float = 1e-6):
     """LayerNorm (no affine) then x * (1 + scale) + shift. x (B, T, N, D); shift/scale
     (B, T, 1, D) or broadcastable."""
-    if use_triton(x) and shift.shape[-2] == 1 and x.ndim == 4:
+    if use_triton(x, shift, scale) and shift.shape[-2] == 1 and x.ndim == 4:
         from kernels.modulate import modulate as triton_modulate
         return triton_modulate(x, shift, scale, eps)
     return F.layer_norm(x, x.shape[-1:], eps=eps) * (1 + scale) + shift
@@ -159,7 +163,7 @@ def gelu_tanh(x):
 
 def gated_residual(x, y, gate):
     """x + gate * y (the adaLN-Zero residual)."""
-    if use_triton(x) and gate.shape[-2] == 1 and x.ndim == 4:
+    if use_triton(x, y, gate) and gate.shape[-2] == 1 and x.ndim == 4:
         from kernels.modulate import gated_residual as triton_gated
         return triton_gated(x, y, gate)
     return torch.addcmul(x, gate, y)
@@ -169,7 +173,7 @@ def compress(x, shift, scale, queries, w_out, b_out, eps: float = 1e-6):
     """Frame compression (memory): LN(x) * (1 + scale) + shift, attention-pooled by
     learned queries, projected. x (B, N, D); shift/scale (B, D); queries (K, D);
     w_out (D, D); returns (B, K, D). The spec is kernels.compress.compress_ref."""
-    if use_triton(x):
+    if use_triton(x, shift, scale, queries, w_out, b_out):
         from kernels.compress import compress as triton_compress
         return triton_compress(x, shift, scale, queries, w_out, b_out, eps)
     from kernels.compress import compress_ref
