@@ -55,7 +55,7 @@ def _add(acc: dict[str, torch.Tensor] | None, tensors: dict[str, torch.Tensor], 
     """acc + weight x tensors, in fp32 for floating tensors; integer tensors (counters,
     indices) must agree and are kept as they are."""
     if acc is None:   # sums start at +0 so -0 entries come out as +0, as sum() gives: the recipe then
-        # rebuilds the shipped file byte for byte (sha256 56cd2c8db1c8)
+        # rebuilds its soup byte for byte (runs/soup.safetensors, sha256 56cd2c8db1c8)
         acc = {k: torch.zeros(v.shape) if v.is_floating_point() else v.clone() for k, v in tensors.items()}
     for k, v in tensors.items():
         if v.is_floating_point():
