@@ -170,9 +170,9 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
         name, params = DREAM_PRESETS[key]
         row = {"preset": key}
         for backend in ("torch", "triton"):
-            ops.force_backend(backend)
-            row[f"ticks_per_s_{backend}"] = round(_run_ticks(_dream(models, name, params, True, device=device), ticks)[0], 1)
-        ops.force_backend(None)
+            with ops.forced_backend(backend):
+                row[f"ticks_per_s_{backend}"] = round(_run_ticks(_dream(models, name, params, True, device=device),
+                                                                 ticks)[0], 1)
         rows.append(row)
     lines = [f"{'preset':<16}{'torch':>10}{'triton':>10}"] + \
         [f"{r['preset']:<16}{r['ticks_per_s_torch']:>10}{r['ticks_per_s_triton']:>10}" for r in rows]

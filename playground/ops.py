@@ -1,13 +1,14 @@
 """The one place that chooses between the Triton kernels and PyTorch.
 
-Triton runs on CUDA tensors when `triton` imports; everything else takes the PyTorch
-path, which is written to be fast on the CPU (no boolean masks in SDPA: per-frame
+Triton runs on CUDA tensors when `triton` imports and autograd is not recording (the
+kernels are forward-only); everything else takes the PyTorch path, which is written to be fast on the CPU (no boolean masks in SDPA: per-frame
 reshapes and `is_causal` instead). `PLAYGROUND_KERNELS=triton|torch` forces a backend;
 forcing triton on CPU tensors only works under TRITON_INTERPRET=1 (tests). The choice is
 logged once and reported by `backend_name()` (the client's HUD shows it).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 
@@ -44,6 +45,19 @@ def force_backend(name: str | None) -> None:
     if name not in (None, "triton", "torch"):
         raise ValueError(f"backend must be 'triton', 'torch' or None, got {name!r}")
     _FORCED, _logged = name, False
+
+
+@contextlib.contextmanager
+def forced_backend(name: str | None):
+    """force_backend(name) inside the block; the earlier choice (PLAYGROUND_KERNELS too)
+    comes back after it."""
+    global _FORCED, _logged
+    before = _FORCED
+    force_backend(name)
+    try:
+        yield
+    finally:
+        _FORCED, _logged = before, False
 
 
 def use_triton(x: torch.Tensor, *others: torch.Tensor) -> bool:

@@ -172,13 +172,10 @@ def test_attention_bf16_on_gpu():
 def test_ops_take_the_torch_path_while_autograd_records():
     """The kernels are forward-only: with Triton forced, a graph-recording call must still
     take the PyTorch path so the gradient reaches every input."""
-    ops.force_backend("triton")
-    try:
+    with ops.forced_backend("triton"):
         q, k, v = (torch.randn(1, 2, 8, 16, device=DEV, requires_grad=True) for _ in range(3))
         assert not ops.use_triton(q, k, v)
         ops.attention(q, k, v, mode="causal").sum().backward()
         assert all(t.grad is not None and t.grad.abs().sum() > 0 for t in (q, k, v))
         with torch.no_grad():
             assert ops.use_triton(q, k, v)
-    finally:
-        ops.force_backend(None)

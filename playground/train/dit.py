@@ -198,11 +198,6 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
             f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
     latents, actions = load_latents(ae, ae_path, folders)
     dev = torch.device(device)
-    if dev.type == "cuda":
-        # The Triton kernels are forward-only and compile and autotune once per shape; the
-        # dreamed context (no_grad, 1-6 frames) meets many shapes: on an H200 the first steps
-        # took 4 s each (batch 128), against 0.13 s (batch 64) on the PyTorch path.
-        ops.force_backend("torch")
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
     if cfg.init_from and not (out / "state.pt").exists():
@@ -212,7 +207,11 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
     loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on)
-    ema = fit(model, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
+    # Training takes the PyTorch path throughout: the Triton kernels compile and autotune once
+    # per shape, and the dreamed context (no_grad, 1-6 frames) meets many shapes: on an H200
+    # the first steps took 4 s each (batch 128), against 0.13 s (batch 64) on the PyTorch path.
+    with ops.forced_backend("torch"):
+        ema = fit(model, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)
