@@ -42,6 +42,8 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
         assert (tmp_path / png).stat().st_size > 1000
     assert 0 <= report["action_following"]["rate"] <= 1
     assert set(report["baselines"]) == {"start frame held", "its mean colour"}
+    assert set(report["following_ceiling"]) == {"rowmean", "edge"}       # the eval's pairs include turns
+    assert "exact geometry" in (tmp_path / "report.md").read_text()
     assert "its mean colour" in (tmp_path / "report.md").read_text()
     assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]

@@ -18,6 +18,7 @@ from pathlib import Path
 from playground import checkpoint
 from playground.errors import PlaygroundError
 from playground.eval.metrics import psnr_text
+from playground.eval.reprojection import ceiling_words
 from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
 from playground.train.datagen import POLICY_FRACTIONS
@@ -138,6 +139,7 @@ def _measured(rep: dict) -> list[str]:
         f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
         + (f" ({following_details(af)})" if following_details(af) else "") + ".",
+        *([f"  {ceiling_words(rep['following_ceiling'])}."] if ceiling_words(rep.get("following_ceiling")) else []),
         "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",

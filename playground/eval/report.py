@@ -17,6 +17,7 @@ from playground.eval import paper  # noqa: E402
 from playground.eval.baselines import BASELINES  # noqa: E402
 from playground.eval.metrics import psnr_text  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
+from playground.eval.reprojection import ceiling_words, following_ceiling  # noqa: E402
 from playground.eval.rollouts import (SCRIPTS, action_following, error_accumulation, eval_seeds,  # noqa: E402
                                       following_details)
 
@@ -69,6 +70,7 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
                            for b in BASELINES}
     report["action_following"] = action_following(eval_dream(models, default), eval_seeds(p["follow_seeds"], 100),
                                                   steps=p["follow_steps"], progress=progress)
+    report["following_ceiling"] = following_ceiling(eval_seeds(p["follow_seeds"], 100), p["follow_steps"])
     ret, examples = {}, []
     for m in sizes:
         r = retrieval(eval_dream(models, m), eval_seeds(8, 200), p["retrieval_trials"], progress=progress,
@@ -206,7 +208,8 @@ def markdown(r: dict) -> str:
               f"Dream of script A closer (MSE over {af['steps']} steps) to the truth of A than to the truth of B: "
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])})."
-              + (f" {details[0].upper()}{details[1:]}." if details else ""),
+              + (f" {details[0].upper()}{details[1:]}." if details else "")
+              + (f" {ceiling_words(r['following_ceiling'])}." if ceiling_words(r.get("following_ceiling")) else ""),
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "

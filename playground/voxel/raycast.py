@@ -42,7 +42,7 @@ class Camera:
 
 
 @lru_cache(maxsize=8)
-def _camera_rays(width: int, height: int, fov_degrees: float) -> np.ndarray:
+def camera_rays(width: int, height: int, fov_degrees: float) -> np.ndarray:
     """Unit ray directions in camera space (x right, y up, z forward), (H*W, 3)."""
     f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
     ys = (1 - 2 * (np.arange(height) + 0.5) / height)
@@ -68,7 +68,7 @@ def render(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: fl
     """Render the (X, Y, Z) uint8 block `region` whose [0, :, 0] is world (origin[0], 0,
     origin[1]) from `eye` (world coords); `top` bounds the highest block (optional).
     Returns a uint8 (H, W, 3) frame."""
-    dirs = _camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
+    dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
     o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
     t, block, axis, sign, voxel = march(region, o, dirs, cam.far, top)
     rgb = shade(o, dirs, t, block, axis, sign, voxel, cam)

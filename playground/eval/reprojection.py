@@ -1,0 +1,121 @@
+"""A ceiling for following turns: the dream that knows the geometry of turning exactly.
+
+Turning in place is a pure rotation of the camera, which has no parallax: every pixel of a
+turned view that the start frame already showed is that start pixel, whatever its depth.
+`ReprojectionTurns` re-projects the start frame exactly and fills what the start frame
+never showed, which no dream can know from it, without imagination:
+
+- `rowmean`: each row's mean colour in the start frame (sky, horizon, ground);
+- `edge`: the nearest pixel the start frame does show on the same row, smeared outwards.
+
+Like the baselines, it is a World that sees only the start frame the dream starts from.
+Run through `action_following`, its turn scripts' rates are what exact geometry with a
+plain guess for the unseen ground achieves on the same comparisons: after about 7 ticks of
+`turn_left` (5 degrees a tick, a 70-degree view) half the picture is ground no start frame
+showed, and the comparison is decided there. It cannot walk (movement keys are ignored) and
+holds still exactly, so only its turn rates mean anything.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from playground import actions as A
+from playground.eval.rollouts import action_following
+from playground.voxel import VoxelWorld
+from playground.voxel.raycast import camera_rays, view_rotation
+
+TURN_SCRIPTS = ("turn_left", "turn_right")
+
+FILLS = ("rowmean", "edge")
+
+
+def reproject(start: np.ndarray, start_pose, pose, fov_degrees: float):
+    """The view `start` (H, W, 3), seen from camera pose (yaw, pitch) `start_pose`, turned to
+    `pose` without moving: returns (frame, seen) with seen (H, W) True where the start frame
+    shows the pixel (nearest start pixel), frame zero elsewhere."""
+    H, W = start.shape[:2]
+    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
+    rays = camera_rays(W, H, fov_degrees) @ view_rotation(*pose).T    # world directions (N, 3)
+    c = rays @ view_rotation(*start_pose)                              # start-camera coordinates
+    z = c[:, 2]
+    ahead = z > 1e-6
+    safe = np.where(ahead, z, 1.0)
+    # Inverse of camera_rays' pixel grid: x = (2 (u + 0.5) / W - 1) W / H, y = 1 - 2 (v + 0.5) / H.
+    u = np.rint((f * c[:, 0] / safe * H / W + 1) * W / 2 - 0.5)
+    v = np.rint((1 - f * c[:, 1] / safe) * H / 2 - 0.5)
+    seen = ahead & (u >= 0) & (u <= W - 1) & (v >= 0) & (v <= H - 1)
+    frame = np.zeros((H * W, 3), start.dtype)
+    frame[seen] = start[v[seen].astype(int), u[seen].astype(int)]
+    return frame.reshape(H, W, 3), seen.reshape(H, W)
+
+
+def fill_unseen(frame: np.ndarray, seen: np.ndarray, start: np.ndarray, how: str) -> np.ndarray:
+    """`frame` with its unseen pixels filled (see the module docstring for `how`)."""
+    out = frame.copy()
+    if how == "rowmean":
+        rows = np.broadcast_to(start.mean(1, keepdims=True).round().astype(start.dtype), start.shape)
+        out[~seen] = rows[~seen]
+        return out
+    for r in range(frame.shape[0]):
+        cols = np.flatnonzero(seen[r])
+        if len(cols) == 0:
+            out[r] = start[r].mean(0).round().astype(start.dtype)   # a row turned fully out of view
+            continue
+        out[r, :cols[0]] = out[r, cols[0]]
+        out[r, cols[-1] + 1:] = out[r, cols[-1]]
+    return out
+
+
+class ReprojectionTurns:
+    """A World (reset(seed) -> frame, step(action) -> frame) that only turns: the start
+    frame of the voxel world re-projected to the turned camera, the unseen part filled.
+    Movement keys are ignored: it stands where it started."""
+
+    name = "exact re-projection"
+
+    def __init__(self, fill: str = "edge"):
+        if fill not in FILLS:
+            raise ValueError(f"fill must be one of {', '.join(FILLS)}, got {fill!r}")
+        self.fill = fill
+        self.truth = VoxelWorld()
+        self.start = self.start_pose = self.pose = None
+
+    def reset(self, seed: int) -> np.ndarray:
+        self.start = self.truth.reset(seed)
+        player = self.truth.player
+        self.start_pose = self.pose = (player.yaw, player.pitch)
+        return self.start.copy()
+
+    def step(self, action) -> np.ndarray:
+        a = A.validate(action)
+        yaw, pitch = self.pose   # as playground/voxel/physics.py turns the player
+        self.pose = ((yaw + float(a[A.YAW]) * A.MAX_TURN_DEGREES) % 360.0,
+                     float(np.clip(pitch + float(a[A.PITCH]) * A.MAX_TURN_DEGREES, -89.0, 89.0)))
+        frame, seen = reproject(self.start, self.start_pose, self.pose, self.truth.config.camera.fov_degrees)
+        return fill_unseen(frame, seen, self.start, self.fill)
+
+
+def following_ceiling(seeds, steps: int, progress: bool = False) -> dict:
+    """Per fill: the turn scripts' action-following rates of ReprojectionTurns on `seeds`
+    (the eval's pairs and MSE), and their mean."""
+    out = {}
+    for fill in FILLS:
+        r = action_following(ReprojectionTurns(fill), seeds, steps=steps, progress=progress)
+        turns = {k: r["by_script"][k] for k in TURN_SCRIPTS if k in r["by_script"]}
+        out[fill] = {**turns, "mean": float(np.mean(list(turns.values()))) if turns else float("nan")}
+    return out
+
+
+def ceiling_words(ceiling: dict) -> str:
+    """The ceiling as a sentence for the report and the model card ("" when absent)."""
+    if not ceiling or not set(TURN_SCRIPTS) <= set(ceiling.get("edge", {})):
+        return ""
+    e, m = ceiling["edge"], ceiling.get("rowmean", {})
+    words = (f"A dream that turns with exact geometry (the start frame re-projected, "
+             f"`playground/eval/reprojection.py`) and fills the ground no start frame showed with the nearest "
+             f"seen pixel on its row wins turn_left {e['turn_left']:.0%} and turn_right {e['turn_right']:.0%} "
+             "of the same comparisons")
+    if m:
+        words += f" ({m['turn_left']:.0%} and {m['turn_right']:.0%} filling each row's mean colour)"
+    return words + (": after about 7 ticks of turning, half the view is ground the start frame never showed, "
+                     "and the comparison is decided there")
