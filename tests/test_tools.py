@@ -2,11 +2,8 @@
 import importlib.util
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from playground import actions as A
-from playground.eval.rollouts import action_following
 from playground.voxel import VoxelWorld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,4 +32,3 @@ def test_progress_of_a_walk_never_runs_ahead_of_the_world():
     # A blocked walk repeats frames and argmin takes the first: matches can only lag.
     assert all(m <= t for t, m in enumerate(row["matched_step"], 1))
     assert row["world_walked_m"] > 0 and row["wins"] and row["against_wins"]
-

@@ -127,6 +127,7 @@ def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], 
 
 def _measured(rep: dict) -> list[str]:
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
+    ceiling = ceiling_words(rep.get("following_ceiling"))
     return [
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "
@@ -139,7 +140,7 @@ def _measured(rep: dict) -> list[str]:
         f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
         + (f" ({following_details(af)})" if following_details(af) else "") + ".",
-        *([f"  {ceiling_words(rep['following_ceiling'])}."] if ceiling_words(rep.get("following_ceiling")) else []),
+        *([f"  {ceiling}."] if ceiling else []),
         "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",

@@ -163,7 +163,7 @@ def _plots(report, acc, examples, out: Path) -> None:
 
 def markdown(r: dict) -> str:
     ea, ret, af = r["error_accumulation"], r["retrieval"], r["action_following"]
-    details = following_details(af)
+    details, ceiling = following_details(af), ceiling_words(r.get("following_ceiling"))
     lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
              f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out seeds "
              f"(>= 1,000,500; training used seeds < 1,000,000). {r['seconds']:.0f} s.", "",
@@ -209,7 +209,7 @@ def markdown(r: dict) -> str:
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])})."
               + (f" {details[0].upper()}{details[1:]}." if details else "")
-              + (f" {ceiling_words(r['following_ceiling'])}." if ceiling_words(r.get("following_ceiling")) else ""),
+              + (f" {ceiling}." if ceiling else ""),
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "

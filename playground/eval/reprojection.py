@@ -22,6 +22,7 @@ import numpy as np
 from playground import actions as A
 from playground.eval.rollouts import action_following
 from playground.voxel import VoxelWorld
+from playground.voxel.physics import turned
 from playground.voxel.raycast import camera_rays, view_rotation
 
 TURN_SCRIPTS = ("turn_left", "turn_right")
@@ -52,14 +53,14 @@ def reproject(start: np.ndarray, start_pose, pose, fov_degrees: float):
 def fill_unseen(frame: np.ndarray, seen: np.ndarray, start: np.ndarray, how: str) -> np.ndarray:
     """`frame` with its unseen pixels filled (see the module docstring for `how`)."""
     out = frame.copy()
+    row_means = np.broadcast_to(start.mean(1, keepdims=True).round().astype(start.dtype), start.shape)
     if how == "rowmean":
-        rows = np.broadcast_to(start.mean(1, keepdims=True).round().astype(start.dtype), start.shape)
-        out[~seen] = rows[~seen]
+        out[~seen] = row_means[~seen]
         return out
     for r in range(frame.shape[0]):
         cols = np.flatnonzero(seen[r])
         if len(cols) == 0:
-            out[r] = start[r].mean(0).round().astype(start.dtype)   # a row turned fully out of view
+            out[r] = row_means[r]   # a row turned fully out of view
             continue
         out[r, :cols[0]] = out[r, cols[0]]
         out[r, cols[-1] + 1:] = out[r, cols[-1]]
@@ -87,10 +88,7 @@ class ReprojectionTurns:
         return self.start.copy()
 
     def step(self, action) -> np.ndarray:
-        a = A.validate(action)
-        yaw, pitch = self.pose   # as playground/voxel/physics.py turns the player
-        self.pose = ((yaw + float(a[A.YAW]) * A.MAX_TURN_DEGREES) % 360.0,
-                     float(np.clip(pitch + float(a[A.PITCH]) * A.MAX_TURN_DEGREES, -89.0, 89.0)))
+        self.pose = turned(*self.pose, A.validate(action))
         frame, seen = reproject(self.start, self.start_pose, self.pose, self.truth.config.camera.fov_degrees)
         return fill_unseen(frame, seen, self.start, self.fill)
 

@@ -95,10 +95,15 @@ def in_water(store: ChunkStore, p: Player) -> bool:
     return store.get(math.floor(p.pos[0]), math.floor(p.pos[1] + 0.4), math.floor(p.pos[2])) == B.WATER
 
 
+def turned(yaw: float, pitch: float, action: np.ndarray) -> tuple[float, float]:
+    """The camera (yaw, pitch) in degrees after one tick of `action`'s camera turn."""
+    return ((yaw + float(action[A.YAW]) * A.MAX_TURN_DEGREES) % 360.0,
+            float(np.clip(pitch + float(action[A.PITCH]) * A.MAX_TURN_DEGREES, -89.0, 89.0)))
+
+
 def step(store: ChunkStore, p: Player, action: np.ndarray) -> None:
     """Advance the player by one tick under `action` (a validated schema vector)."""
-    p.yaw = (p.yaw + float(action[A.YAW]) * A.MAX_TURN_DEGREES) % 360.0
-    p.pitch = float(np.clip(p.pitch + float(action[A.PITCH]) * A.MAX_TURN_DEGREES, -89.0, 89.0))
+    p.yaw, p.pitch = turned(p.yaw, p.pitch, action)
     slot = A.hotbar_slot(action)
     if slot is not None:
         p.slot = slot
