@@ -1,0 +1,102 @@
+"""Where a dream's turns lose the eval's comparisons: in the part of the view the start
+frame shows, or in the ground it never showed.
+
+`SeenSplit(dream, part)` is the dream with one part of each turned frame swapped for the
+exact turn of `reprojection.py`:
+
+- part="seen": the exact re-projection of the start frame where it shows the pixel, the
+  dream's own picture elsewhere (its guess of the new ground is kept);
+- part="unseen": the dream's own picture where the start frame shows the pixel, the edge
+  fill elsewhere (its guess of the new ground is replaced by the ceiling's plain guess).
+
+Run through `action_following`, the turn scripts' rates say which part costs the dream its
+comparisons. If exact seen pixels lift its turns to the ceiling, its guesses of new ground
+are as good as the plain fill and what it lacks is turning what it was shown.
+
+Frames are swapped only while no button has been pressed since the reset (a turn in place);
+after that the dream's frames pass through, so only the turn rates mean anything.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from playground import actions as A
+from playground.eval.reprojection import TURN_SCRIPTS, ReprojectionTurns, fill_unseen, reproject
+from playground.eval.rollouts import action_following
+
+PARTS = ("seen", "unseen")
+
+
+class RememberedDream:
+    """A World that dreams each (seed, actions) prefix once: the split runs the eval three
+    times over the same rollouts, and dreaming is what costs."""
+
+    def __init__(self, dream):
+        self.dream = dream
+        self.frames: dict[tuple, np.ndarray] = {}
+        self.dreamed_to: tuple | None = None     # the prefix the wrapped dream's state is at
+        self.seed, self.actions = None, []
+
+    def reset(self, seed: int) -> np.ndarray:
+        self.seed, self.actions = seed, []
+        return self._frame()
+
+    def step(self, action) -> np.ndarray:
+        self.actions.append(np.asarray(action, np.float32))
+        return self._frame()
+
+    def _frame(self) -> np.ndarray:
+        key = (self.seed, *(a.tobytes() for a in self.actions))
+        if key not in self.frames:
+            if self.dreamed_to != key[:-1] or not self.actions:
+                self.dreamed_to = None                # replay the prefix from the reset
+                self.frames[key[:1]] = self.dream.reset(self.seed).copy()
+                for i, a in enumerate(self.actions[:-1]):
+                    self.frames[key[:i + 2]] = self.dream.step(a).copy()
+            if self.actions:
+                self.frames[key] = self.dream.step(self.actions[-1]).copy()
+            self.dreamed_to = key
+        return self.frames[key]
+
+
+class SeenSplit:
+    """The dream's turn with one part of each frame exact (see the module docstring)."""
+
+    name = "seen split"
+
+    def __init__(self, dream, part: str):
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}")
+        self.dream, self.part = dream, part
+        self.turn = ReprojectionTurns("edge")
+        self.turning = True
+
+    def reset(self, seed: int) -> np.ndarray:
+        self.turn.reset(seed)
+        self.turning = True
+        return self.dream.reset(seed)
+
+    def step(self, action) -> np.ndarray:
+        dreamed = self.dream.step(action)
+        self.turning = self.turning and not A.pressed(action)
+        if not self.turning:
+            return dreamed
+        self.turn.step(action)
+        t = self.turn
+        exact, seen = reproject(t.start, t.start_pose, t.pose, t.truth.config.camera.fov_degrees)
+        if self.part == "seen":
+            return np.where(seen[..., None], exact, dreamed)
+        return fill_unseen(np.where(seen[..., None], dreamed, 0).astype(dreamed.dtype), seen, t.start, "edge")
+
+
+def seen_split(dream, seeds, steps: int, progress: bool = False) -> dict:
+    """The turn scripts' action-following rates (the eval's pairs and MSE) of the dream as
+    dreamed ("dream"), with exact seen pixels ("seen") and with the edge fill for the unseen
+    ground ("unseen"); each with the mean of the two turns."""
+    remembered, out = RememberedDream(dream), {}
+    for part in ("dream", *PARTS):
+        world = remembered if part == "dream" else SeenSplit(remembered, part)
+        r = action_following(world, seeds, steps=steps, progress=progress)
+        turns = {k: r["by_script"][k] for k in TURN_SCRIPTS}
+        out[part] = {**turns, "mean": float(np.mean(list(turns.values())))}
+    return out
