@@ -4,7 +4,7 @@ import pytest
 
 from playground import actions as A
 from playground.eval.reprojection import ReprojectionTurns, following_ceiling
-from playground.eval.seen_split import RememberedDream, SeenSplit, seen_split
+from playground.eval.seen_split import RememberedDream, SeenSplit, effective_turn, seen_split
 
 SEEDS = [1_000_902]
 
@@ -56,6 +56,22 @@ def test_each_rollout_is_dreamed_once_and_replayed_when_asked_out_of_order():
     remembered.step(turn[0])
     remembered.step(A.make(yaw=-0.5))      # a new branch: the dream replays reset + one step, then steps
     assert counting.calls == 4 + 3
+
+
+def test_effective_turn_of_the_exact_turn_is_the_worlds():
+    out = effective_turn(ReprojectionTurns("rowmean"), SEEDS, steps=3)
+    assert out["world_per_tick"] == 5.0 and out["per_tick"] == 5.0
+    assert out["angles"] == {"turn_left": [5.0, 10.0, 15.0], "turn_right": [5.0, 10.0, 15.0]}
+
+
+def test_effective_turn_sees_a_dream_that_turns_less():
+    class HalfTurns(ReprojectionTurns):      # turns 2.5 degrees a tick when told 5
+        def step(self, action):
+            half = np.array(action, np.float32)
+            half[A.YAW] /= 2
+            return super().step(half)
+
+    assert effective_turn(HalfTurns("rowmean"), SEEDS, steps=3)["per_tick"] == 2.5
 
 
 def test_unknown_part_is_refused():

@@ -13,6 +13,9 @@ Run through `action_following`, the turn scripts' rates say which part costs the
 comparisons. If exact seen pixels lift its turns to the ceiling, its guesses of new ground
 are as good as the plain fill and what it lacks is turning what it was shown.
 
+`effective_turn` measures how far the dream turns per tick: the angle of the exact turn of
+the start frame that best matches each dreamed frame.
+
 Frames are swapped only while no button has been pressed since the reset (a turn in place);
 after that the dream's frames pass through, so only the turn rates mean anything.
 """
@@ -22,7 +25,8 @@ import numpy as np
 
 from playground import actions as A
 from playground.eval.reprojection import TURN_SCRIPTS, ReprojectionTurns, fill_unseen, reproject
-from playground.eval.rollouts import action_following
+from playground.eval.rollouts import action_following, rollout
+from playground.policies import script
 
 PARTS = ("seen", "unseen")
 
@@ -100,3 +104,38 @@ def seen_split(dream, seeds, steps: int, progress: bool = False) -> dict:
         turns = {k: r["by_script"][k] for k in TURN_SCRIPTS}
         out[part] = {**turns, "mean": float(np.mean(list(turns.values())))}
     return out
+
+
+def effective_turn(dream, seeds, steps: int = 8, resolution: float = 0.5, min_seen: int = 200) -> dict:
+    """How far the dream turns: for turn_left and turn_right, per step k (1..steps) the angle in
+    degrees of the exact turn of the start frame that best matches the dreamed frame (MSE over
+    the pixels that turn shows; angles 0 .. world's + 20 in `resolution` steps, angles showing
+    fewer than `min_seen` start pixels skipped), as the median over seeds; and "per_tick", the
+    median over seeds, scripts and steps of angle / k, beside the world's "world_per_tick"."""
+    probe = ReprojectionTurns("edge")
+    fov = probe.truth.config.camera.fov_degrees
+    angles, ratios = {}, []
+    for name in TURN_SCRIPTS:
+        acts = script(name, np.random.default_rng(0), steps)
+        world_per_tick = abs(float(acts[0][A.YAW])) * A.MAX_TURN_DEGREES
+        sign = np.sign(acts[0][A.YAW])
+        per_seed = []
+        for seed in seeds:
+            frames = rollout(dream, seed, acts).astype(np.float64)
+            probe.reset(seed)
+            yaw, pitch = probe.start_pose
+            row = []
+            for k in range(1, steps + 1):
+                best, best_err = np.nan, np.inf
+                for theta in np.arange(0, world_per_tick * k + 20 + 1e-9, resolution):
+                    exact, seen = reproject(probe.start, probe.start_pose, ((yaw + sign * theta) % 360.0, pitch), fov)
+                    if seen.sum() < min_seen:
+                        continue
+                    err = ((exact[seen] - frames[k][seen]) ** 2).mean()
+                    if err < best_err:
+                        best, best_err = theta, err
+                row.append(best)
+                ratios.append(best / k)
+            per_seed.append(row)
+        angles[name] = [float(a) for a in np.nanmedian(np.array(per_seed, float), axis=0)]
+    return {"angles": angles, "per_tick": float(np.nanmedian(ratios)), "world_per_tick": world_per_tick}
