@@ -2,7 +2,7 @@
 checkpoints apart when their eval rates differ by a few comparisons (16 seeds give 128
 comparisons: one standard error is about 3.6 points).
 
-    python tools/follow_more.py CHECKPOINT OUT.json [--seeds 64] [--offset 300]
+    python tools/follow_more.py CHECKPOINT OUT.json [--seeds 64] [--offset 300] [--denoise-steps 2]
 
 Seeds are eval_seeds(n, offset): held out, and offset 300 avoids the 16 follow seeds of
 `playground eval` (offset 100) and its retrieval seeds (offset 200). One CPU thread, so
@@ -25,9 +25,12 @@ def main() -> None:
     ap.add_argument("--offset", type=int, default=300)
     ap.add_argument("--memory-frames", type=int, default=max(FULL["memory_sizes"]),
                     help="default: as `playground eval`")
+    ap.add_argument("--denoise-steps", type=int, default=2,
+                    help="denoising calls per frame of the `frame` sampler (default 2: frame-2, as `playground eval`)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    result = action_following(eval_dream(load_dream(a.checkpoint), a.memory_frames), eval_seeds(a.seeds, a.offset),
+    dream = eval_dream(load_dream(a.checkpoint), a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}))
+    result = action_following(dream, eval_seeds(a.seeds, a.offset),
                               steps=FULL["follow_steps"])
     with open(a.out, "w") as f:
         json.dump(result, f, indent=1, default=str)
