@@ -52,8 +52,7 @@ class RememberedDream:
     def _frame(self) -> np.ndarray:
         key = (self.seed, *(a.tobytes() for a in self.actions))
         if key not in self.frames:
-            if self.dreamed_to != key[:-1] or not self.actions:
-                self.dreamed_to = None                # replay the prefix from the reset
+            if self.dreamed_to != key[:-1] or not self.actions:   # replay the prefix from the reset
                 self.frames[key[:1]] = self.dream.reset(self.seed).copy()
                 for i, a in enumerate(self.actions[:-1]):
                     self.frames[key[:i + 2]] = self.dream.step(a).copy()
