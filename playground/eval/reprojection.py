@@ -88,20 +88,29 @@ class ReprojectionTurns:
         return self.start.copy()
 
     def step(self, action) -> np.ndarray:
+        return fill_unseen(*self.advance(action), self.start, self.fill)
+
+    def advance(self, action):
+        """Turn the camera by one tick of `action`: (frame, seen) of the new pose, unfilled."""
         self.pose = turned(*self.pose, A.validate(action))
-        frame, seen = reproject(self.start, self.start_pose, self.pose, self.truth.config.camera.fov_degrees)
-        return fill_unseen(frame, seen, self.start, self.fill)
+        return self.view(self.pose)
+
+    def view(self, pose):
+        """(frame, seen): the start frame re-projected to camera pose (yaw, pitch); see reproject."""
+        return reproject(self.start, self.start_pose, pose, self.truth.config.camera.fov_degrees)
+
+
+def turn_rates(following: dict) -> dict:
+    """The turn scripts' rates of an action_following result, and their mean."""
+    turns = {k: following["by_script"][k] for k in TURN_SCRIPTS if k in following["by_script"]}
+    return {**turns, "mean": float(np.mean(list(turns.values()))) if turns else float("nan")}
 
 
 def following_ceiling(seeds, steps: int, progress: bool = False) -> dict:
     """Per fill: the turn scripts' action-following rates of ReprojectionTurns on `seeds`
     (the eval's pairs and MSE), and their mean."""
-    out = {}
-    for fill in FILLS:
-        r = action_following(ReprojectionTurns(fill), seeds, steps=steps, progress=progress)
-        turns = {k: r["by_script"][k] for k in TURN_SCRIPTS if k in r["by_script"]}
-        out[fill] = {**turns, "mean": float(np.mean(list(turns.values()))) if turns else float("nan")}
-    return out
+    return {fill: turn_rates(action_following(ReprojectionTurns(fill), seeds, steps=steps, progress=progress))
+            for fill in FILLS}
 
 
 def ceiling_words(ceiling: dict) -> str:

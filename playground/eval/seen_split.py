@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground import actions as A
-from playground.eval.reprojection import TURN_SCRIPTS, ReprojectionTurns, fill_unseen, reproject
+from playground.eval.reprojection import TURN_SCRIPTS, ReprojectionTurns, fill_unseen, turn_rates
 from playground.eval.rollouts import action_following, rollout
 from playground.policies import script
 
@@ -84,25 +84,21 @@ class SeenSplit:
         self.turning = self.turning and not A.pressed(action)
         if not self.turning:
             return dreamed
-        self.turn.step(action)
-        t = self.turn
-        exact, seen = reproject(t.start, t.start_pose, t.pose, t.truth.config.camera.fov_degrees)
+        exact, seen = self.turn.advance(action)
         if self.part == "seen":
             return np.where(seen[..., None], exact, dreamed)
-        return fill_unseen(np.where(seen[..., None], dreamed, 0).astype(dreamed.dtype), seen, t.start, "edge")
+        return fill_unseen(np.where(seen[..., None], dreamed, 0).astype(dreamed.dtype), seen, self.turn.start, "edge")
 
 
 def seen_split(dream, seeds, steps: int, progress: bool = False) -> dict:
     """The turn scripts' action-following rates (the eval's pairs and MSE) of the dream as
     dreamed ("dream"), with exact seen pixels ("seen") and with the edge fill for the unseen
-    ground ("unseen"); each with the mean of the two turns."""
-    remembered, out = RememberedDream(dream), {}
-    for part in ("dream", *PARTS):
-        world = remembered if part == "dream" else SeenSplit(remembered, part)
-        r = action_following(world, seeds, steps=steps, progress=progress)
-        turns = {k: r["by_script"][k] for k in TURN_SCRIPTS}
-        out[part] = {**turns, "mean": float(np.mean(list(turns.values())))}
-    return out
+    ground ("unseen"); each with the mean of the two turns. Pass a RememberedDream to keep
+    its rollouts for later (e.g. effective_turn)."""
+    remembered = dream if isinstance(dream, RememberedDream) else RememberedDream(dream)
+    worlds = {"dream": remembered, **{part: SeenSplit(remembered, part) for part in PARTS}}
+    return {part: turn_rates(action_following(world, seeds, steps=steps, progress=progress))
+            for part, world in worlds.items()}
 
 
 def effective_turn(dream, seeds, steps: int = 8, resolution: float = 0.5, min_seen: int = 200) -> dict:
@@ -112,7 +108,6 @@ def effective_turn(dream, seeds, steps: int = 8, resolution: float = 0.5, min_se
     fewer than `min_seen` start pixels skipped), as the median over seeds; and "per_tick", the
     median over seeds, scripts and steps of angle / k, beside the world's "world_per_tick"."""
     probe = ReprojectionTurns("edge")
-    fov = probe.truth.config.camera.fov_degrees
     angles, ratios = {}, []
     for name in TURN_SCRIPTS:
         acts = script(name, np.random.default_rng(0), steps)
@@ -127,7 +122,7 @@ def effective_turn(dream, seeds, steps: int = 8, resolution: float = 0.5, min_se
             for k in range(1, steps + 1):
                 best, best_err = np.nan, np.inf
                 for theta in np.arange(0, world_per_tick * k + 20 + 1e-9, resolution):
-                    exact, seen = reproject(probe.start, probe.start_pose, ((yaw + sign * theta) % 360.0, pitch), fov)
+                    exact, seen = probe.view(((yaw + sign * theta) % 360.0, pitch))
                     if seen.sum() < min_seen:
                         continue
                     err = ((exact[seen] - frames[k][seen]) ** 2).mean()
