@@ -39,6 +39,9 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--guidance-on", choices=GUIDANCE_ON, default=None,
                    help="what guidance amplifies: all of the action, or the keys only, keeping turns "
                         "as the model learned them (default: the checkpoint's)")
+    p.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
+                   help="a turning tick starts from the turned picture noised to this level (frame sampler; "
+                        "default: the checkpoint's; 0 = from pure noise)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
     p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
@@ -60,7 +63,7 @@ def make_world(args):
                                              use_memory=not args.no_memory, bf16=args.bf16,
                                              compile=args.compile, action_guidance=args.guidance,
                                              guidance_min_level=args.guidance_min_level,
-                                             guidance_on=args.guidance_on))
+                                             guidance_on=args.guidance_on, turn_warp_level=args.turn_warp))
     return DreamWorld(cfg)
 
 

@@ -84,3 +84,11 @@ def test_log_stops_at_the_checkpoint_step(tmp_path):
     shipped = read_log(tmp_path, until=150)
     assert shipped["steps"] == 150 and shipped["runs"] == 2 and round(shipped["minutes"]) == 50
     assert read_log(tmp_path)["runs"] == 3
+
+
+def test_the_sampler_section_names_the_turn_warp_when_the_file_recommends_it():
+    from playground.eval.card import _sampler
+    sd = {"context_label": 160, "action_guidance": 4.0, "guidance_min_level": 0, "guidance_on": "keys"}
+    plain = "\n".join(_sampler({"extra": {"sampler": sd}}, None, None))
+    warped = "\n".join(_sampler({"extra": {"sampler": {**sd, "turn_warp_level": 350}}}, None, None))
+    assert "turned picture" not in plain and "noised to level **350** (`--turn-warp`" in warped

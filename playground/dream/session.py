@@ -12,7 +12,10 @@ One general autoregressive sampler runs any validated `Schedule`:
   (bounded FIFO) that every window frame's spatial attention sees;
 - `recondition`: noisy slots take the newest action each tick, so an action reaches
   frames already in the window (otherwise progressive schedules show it after
-  `schedule.latency` ticks).
+  `schedule.latency` ticks);
+- `turn_warp_level`: with the frame sampler, a tick that turns the camera starts its new
+  frame from the frame just shown re-projected to the turned camera (turn_warp.py),
+  noised to that level, instead of from pure noise.
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from playground.dream import turn_warp
 from playground.dream.guidance import guided_forward
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
@@ -56,6 +60,12 @@ class SessionOptions:
     # reference keeps the camera and drops the keys: walking, jumping... are amplified while
     # turning stays as the model learned it; a small model follows turns but barely walks).
     guidance_on: str | None = None         # None: the checkpoint's recommendation
+    # A turning tick's new frame starts from the turned picture noised to this level
+    # (turn_warp.py); 0: every frame starts from pure noise. Only schedules with one noisy
+    # slot that emit one frame a tick (frame-k) have the frame just shown to start from;
+    # the others ignore it.
+    turn_warp_level: int | None = None     # None: the checkpoint's recommendation
+    fov_degrees: float = 70.0              # the camera's vertical field of view (the voxel world's)
 
 
 @dataclass
@@ -69,6 +79,8 @@ class _State:
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
+    shown: np.ndarray | None = None              # (B, H, W, 3) uint8 the frame shown last
+    pitch: np.ndarray | None = None              # (B,) camera pitch in degrees (turn_warp)
 
 
 class DreamSession:
@@ -94,6 +106,7 @@ class DreamSession:
                                       dynamic=False) if self.opt.compile else dit
         model_bank = dit.cfg.memory_frames
         self.bank_frames = model_bank if self.opt.memory_frames is None else min(self.opt.memory_frames, model_bank)
+        self.warps = bool(self.opt.turn_warp_level) and noisy == 1 and schedule.shift == 1
         self.s = _State()
 
     # ---- helpers --------------------------------------------------------------------
@@ -163,8 +176,23 @@ class DreamSession:
         return v[:, n:], None
 
     def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):
-        """Move x (B, S, C, h, w) from levels a to levels b (S,) given the v-prediction."""
-        return ddim_step(self.abar, x, v, a[None], b[None])
+        """Move x (B, S, C, h, w) from levels a to levels b, (B, S) or (S,), given the v-prediction."""
+        return ddim_step(self.abar, x, v, a if a.ndim == 2 else a[None], b if b.ndim == 2 else b[None])
+
+    def _warp_start(self, actions: np.ndarray) -> np.ndarray | None:
+        """turn_warp: the turning rows' new frame becomes the turned picture noised to
+        turn_warp_level. Returns each row's starting level (B,) (TOP: from pure noise),
+        or None when the warp is off or no row turns."""
+        rows = turn_warp.turns(actions) if self.warps else np.zeros(len(actions), bool)
+        if not rows.any():
+            return None
+        level = int(self.opt.turn_warp_level)
+        views = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows], self.opt.fov_degrees)
+        z = self.ae.encode(frames_to_tensor(views).to(self.device))
+        idx = torch.as_tensor(np.flatnonzero(rows), device=self.device)
+        ab = self.abar[level]
+        self.s.noisy[idx, -1] = ab.sqrt() * z + (1 - ab).sqrt() * self.s.noisy[idx, -1]   # fresh noise
+        return np.where(rows, level, TOP)
 
     def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
         """Noisy slots for a fresh start: the last context latent (B, C, h, w) noised to each
@@ -199,16 +227,19 @@ class DreamSession:
 
     # ---- public API -------------------------------------------------------------------
     @torch.no_grad()
-    def reset(self, frames: np.ndarray, actions: np.ndarray) -> None:
+    def reset(self, frames: np.ndarray, actions: np.ndarray, pitch=None) -> None:
         """Start from context frames uint8 (B, T0, H, W, 3) and their actions (B, T0, 25).
         The last cache_frames of them fill the cache; the noisy slots start as the last
-        context frame noised to their levels (a warm start PA-VDM-style)."""
+        context frame noised to their levels (a warm start PA-VDM-style). pitch: the camera
+        pitch in degrees of the last context frame, a number or (B,) (default 0, level):
+        the turn warp needs it."""
         frames, actions = np.asarray(frames), np.asarray(actions, np.float32)
         B, T0 = frames.shape[:2]
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
         lat = lat.view(B, T0, *lat.shape[1:])
         act = torch.as_tensor(actions, device=self.device)
-        self.s = _State()
+        self.s = _State(shown=frames[:, -1].copy(), pitch=np.broadcast_to(
+            np.asarray(0.0 if pitch is None else pitch, np.float64), (B,)).copy())
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
@@ -221,16 +252,20 @@ class DreamSession:
         self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
 
     @torch.no_grad()
-    def reset_rows(self, rows, frames: np.ndarray, actions: np.ndarray) -> None:
+    def reset_rows(self, rows, frames: np.ndarray, actions: np.ndarray, pitch=None) -> None:
         """Restart some batch rows (vectorised envs) from new context frames (n, T0, H, W, 3)
         while the others continue. Their cache is recomputed at the batch's current
-        positions; needs a full cache and at least cache_frames context frames."""
-        rows = torch.as_tensor(np.flatnonzero(np.asarray(rows)), device=self.device)
+        positions; needs a full cache and at least cache_frames context frames. pitch: as
+        in reset, a number or (n,)."""
+        host_rows = np.flatnonzero(np.asarray(rows))
+        rows = torch.as_tensor(host_rows, device=self.device)
         s, L = self.s, self.cache_frames
         if not self.opt.kv_cache or s.past is None or s.past[0][0].shape[2] != L or frames.shape[1] < L or s.outbox:
             raise RuntimeError("reset_rows needs a full cache, >= cache_frames context frames and "
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
+        s.shown[host_rows] = frames[:, -1]
+        s.pitch[host_rows] = np.broadcast_to(np.asarray(0.0 if pitch is None else pitch, np.float64), (n,))
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
         clean = lat.view(n, L, *lat.shape[1:])
         lat = self._stabilise(clean)
@@ -258,14 +293,21 @@ class DreamSession:
         """One tick: the frame(s) uint8 (B, H, W, 3) shown after `action` (B, 25)."""
         if self.s.noisy is None:
             raise RuntimeError("call reset(context_frames, context_actions) before step(action)")
-        a = torch.as_tensor(np.asarray(action, np.float32), device=self.device).view(-1, self.dit.cfg.action_dim)
+        host = np.asarray(action, np.float32).reshape(-1, self.dit.cfg.action_dim)
+        a = torch.as_tensor(host, device=self.device)
         if not self.s.outbox:
-            self._ar_step(a)
+            self._ar_step(a, self._warp_start(host))
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
-        return self.s.outbox.popleft()
+        frame = self.s.outbox.popleft()
+        self.s.shown = frame.copy()   # the caller may draw on what it is given
+        self.s.pitch = turn_warp.next_pitch(self.s.pitch, host)
+        return frame
 
-    def _ar_step(self, a):
+    def _ar_step(self, a, start_levels=None):
+        """One autoregressive step of the schedule. start_levels (B,) or None: each row's
+        new frame starts at that level (the turn warp), so its levels are capped there;
+        a call that moves no row's levels is skipped."""
         sch, s = self.schedule, self.s
         c0 = sch.context
         s.noisy_actions[:, -sch.shift:] = a[:, None]
@@ -273,8 +315,13 @@ class DreamSession:
             s.noisy_actions[:] = a[:, None]
         t0 = time.perf_counter()
         for r in range(sch.calls):
-            lv_now = torch.as_tensor(sch.levels[r, c0:], device=self.device)
-            lv_next = torch.as_tensor(sch.levels[r + 1, c0:], device=self.device)
+            now, after = sch.levels[r, c0:], sch.levels[r + 1, c0:]
+            if start_levels is not None:
+                now, after = (np.minimum(row[None], start_levels[:, None]) for row in (now, after))
+                if np.array_equal(now, after):
+                    continue
+            lv_now = torch.as_tensor(now, device=self.device)
+            lv_next = torch.as_tensor(after, device=self.device)
             x, acts, n_pending = s.noisy, s.noisy_actions, len(s.pending)
             B = x.shape[0]
             levels = lv_now.expand(B, -1)
@@ -299,6 +346,11 @@ class DreamSession:
         for i in range(out):
             s.outbox.append(frames[:, i].cpu().numpy())
         self.timings = {"model_ms": (t1 - t0) * 1000, "decode_ms": (time.perf_counter() - t1) * 1000}
+
+    @property
+    def camera_pitch(self) -> np.ndarray:
+        """(B,) the camera pitch in degrees the turn warp assumes now."""
+        return self.s.pitch.copy()
 
     @property
     def frame_hw(self) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground.config import ConfigError, build
+from playground.dream.schedule import TOP
 
 GUIDANCE_ON = ("all", "keys")   # SessionOptions.guidance_on
 
@@ -19,14 +20,21 @@ class SamplerDefaults:
     action_guidance: float = 0.0    # SessionOptions.action_guidance
     guidance_min_level: int = 0     # SessionOptions.guidance_min_level
     guidance_on: str = "all"        # SessionOptions.guidance_on
+    turn_warp_level: int = 0        # SessionOptions.turn_warp_level (0: off)
 
     def __post_init__(self):
         check_guidance_on(self.guidance_on)
+        check_turn_warp_level(self.turn_warp_level)
 
 
 def check_guidance_on(value) -> None:
     if value not in GUIDANCE_ON:
         raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {value!r}")
+
+
+def check_turn_warp_level(value) -> None:
+    if not (isinstance(value, int) and 0 <= value <= TOP):
+        raise ConfigError(f"turn_warp_level must be a noise level in 0..{TOP} (0 = off), got {value!r}")
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
@@ -41,12 +49,16 @@ def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:
 
 def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
     """Fill what the user left open: the schedule's context_label (returned params),
-    options.action_guidance, guidance_min_level and guidance_on (set in place when None)."""
+    options.action_guidance, guidance_min_level, guidance_on and turn_warp_level (set in
+    place when None)."""
     if options.action_guidance is None:
         options.action_guidance = defaults.action_guidance
     if options.guidance_min_level is None:
         options.guidance_min_level = defaults.guidance_min_level
     if options.guidance_on is None:
         options.guidance_on = defaults.guidance_on
+    if options.turn_warp_level is None:
+        options.turn_warp_level = defaults.turn_warp_level
     check_guidance_on(options.guidance_on)
+    check_turn_warp_level(options.turn_warp_level)
     return with_label(schedule_params, defaults)

@@ -76,11 +76,12 @@ class DreamWorld:
     def reset(self, seed: int | None = None) -> np.ndarray:
         self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
         first = self._prompt() if self.config.prompt_image else self._voxel().reset(self.seed)
+        pitch = 0.0 if self.config.prompt_image else self._voxel().player.pitch   # a prompt: assume level
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                     seed=self.seed, device=self.config.device)
         n = self.config.context or self.session.cache_frames
         frames = np.repeat(first[None, None], n, axis=1)
-        self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32))
+        self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32), pitch)
         self.tick = 0
         self._recent.clear()
         self._recent.append((first, A.zero()))
@@ -102,11 +103,12 @@ class DreamWorld:
         self.schedule = S.preset(name, **params)
         self.config.schedule, self.config.schedule_params = name, params
         if self.session is not None and self._recent:
+            pitch = self.session.camera_pitch
             self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                         seed=self.seed + self.tick, device=self.config.device)
             frames = np.stack([f for f, _ in self._recent])[None]
             acts = np.stack([a for _, a in self._recent])[None]
-            self.session.reset(frames, acts)
+            self.session.reset(frames, acts, pitch)
 
     def change_steps(self, delta: int) -> int:
         """+/- denoising steps of the current preset (within 1..16); returns the new value."""
@@ -132,6 +134,7 @@ class DreamWorld:
                "context_label": self.schedule.context_label, "action_guidance": self.config.options.action_guidance,
                "guidance_min_level": self.config.options.guidance_min_level,
                "guidance_on": self.config.options.guidance_on,
+               "turn_warp_level": self.config.options.turn_warp_level,
                "memory": "on" if self.config.options.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}

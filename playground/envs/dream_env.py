@@ -17,13 +17,14 @@ from playground.envs.voxel_env import RewardFn, WorldEnv
 def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
                  recondition=True, memory=True, bf16=False, vae=None, prompt_image=None,
                  action_guidance=None, context_label=None, guidance_min_level=None,
-                 guidance_on=None) -> DreamConfig:
+                 guidance_on=None, turn_warp_level=None) -> DreamConfig:
     return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
                        schedule_params=params_for(schedule, steps, context_label), device=device,
                        context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
                                                                bf16=bf16, action_guidance=action_guidance,
                                                                guidance_min_level=guidance_min_level,
-                                                               guidance_on=guidance_on))
+                                                               guidance_on=guidance_on,
+                                                               turn_warp_level=turn_warp_level))
 
 
 class WorldModelEnv(WorldEnv):
@@ -33,7 +34,9 @@ class WorldModelEnv(WorldEnv):
                  memory: bool = True, bf16: bool = False, vae: str | None = None,
                  prompt_image: str | None = None, reward_fn: RewardFn | None = None,
                  action_guidance: float | None = None, context_label: int | None = None,
-                 guidance_min_level: int | None = None, guidance_on: str | None = None):
+                 guidance_min_level: int | None = None, guidance_on: str | None = None,
+                 turn_warp_level: int | None = None):
         cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16, vae,
-                           prompt_image, action_guidance, context_label, guidance_min_level, guidance_on)
+                           prompt_image, action_guidance, context_label, guidance_min_level, guidance_on,
+                           turn_warp_level)
         super().__init__(DreamWorld(cfg), action_mode, render_mode, reward_fn)

@@ -52,7 +52,8 @@ class WorldModelVectorEnv(VectorEnv):
     def _context(self, i: int, seed: int):
         first = self.truths[i].reset(int(seed))
         L = self.session.cache_frames
-        return first, np.repeat(first[None], L, axis=0), np.zeros((L, A.ACTION_DIM), np.float32)
+        return (first, np.repeat(first[None], L, axis=0), np.zeros((L, A.ACTION_DIM), np.float32),
+                self.truths[i].player.pitch)
 
     def _seeds(self, seed):
         if seed is None:
@@ -71,7 +72,7 @@ class WorldModelVectorEnv(VectorEnv):
             self.session = DreamSession(self.dit, self.ae, self.schedule, self.cfg.options,
                                         seed=int(seeds[0]), device=self.cfg.device)
             ctx = [self._context(i, seeds[i]) for i in range(self.num_envs)]
-            self.session.reset(np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]))
+            self.session.reset(np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]), [c[3] for c in ctx])
             self._obs = np.stack([c[0] for c in ctx])
         else:
             self._reset_rows(mask, seeds)
@@ -83,7 +84,8 @@ class WorldModelVectorEnv(VectorEnv):
     def _reset_rows(self, mask, seeds):
         idx = np.flatnonzero(mask)
         ctx = [self._context(i, seeds[i]) for i in idx]
-        self.session.reset_rows(mask, np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]))
+        self.session.reset_rows(mask, np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]),
+                                [c[3] for c in ctx])
         for j, i in enumerate(idx):
             self._obs[i] = ctx[j][0]
 

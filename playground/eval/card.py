@@ -155,10 +155,14 @@ def _sampler(meta: dict, tune: dict | None, bench: dict | None) -> list[str]:
                 if sd.get("guidance_min_level") else "")
     if sd.get("action_guidance") and sd.get("guidance_on") == "keys":
         interval += " on the keys only, turns left as learned (`--guidance-on keys`)"
+    warp = (f", and a turning tick's frame starts from the turned picture noised to level "
+            f"**{sd['turn_warp_level']}** (`--turn-warp`; `playground/dream/turn_warp.py`)"
+            if sd.get("turn_warp_level") else "")
     L = ["## Recommended sampler settings", "",
          f"Stored in the file's metadata and used by default: context frames shown at noise level "
-         f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
-         "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on` override them).", ""]
+         f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval}{warp} "
+         "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on`, `--turn-warp` override them).",
+         ""]
     if tune:
         L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
               f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",

@@ -1,0 +1,111 @@
+"""The turn warp: a turning tick's frame starts from the turned picture (dream/turn_warp.py)."""
+import numpy as np
+import pytest
+import torch
+
+from playground import actions as A
+from playground.config import ConfigError
+from playground.dream import schedule as S
+from playground.dream import turn_warp, tuning
+from playground.dream.session import DreamSession, SessionOptions
+from playground.model.autoencoder import AEConfig, Autoencoder
+from playground.model.dit import DiT, DiTConfig
+from playground.voxel import VoxelWorld
+
+TURN, WALK = A.make(yaw=1.0), A.make({"forward"})
+
+
+def models():
+    torch.manual_seed(0)
+    ae = Autoencoder(AEConfig(widths=(16, 16), blocks=1, decoder_blocks=(1, 1)))
+    dit = DiT(DiTConfig(dim=32, depth=2, heads=2, max_frames=8, memory_frames=0))
+    for p in dit.parameters():   # adaLN-Zero starts as identity; make every path matter
+        if p.abs().sum() == 0:
+            torch.nn.init.normal_(p, std=0.05)
+    return dit.eval(), ae.eval()
+
+
+def session(level, sched=None, batch=1, calls=None):
+    dit, ae = models()
+    if calls is not None:   # count the DiT calls
+        forward = dit.forward
+        dit.forward = lambda *a, **k: (calls.append(a[0].shape[1]), forward(*a, **k))[1]
+    s = DreamSession(dit, ae, sched or S.frame(steps=2, context=3), SessionOptions(turn_warp_level=level), seed=5)
+    world = VoxelWorld()
+    first = np.stack([world.reset(1_000_950 + i) for i in range(batch)])
+    s.reset(np.repeat(first[:, None], 3, 1), np.zeros((batch, 3, 25), np.float32), pitch=world.player.pitch)
+    return s, world
+
+
+def test_the_turned_view_is_the_worlds_turn_where_the_frame_saw_it():
+    world = VoxelWorld()
+    start = world.reset(1_000_951)
+    truth = world.step(TURN)                      # 10 degrees right, at the world's own pitch
+    view = turn_warp.turned_views(start[None], np.array([world.player.pitch]), TURN[None], 70.0)[0]
+    err = abs(view.astype(int) - truth.astype(int)).max(-1)
+    assert np.median(err[:, :48]) == 0            # the left part was in view: re-projected exactly
+    assert view.shape == start.shape and view.dtype == np.uint8
+
+
+def test_turns_and_pitch_follow_the_actions():
+    acts = np.stack([TURN, WALK, A.make(pitch=1.0), A.zero()])
+    assert turn_warp.turns(acts).tolist() == [True, False, True, False]
+    assert turn_warp.next_pitch(np.array([0.0, 0.0, 85.0, -3.0]), acts).tolist() == [0.0, 0.0, 89.0, -3.0]
+
+
+def test_a_turning_tick_starts_warped_and_skips_the_call_above_its_level():
+    calls_on, calls_off = [], []
+    on, _ = session(350, calls=calls_on)
+    off, _ = session(0, calls=calls_off)
+    n = len(calls_on)
+    assert np.array_equal(on.step(WALK[None]), off.step(WALK[None]))   # not turning: as without the warp
+    a, b = on.step(TURN[None]), off.step(TURN[None])
+    assert not np.array_equal(a, b)
+    # frame-2 runs levels 999 -> 500 -> 0; capped at 350, the first call moves nothing.
+    assert len(calls_on) - n == 3 and len(calls_off) - n == 4
+    assert on.camera_pitch.shape == (1,)
+
+
+def test_rows_that_do_not_turn_are_untouched_in_a_batch():
+    on, _ = session(350, batch=2)
+    off, _ = session(0, batch=2)
+    acts = np.stack([TURN, WALK])
+    a, b = on.step(acts), off.step(acts)
+    assert not np.array_equal(a[0], b[0])
+    assert abs(a[1].astype(int) - b[1].astype(int)).max() <= 1   # same row, batched with another
+
+
+@pytest.mark.parametrize("sched", [S.progressive(3, 1, 1, 1), S.chunked(2, 2, 2)], ids=lambda s: s.name)
+def test_schedules_without_the_frame_just_shown_ignore_it(sched):
+    on, _ = session(350, sched)
+    off, _ = session(0, sched)
+    for act in (TURN, TURN, WALK):
+        assert np.array_equal(on.step(act[None]), off.step(act[None]))
+
+
+def test_the_level_is_checked_and_the_checkpoint_recommends_it():
+    opts = SessionOptions()
+    tuning.resolve({}, opts, tuning.SamplerDefaults(turn_warp_level=350))
+    assert opts.turn_warp_level == 350
+    with pytest.raises(ConfigError, match="turn_warp_level"):
+        tuning.resolve({}, SessionOptions(turn_warp_level=1200), tuning.SamplerDefaults())
+    with pytest.raises(ConfigError, match="turn_warp_level"):
+        tuning.SamplerDefaults(turn_warp_level=-1)
+
+
+def test_the_dream_world_starts_at_the_voxel_views_pitch_and_keeps_it(toy_checkpoint):
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.record.world_spec import build, describe
+    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(turn_warp_level=300)))
+    truth = VoxelWorld()
+    truth.reset(1_000_952)
+    world.reset(1_000_952)
+    assert world.session.camera_pitch[0] == pytest.approx(truth.player.pitch)
+    world.step(A.make(pitch=-1.0))
+    world.set_schedule("frame", steps=3)            # a new session goes on from the same camera
+    assert world.session.camera_pitch[0] == pytest.approx(truth.player.pitch - A.MAX_TURN_DEGREES)
+    assert world.info()["turn_warp_level"] == 300
+    spec = describe(world)
+    assert build(spec).config.options.turn_warp_level == 300
+    del spec["options"]["turn_warp_level"]          # a recording from before the warp replays without it
+    assert build(spec).config.options.turn_warp_level == 0
