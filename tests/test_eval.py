@@ -53,9 +53,10 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
 def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):
     from playground.eval.tune import main
     assert main(["--checkpoint", str(toy_checkpoint), "--labels", "0,40", "--guidance", "0", "--seeds", "1",
-                 "--steps", "3", "--workers", "1"]) == 0
+                 "--steps", "3", "--workers", "1", "--turn-warp", "0,300"]) == 0
     out = capsys.readouterr().out
-    assert out.count('"score"') == 2 and "best: --set sampler.context_label=" in out
+    assert out.count('"score"') == 4 and "best: --set sampler.context_label=" in out
+    assert "--set sampler.turn_warp_level=" in out and "| turn warp |" in out and "| 300 |" in out
 
 
 def test_baselines_hold_the_start_frame_or_its_mean_colour():

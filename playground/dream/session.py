@@ -296,7 +296,11 @@ class DreamSession:
         host = np.asarray(action, np.float32).reshape(-1, self.dit.cfg.action_dim)
         a = torch.as_tensor(host, device=self.device)
         if not self.s.outbox:
-            self._ar_step(a, self._warp_start(host))
+            t0 = time.perf_counter()
+            start_levels = self._warp_start(host)
+            warp_ms = (time.perf_counter() - t0) * 1000
+            self._ar_step(a, start_levels)
+            self.timings["warp_ms"] = warp_ms
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
