@@ -1,4 +1,4 @@
-"""The turn warp: a turning tick's frame starts from the turned picture (dream/turn_warp.py)."""
+"""The turn warp: turning in place redraws the turned picture (dream/turn_warp.py)."""
 import numpy as np
 import pytest
 import torch
@@ -41,29 +41,37 @@ def test_the_turned_view_is_the_worlds_turn_where_the_frame_saw_it():
     world = VoxelWorld()
     start = world.reset(1_000_951)
     truth = world.step(TURN)                      # 10 degrees right, at the world's own pitch
-    view = turn_warp.turned_views(start[None], np.array([world.player.pitch]), TURN[None], 70.0)[0]
-    err = abs(view.astype(int) - truth.astype(int)).max(-1)
+    views, seen = turn_warp.turned_views(start[None], np.array([world.player.pitch]), TURN[None], 70.0)
+    err = abs(views[0].astype(int) - truth.astype(int)).max(-1)
     assert np.median(err[:, :48]) == 0            # the left part was in view: re-projected exactly
-    assert view.shape == start.shape and view.dtype == np.uint8
+    assert seen[0, :, :32].all() and not seen[0, :, -1].any()   # new ground comes in on the right
+    assert views.shape == (1, *start.shape) and views.dtype == np.uint8
+
+
+def test_the_composite_takes_the_warp_where_seen_and_the_guess_elsewhere():
+    warped, guess = torch.ones(1, 8, 16, 16), torch.zeros(1, 8, 16, 16)
+    seen = np.zeros((1, 64, 64), bool)
+    seen[:, :, :32] = True
+    seen[:, :, 32:34] = True                      # half of latent column 8
+    out = turn_warp.composite(warped, seen, guess)
+    assert (out[..., :8] == 1).all() and (out[..., 8] == 0.5).all() and (out[..., 9:] == 0).all()
 
 
 def test_turns_and_pitch_follow_the_actions():
-    acts = np.stack([TURN, WALK, A.make(pitch=1.0), A.zero()])
-    assert turn_warp.turns(acts).tolist() == [True, False, True, False]
-    assert turn_warp.next_pitch(np.array([0.0, 0.0, 85.0, -3.0]), acts).tolist() == [0.0, 0.0, 89.0, -3.0]
+    acts = np.stack([TURN, WALK, A.make(pitch=1.0), A.zero(), A.make({"forward"}, yaw=1.0), A.make({"jump"}, yaw=1.0)])
+    assert turn_warp.turns_in_place(acts).tolist() == [True, False, True, False, False, False]
+    assert turn_warp.next_pitch(np.array([0.0, 0.0, 85.0, -3.0, 0.0, 0.0]), acts).tolist() == [0, 0, 89, -3, 0, 0]
 
 
-def test_a_turning_tick_starts_warped_and_skips_the_call_above_its_level():
+def test_only_ticks_that_turn_in_place_are_warped_at_no_extra_model_call():
     calls_on, calls_off = [], []
     on, _ = session(350, calls=calls_on)
     off, _ = session(0, calls=calls_off)
-    n = len(calls_on)
-    assert np.array_equal(on.step(WALK[None]), off.step(WALK[None]))   # not turning: as without the warp
+    for act in (WALK, A.make({"forward"}, yaw=1.0)):   # moving: as without the warp
+        assert np.array_equal(on.step(act[None]), off.step(act[None]))
     a, b = on.step(TURN[None]), off.step(TURN[None])
-    assert not np.array_equal(a, b)
-    # frame-2 runs levels 999 -> 500 -> 0; capped at 350, the first call moves nothing.
-    assert len(calls_on) - n == 3 and len(calls_off) - n == 4
-    assert on.camera_pitch.shape == (1,)
+    assert not np.array_equal(a, b) and len(calls_on) == len(calls_off)
+    assert on.camera_pitch.shape == (1,) and on.timings["warp_ms"] > 0
 
 
 def test_rows_that_do_not_turn_are_untouched_in_a_batch():
@@ -75,7 +83,8 @@ def test_rows_that_do_not_turn_are_untouched_in_a_batch():
     assert abs(a[1].astype(int) - b[1].astype(int)).max() <= 1   # same row, batched with another
 
 
-@pytest.mark.parametrize("sched", [S.progressive(3, 1, 1, 1), S.chunked(2, 2, 2)], ids=lambda s: s.name)
+@pytest.mark.parametrize("sched", [S.progressive(3, 1, 1, 1), S.chunked(2, 2, 2), S.frame(1, 3)],
+                         ids=lambda s: s.name)
 def test_schedules_without_the_frame_just_shown_ignore_it(sched):
     on, _ = session(350, sched)
     off, _ = session(0, sched)

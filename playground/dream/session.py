@@ -13,9 +13,9 @@ One general autoregressive sampler runs any validated `Schedule`:
 - `recondition`: noisy slots take the newest action each tick, so an action reaches
   frames already in the window (otherwise progressive schedules show it after
   `schedule.latency` ticks);
-- `turn_warp_level`: with the frame sampler, a tick that turns the camera starts its new
-  frame from the frame just shown re-projected to the turned camera (turn_warp.py),
-  noised to that level, instead of from pure noise.
+- `turn_warp_level`: with the frame sampler, a tick that turns the camera in place makes
+  its last call from the frame just shown re-projected to the turned camera, the model's
+  own guess where that view saw nothing, noised to that level (turn_warp.py).
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -33,7 +33,7 @@ from playground.dream import turn_warp
 from playground.dream.guidance import guided_forward
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
-from playground.model.diffusion import alphas_cumprod, ddim_step
+from playground.model.diffusion import alphas_cumprod, ddim_step, x0_from_v
 from playground.model.dit import DiT
 
 
@@ -60,10 +60,10 @@ class SessionOptions:
     # reference keeps the camera and drops the keys: walking, jumping... are amplified while
     # turning stays as the model learned it; a small model follows turns but barely walks).
     guidance_on: str | None = None         # None: the checkpoint's recommendation
-    # A turning tick's new frame starts from the turned picture noised to this level
-    # (turn_warp.py); 0: every frame starts from pure noise. Only schedules with one noisy
-    # slot that emit one frame a tick (frame-k) have the frame just shown to start from;
-    # the others ignore it.
+    # A tick that turns in place makes its last call from the turned picture, completed by
+    # the model's guess, noised to this level (turn_warp.py); 0: off. Only schedules with
+    # one noisy slot, one frame a tick and at least two calls (frame-k, k >= 2) have the
+    # frame just shown and a guess to compose; the others ignore it.
     turn_warp_level: int | None = None     # None: the checkpoint's recommendation
     fov_degrees: float = 70.0              # the camera's vertical field of view (the voxel world's)
 
@@ -106,7 +106,7 @@ class DreamSession:
                                       dynamic=False) if self.opt.compile else dit
         model_bank = dit.cfg.memory_frames
         self.bank_frames = model_bank if self.opt.memory_frames is None else min(self.opt.memory_frames, model_bank)
-        self.warps = bool(self.opt.turn_warp_level) and noisy == 1 and schedule.shift == 1
+        self.warps = bool(self.opt.turn_warp_level) and noisy == 1 and schedule.shift == 1 and schedule.calls >= 2
         self.s = _State()
 
     # ---- helpers --------------------------------------------------------------------
@@ -179,20 +179,30 @@ class DreamSession:
         """Move x (B, S, C, h, w) from levels a to levels b, (B, S) or (S,), given the v-prediction."""
         return ddim_step(self.abar, x, v, a if a.ndim == 2 else a[None], b if b.ndim == 2 else b[None])
 
-    def _warp_start(self, actions: np.ndarray) -> np.ndarray | None:
-        """turn_warp: the turning rows' new frame becomes the turned picture noised to
-        turn_warp_level. Returns each row's starting level (B,) (TOP: from pure noise),
-        or None when the warp is off or no row turns."""
-        rows = turn_warp.turns(actions) if self.warps else np.zeros(len(actions), bool)
+    def _turned(self, actions: np.ndarray):
+        """turn_warp: (rows (n,) device index, latents (n, C, h, w) of the frames just shown
+        re-projected to the turned camera, seen (n, H, W)) for the rows that turn in place,
+        or None when the warp is off or no row does."""
+        rows = turn_warp.turns_in_place(actions) if self.warps else np.zeros(len(actions), bool)
         if not rows.any():
             return None
-        level = int(self.opt.turn_warp_level)
-        views = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows], self.opt.fov_degrees)
+        views, seen = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows],
+                                             self.opt.fov_degrees)
         z = self.ae.encode(frames_to_tensor(views).to(self.device))
-        idx = torch.as_tensor(np.flatnonzero(rows), device=self.device)
+        return torch.as_tensor(np.flatnonzero(rows), device=self.device), z, seen
+
+    def _compose(self, turned, guess: torch.Tensor, now: np.ndarray) -> np.ndarray:
+        """Before the last call: the turned rows' newest slot becomes the re-projection
+        completed by `guess` (B, C, h, w), the model's x0 from the call before, noised to
+        turn_warp_level (at most the slot's level now). Returns the call's levels (B, S)."""
+        rows, z, seen = turned
+        level = min(int(self.opt.turn_warp_level), int(now[-1]))
+        x0 = turn_warp.composite(z, seen, guess[rows])
         ab = self.abar[level]
-        self.s.noisy[idx, -1] = ab.sqrt() * z + (1 - ab).sqrt() * self.s.noisy[idx, -1]   # fresh noise
-        return np.where(rows, level, TOP)
+        self.s.noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * self._noise(x0.shape)
+        levels = np.repeat(now[None], self.s.noisy.shape[0], 0)
+        levels[rows.cpu().numpy(), -1] = level
+        return levels
 
     def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
         """Noisy slots for a fresh start: the last context latent (B, C, h, w) noised to each
@@ -297,9 +307,9 @@ class DreamSession:
         a = torch.as_tensor(host, device=self.device)
         if not self.s.outbox:
             t0 = time.perf_counter()
-            start_levels = self._warp_start(host)
+            turned = self._turned(host)
             warp_ms = (time.perf_counter() - t0) * 1000
-            self._ar_step(a, start_levels)
+            self._ar_step(a, turned)
             self.timings["warp_ms"] = warp_ms
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
@@ -308,22 +318,20 @@ class DreamSession:
         self.s.pitch = turn_warp.next_pitch(self.s.pitch, host)
         return frame
 
-    def _ar_step(self, a, start_levels=None):
-        """One autoregressive step of the schedule. start_levels (B,) or None: each row's
-        new frame starts at that level (the turn warp), so its levels are capped there;
-        a call that moves no row's levels is skipped."""
+    def _ar_step(self, a, turned=None):
+        """One autoregressive step of the schedule. turned: the turn warp's rows and
+        re-projected latents (_turned), composed into the newest slot before the last call."""
         sch, s = self.schedule, self.s
         c0 = sch.context
         s.noisy_actions[:, -sch.shift:] = a[:, None]
         if self.opt.recondition:
             s.noisy_actions[:] = a[:, None]
         t0 = time.perf_counter()
+        guess = None
         for r in range(sch.calls):
             now, after = sch.levels[r, c0:], sch.levels[r + 1, c0:]
-            if start_levels is not None:
-                now, after = (np.minimum(row[None], start_levels[:, None]) for row in (now, after))
-                if np.array_equal(now, after):
-                    continue
+            if turned is not None and r == sch.calls - 1:
+                now = self._compose(turned, guess, now)
             lv_now = torch.as_tensor(now, device=self.device)
             lv_next = torch.as_tensor(after, device=self.device)
             x, acts, n_pending = s.noisy, s.noisy_actions, len(s.pending)
@@ -339,6 +347,9 @@ class DreamSession:
             if n_pending:
                 self._admit(s.pending, kv)
                 s.pending = []
+            if turned is not None and r == sch.calls - 2:   # the guess the last call's composite needs
+                guess = x0_from_v(self.abar, s.noisy, lv_now if lv_now.ndim == 2 else lv_now[None],
+                                  v[:, n_pending:])[:, -1]
             s.noisy = self._ddim(s.noisy, v[:, n_pending:], lv_now, lv_next)
         t1 = time.perf_counter()
         out = sch.shift

@@ -1,35 +1,41 @@
-"""A turning tick starts from the turned picture (camera-warped start).
+"""Turning in place redraws the turned picture (camera-warped composite).
 
 The frame sampler (`frame-k`) draws each new frame from pure noise, so on a turning tick
 the model must redraw the whole picture shifted by about a latent cell (5 degrees a tick
-in a 70-degree view): a small model redraws it blurred and the blur compounds tick after
+in a 70-degree view): a small model redraws it blurred, and the blur compounds tick after
 tick. But a turn in place is a pure rotation of the camera, which has no parallax: the
 frame just shown, re-projected to the turned camera (`voxel.reproject`), is the new view
-wherever the old one saw it, whatever the depth. So a turning frame starts from that
-re-projection, the strip the old view never showed filled with the nearest seen pixel of
-its row, encoded and noised to level `turn_warp_level`; the schedule's calls below that
-level then denoise it as usual, and the model redraws what the geometry puts in place and
-imagines the new strip. This is warped-noise camera control (Burgert et al. 2025,
-"Go-with-the-Flow"; Chang et al. 2024, "How I Warped Your Noise") with the camera's own
-geometry as the flow.
+wherever the old one saw it, whatever the depth. So on such a tick the sampler runs its
+calls as usual up to the last one; then the newest frame becomes the re-projection where
+the old view saw it and the model's own guess (its x0 prediction from the call before)
+where it did not, noised to `turn_warp_level`, and the last call redraws it from there.
+The geometry says where the seen things go; the model imagines the new strip and repairs
+the seams. This is warped-noise camera control (Chang et al. 2024, "How I Warped Your
+Noise"; Burgert et al. 2025, "Go-with-the-Flow") with the camera's own geometry as flow.
 
-The rotation is about the world's vertical, so the re-projection needs the camera's pitch:
+Only turning *in place* is exact: moving adds parallax, which needs depth the dream does
+not have, so a tick with a movement key or jump held draws from noise as usual. The
+rotation is about the world's vertical, so the re-projection needs the camera's pitch:
 the session starts from the pitch of the view its context was rendered at (0, a level
-camera, when unknown) and follows the actions' pitch from there. Walking has parallax and
-needs depth, which the dream does not have: moving ticks that do not turn start from noise.
+camera, when unknown) and follows the actions' pitch from there.
 """
 from __future__ import annotations
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from playground import actions as A
 from playground.voxel.physics import turned
 from playground.voxel.reproject import fill_unseen, reproject
 
+MOVES = tuple(A.INDEX[k] for k in ("forward", "back", "left", "right", "jump"))
 
-def turns(actions: np.ndarray) -> np.ndarray:
-    """(B, 25) -> (B,) bool: which rows' actions turn the camera this tick."""
-    return (actions[:, A.YAW] != 0) | (actions[:, A.PITCH] != 0)
+
+def turns_in_place(actions: np.ndarray) -> np.ndarray:
+    """(B, 25) -> (B,) bool: which rows turn the camera this tick without moving."""
+    camera = (actions[:, A.YAW] != 0) | (actions[:, A.PITCH] != 0)
+    return camera & ~(actions[:, list(MOVES)] > 0.5).any(1)
 
 
 def next_pitch(pitch: np.ndarray, actions: np.ndarray) -> np.ndarray:
@@ -37,11 +43,21 @@ def next_pitch(pitch: np.ndarray, actions: np.ndarray) -> np.ndarray:
     return np.array([turned(0.0, float(p), a)[1] for p, a in zip(pitch, actions)])
 
 
-def turned_views(shown: np.ndarray, pitch: np.ndarray, actions: np.ndarray, fov_degrees: float) -> np.ndarray:
+def turned_views(shown: np.ndarray, pitch: np.ndarray, actions: np.ndarray, fov_degrees: float):
     """The frames just shown (n, H, W, 3) uint8, seen at pitch (n,) degrees, re-projected to
-    the camera after each row's action (n, 25), the unseen strip edge-filled."""
-    out = np.empty_like(shown)
+    the camera after each row's action (n, 25): (views (n, H, W, 3) uint8 with the unseen
+    part edge-filled, so the encoder meets no hard border; seen (n, H, W) bool)."""
+    views, seen = np.empty_like(shown), np.empty(shown.shape[:3], bool)
     for i, (frame, p, a) in enumerate(zip(shown, pitch, actions)):
-        view, seen = reproject(frame, (0.0, float(p)), turned(0.0, float(p), a), fov_degrees)
-        out[i] = fill_unseen(view, seen, frame, "edge")
-    return out
+        view, seen[i] = reproject(frame, (0.0, float(p)), turned(0.0, float(p), a), fov_degrees)
+        views[i] = fill_unseen(view, seen[i], frame, "edge")
+    return views, seen
+
+
+def composite(warped: torch.Tensor, seen: np.ndarray, guess: torch.Tensor) -> torch.Tensor:
+    """Latents (n, C, h, w): `warped` where the turned view saw the latent cell, the model's
+    `guess` where it did not, blended by the share of the cell's pixels seen (n, H, W)."""
+    n, _, h, w = warped.shape
+    share = torch.as_tensor(seen, dtype=warped.dtype, device=warped.device)[:, None]
+    share = F.adaptive_avg_pool2d(share, (h, w))                      # (n, 1, h, w)
+    return share * warped + (1 - share) * guess

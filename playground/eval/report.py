@@ -27,8 +27,8 @@ FULL = {"rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 
 
-# (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label and
-# action guidance (playground.dream.tuning); untuned = plain sampling, to show what they do.
+# (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label, action
+# guidance and turn warp (playground.dream.tuning); untuned = plain sampling, to show what they do.
 SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True, True),
             ("progressive-4", True, True), ("progressive-4", False, True))
 
@@ -39,7 +39,8 @@ def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), rec
     from playground.dream.world import DreamConfig, DreamWorld
     opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
                           recondition=recondition, action_guidance=None if tuned else 0.0,
-                          guidance_min_level=None if tuned else 0, guidance_on=None if tuned else "all")
+                          guidance_min_level=None if tuned else 0, guidance_on=None if tuned else "all",
+                          turn_warp_level=None if tuned else 0)
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
     return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=params, options=opts), models=models)
 
@@ -107,7 +108,9 @@ def _tuning_words(d: dict) -> str:
     words = f"context shown at noise level {d['context_label']}, action guidance {d['action_guidance']:g}"
     if d.get("action_guidance") and d.get("guidance_on") == "keys":
         words += " (keys only: turns unguided)"
-    return words + (f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else "")
+    words += f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else ""
+    return words + (f", turning frames started from the turned picture at noise level {d['turn_warp_level']}"
+                    if d.get("turn_warp_level") else "")
 
 
 def decay(buckets: dict) -> float:
