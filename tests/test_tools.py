@@ -32,3 +32,18 @@ def test_progress_of_a_walk_never_runs_ahead_of_the_world():
     # A blocked walk repeats frames and argmin takes the first: matches can only lag.
     assert all(m <= t for t, m in enumerate(row["matched_step"], 1))
     assert row["world_walked_m"] > 0 and row["wins"] and row["against_wins"]
+
+
+def test_recommend_changes_the_metadata_not_the_weights(toy_checkpoint, tmp_path):
+    from playground import checkpoint
+    from playground.config import ConfigError
+    recommend = load_tool("recommend").recommend
+    out = tmp_path / "tuned.safetensors"
+    sha, sampler = recommend(str(toy_checkpoint), str(out), {"turn_warp_level": 250, "guidance_on": "keys"})
+    (old, _), (new, meta) = checkpoint.read(toy_checkpoint), checkpoint.read(out)
+    assert sha == checkpoint.sha256(out) and all((old[k] == new[k]).all() for k in old) and old.keys() == new.keys()
+    assert meta["extra"]["sampler"] == sampler and sampler["turn_warp_level"] == 250
+    with pytest.raises(ConfigError):
+        recommend(str(toy_checkpoint), str(out), {"turn_warp_level": -5})
+    with pytest.raises(ConfigError, match="unknown key"):
+        recommend(str(toy_checkpoint), str(out), {"warp": 1})

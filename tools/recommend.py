@@ -1,0 +1,48 @@
+"""Change the sampler settings a checkpoint recommends (its metadata's extra["sampler"],
+playground.dream.tuning.SamplerDefaults) without touching its weights: for a setting chosen
+after export when the training run is not at hand (`--export-only --set sampler.KEY=VALUE`
+needs it).
+
+    python tools/recommend.py CHECKPOINT OUT turn_warp_level=250 [action_guidance=4 ...]
+
+Values are checked as the loader checks them; OUT may be CHECKPOINT itself (written
+atomically). Prints the new sha256: update the model card's."""
+import argparse
+import json
+from dataclasses import asdict
+
+from playground import checkpoint
+from playground.config import build
+from playground.dream.tuning import SamplerDefaults
+
+
+def recommend(src: str, out: str, changes: dict) -> tuple[str, dict]:
+    """Write `src` to `out` with its sampler recommendation updated by `changes`;
+    returns (sha256, the new recommendation). ConfigError for unknown keys or bad values."""
+    tensors, meta = checkpoint.read(src)
+    extra = meta.get("extra", {})
+    sampler = asdict(build(SamplerDefaults, {**extra.get("sampler", {}), **changes}, "recommendation"))
+    return checkpoint.save_raw(out, tensors, meta["models"], {**extra, "sampler": sampler}), sampler
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("checkpoint")
+    ap.add_argument("out")
+    ap.add_argument("settings", nargs="+", metavar="KEY=VALUE", help="e.g. turn_warp_level=250 (JSON values)")
+    a = ap.parse_args()
+    changes = {}
+    for item in a.settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"expected KEY=VALUE, got {item!r}")
+        try:
+            changes[key] = json.loads(value)
+        except json.JSONDecodeError:
+            changes[key] = value          # a bare word, e.g. guidance_on=keys
+    sha, sampler = recommend(a.checkpoint, a.out, changes)
+    print(f"{a.out}: sha256 {sha}; recommends {json.dumps(sampler)}")
+
+
+if __name__ == "__main__":
+    main()
