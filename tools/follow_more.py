@@ -3,6 +3,7 @@ checkpoints apart when their eval rates differ by a few comparisons (16 seeds gi
 comparisons: one standard error is about 3.6 points).
 
     python tools/follow_more.py CHECKPOINT OUT.json [--seeds 64] [--offset 300] [--denoise-steps 2]
+                                [--turn-warp LEVEL]
 
 Seeds are eval_seeds(n, offset): held out, and offset 300 avoids the 16 follow seeds of
 `playground eval` (offset 100) and its retrieval seeds (offset 200). One CPU thread, so
@@ -27,9 +28,15 @@ def main() -> None:
                     help="default: as `playground eval`")
     ap.add_argument("--denoise-steps", type=int, default=2,
                     help="denoising calls per frame of the `frame` sampler (default 2: frame-2, as `playground eval`)")
+    ap.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
+                    help="turn warp level (default: the checkpoint's recommendation; 0: the network's own turns)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    dream = eval_dream(load_dream(a.checkpoint), a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}))
+    models = load_dream(a.checkpoint)
+    dream = eval_dream(models, a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}))
+    if a.turn_warp is not None:
+        dream.config.options.turn_warp_level = a.turn_warp
+        dream = type(dream)(dream.config, models=models)
     result = action_following(dream, eval_seeds(a.seeds, a.offset),
                               steps=FULL["follow_steps"])
     with open(a.out, "w") as f:
