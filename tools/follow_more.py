@@ -32,11 +32,8 @@ def main() -> None:
                     help="turn warp level (default: the checkpoint's recommendation; 0: the network's own turns)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    models = load_dream(a.checkpoint)
-    dream = eval_dream(models, a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}))
-    if a.turn_warp is not None:
-        dream.config.options.turn_warp_level = a.turn_warp
-        dream = type(dream)(dream.config, models=models)
+    dream = eval_dream(load_dream(a.checkpoint), a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}),
+                       turn_warp=a.turn_warp)
     result = action_following(dream, eval_seeds(a.seeds, a.offset),
                               steps=FULL["follow_steps"])
     with open(a.out, "w") as f:

@@ -34,13 +34,15 @@ SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True,
 
 
 def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
-           tuned: bool = True):
+           tuned: bool = True, turn_warp: int | None = None):
+    """The dream as the report measures it. turn_warp: a turn warp level instead of the
+    checkpoint's (tuned) or none (untuned); 0 measures the network's own turns."""
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld
     opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
                           recondition=recondition, action_guidance=None if tuned else 0.0,
                           guidance_min_level=None if tuned else 0, guidance_on=None if tuned else "all",
-                          turn_warp_level=None if tuned else 0)
+                          turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0)
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
     return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=params, options=opts), models=models)
 
@@ -109,8 +111,8 @@ def _tuning_words(d: dict) -> str:
     if d.get("action_guidance") and d.get("guidance_on") == "keys":
         words += " (keys only: turns unguided)"
     words += f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else ""
-    return words + (f", turning frames started from the turned picture at noise level {d['turn_warp_level']}"
-                    if d.get("turn_warp_level") else "")
+    return words + (f", frames that turn in place redrawn from the turned picture at noise level "
+                    f"{d['turn_warp_level']} (turn warp)" if d.get("turn_warp_level") else "")
 
 
 def decay(buckets: dict) -> float:
@@ -216,7 +218,7 @@ def markdown(r: dict) -> str:
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "
-              "untuned: clean context, no guidance.", "",
+              "untuned: clean context, no guidance, no turn warp.", "",
               "| preset | re-conditioned | tuned | " + " | ".join(ea["buckets"]) + " |",
               "| --- | --- | --- |" + " --- |" * len(ea["buckets"])]
     for row in r["samplers"]:
