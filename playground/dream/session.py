@@ -180,28 +180,29 @@ class DreamSession:
         return ddim_step(self.abar, x, v, a if a.ndim == 2 else a[None], b if b.ndim == 2 else b[None])
 
     def _turned(self, actions: np.ndarray):
-        """turn_warp: (rows (n,) device index, latents (n, C, h, w) of the frames just shown
-        re-projected to the turned camera, seen (n, H, W)) for the rows that turn in place,
-        or None when the warp is off or no row does."""
+        """turn_warp: (rows (n,) host index, the same on the device, latents (n, C, h, w) of
+        the frames just shown re-projected to the turned camera, seen (n, H, W)) for the
+        rows that turn in place, or None when the warp is off or no row does."""
         rows = turn_warp.turns_in_place(actions) if self.warps else np.zeros(len(actions), bool)
         if not rows.any():
             return None
         views, seen = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows],
                                              self.opt.fov_degrees)
         z = self.ae.encode(frames_to_tensor(views).to(self.device))
-        return torch.as_tensor(np.flatnonzero(rows), device=self.device), z, seen
+        idx = np.flatnonzero(rows)
+        return idx, torch.as_tensor(idx, device=self.device), z, seen
 
     def _compose(self, turned, guess: torch.Tensor, now: np.ndarray) -> np.ndarray:
         """Before the last call: the turned rows' newest slot becomes the re-projection
         completed by `guess` (B, C, h, w), the model's x0 from the call before, noised to
         turn_warp_level (at most the slot's level now). Returns the call's levels (B, S)."""
-        rows, z, seen = turned
+        host_rows, rows, z, seen = turned
         level = min(int(self.opt.turn_warp_level), int(now[-1]))
         x0 = turn_warp.composite(z, seen, guess[rows])
         ab = self.abar[level]
         self.s.noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * self._noise(x0.shape)
         levels = np.repeat(now[None], self.s.noisy.shape[0], 0)
-        levels[rows.cpu().numpy(), -1] = level
+        levels[host_rows, -1] = level
         return levels
 
     def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
