@@ -87,8 +87,10 @@ playground eval --out out/eval
 playground bench --json out/bench_dream.json
 # Session 22: the same weights, with the turn warp recommended (playground/dream/turn_warp.py). Its level was
 # chosen on tuning seeds (8 rollout seeds of 64 steps from 1,000,000; 32 following seeds from 1,000,050):
-# 250 and 350 followed alike (219 of 256 comparisons, 206 without the warp), 250 scored 0.07 dB more.
-python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetensors turn_warp_level=250
+# lower levels scored better on both PSNR and following down to 60, the lowest tried (223 of 256 comparisons,
+# 206 without the warp; 15.47 dB over steps 49-64 against 15.25).
+python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels.json --levels 0,60,100,160,250,350,500
+python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetensors turn_warp_level=60
 playground eval --out out/eval
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_a.json --seeds 32 --offset 300
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_b.json --seeds 32 --offset 332
