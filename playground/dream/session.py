@@ -176,14 +176,14 @@ class DreamSession:
         return v[:, n:], None
 
     def _ddim(self, x, v, a: torch.Tensor, b: torch.Tensor):
-        """Move x (B, S, C, h, w) from levels a to levels b, (B, S) or (S,), given the v-prediction."""
-        return ddim_step(self.abar, x, v, a if a.ndim == 2 else a[None], b if b.ndim == 2 else b[None])
+        """Move x (B, S, C, h, w) from levels a to levels b, (B, S) or (1, S), given the v-prediction."""
+        return ddim_step(self.abar, x, v, a, b)
 
     def _turned(self, actions: np.ndarray):
         """turn_warp: (rows (n,) host index, the same on the device, latents (n, C, h, w) of
         the frames just shown re-projected to the turned camera, seen (n, H, W)) for the
-        rows that turn in place, or None when the warp is off or no row does."""
-        rows = turn_warp.turns_in_place(actions) if self.warps else np.zeros(len(actions), bool)
+        rows that turn in place, or None when no row does."""
+        rows = turn_warp.turns_in_place(actions)
         if not rows.any():
             return None
         views, seen = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows],
@@ -195,13 +195,14 @@ class DreamSession:
     def _compose(self, turned, guess: torch.Tensor, now: np.ndarray) -> np.ndarray:
         """Before the last call: the turned rows' newest slot becomes the re-projection
         completed by `guess` (B, C, h, w), the model's x0 from the call before, noised to
-        turn_warp_level (at most the slot's level now). Returns the call's levels (B, S)."""
+        turn_warp_level (at most the slot's level now, `now` (1, S)). Returns the call's
+        levels (B, S)."""
         host_rows, rows, z, seen = turned
-        level = min(int(self.opt.turn_warp_level), int(now[-1]))
+        level = min(int(self.opt.turn_warp_level), int(now[0, -1]))
         x0 = turn_warp.composite(z, seen, guess[rows])
         ab = self.abar[level]
         self.s.noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * self._noise(x0.shape)
-        levels = np.repeat(now[None], self.s.noisy.shape[0], 0)
+        levels = np.repeat(now, self.s.noisy.shape[0], 0)
         levels[host_rows, -1] = level
         return levels
 
@@ -249,8 +250,7 @@ class DreamSession:
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
         lat = lat.view(B, T0, *lat.shape[1:])
         act = torch.as_tensor(actions, device=self.device)
-        self.s = _State(shown=frames[:, -1].copy(), pitch=np.broadcast_to(
-            np.asarray(0.0 if pitch is None else pitch, np.float64), (B,)).copy())
+        self.s = _State(shown=frames[:, -1].copy(), pitch=_pitches(pitch, B))
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
@@ -276,7 +276,7 @@ class DreamSession:
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
         s.shown[host_rows] = frames[:, -1]
-        s.pitch[host_rows] = np.broadcast_to(np.asarray(0.0 if pitch is None else pitch, np.float64), (n,))
+        s.pitch[host_rows] = _pitches(pitch, n)
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
         clean = lat.view(n, L, *lat.shape[1:])
         lat = self._stabilise(clean)
@@ -306,16 +306,19 @@ class DreamSession:
             raise RuntimeError("call reset(context_frames, context_actions) before step(action)")
         host = np.asarray(action, np.float32).reshape(-1, self.dit.cfg.action_dim)
         a = torch.as_tensor(host, device=self.device)
-        if not self.s.outbox:
+        if not self.s.outbox and self.warps:
             t0 = time.perf_counter()
             turned = self._turned(host)
             warp_ms = (time.perf_counter() - t0) * 1000
             self._ar_step(a, turned)
             self.timings["warp_ms"] = warp_ms
+        elif not self.s.outbox:
+            self._ar_step(a)
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
-        self.s.shown = frame.copy()   # the caller may draw on what it is given
+        if self.warps:
+            self.s.shown = frame.copy()   # the caller may draw on what it is given
         self.s.pitch = turn_warp.next_pitch(self.s.pitch, host)
         return frame
 
@@ -330,7 +333,7 @@ class DreamSession:
         t0 = time.perf_counter()
         guess = None
         for r in range(sch.calls):
-            now, after = sch.levels[r, c0:], sch.levels[r + 1, c0:]
+            now, after = sch.levels[r:r + 1, c0:], sch.levels[r + 1:r + 2, c0:]   # (1, S)
             if turned is not None and r == sch.calls - 1:
                 now = self._compose(turned, guess, now)
             lv_now = torch.as_tensor(now, device=self.device)
@@ -349,8 +352,7 @@ class DreamSession:
                 self._admit(s.pending, kv)
                 s.pending = []
             if turned is not None and r == sch.calls - 2:   # the guess the last call's composite needs
-                guess = x0_from_v(self.abar, s.noisy, lv_now if lv_now.ndim == 2 else lv_now[None],
-                                  v[:, n_pending:])[:, -1]
+                guess = x0_from_v(self.abar, s.noisy, lv_now, v[:, n_pending:])[:, -1]
             s.noisy = self._ddim(s.noisy, v[:, n_pending:], lv_now, lv_next)
         t1 = time.perf_counter()
         out = sch.shift
@@ -377,3 +379,8 @@ class DreamSession:
         past = 0 if self.s.past is None else self.s.past[0][0].shape[2]
         return {"cache_frames": past, "bank_frames": len(self.s.bank), "cached_latents": len(self.s.cached),
                 "outbox": len(self.s.outbox), "pending": len(self.s.pending)}
+
+
+def _pitches(pitch, n: int) -> np.ndarray:
+    """reset's `pitch` (None: level, a number, or one per row) as (n,) float64 degrees."""
+    return np.broadcast_to(np.asarray(0.0 if pitch is None else pitch, np.float64), (n,)).copy()
