@@ -94,3 +94,7 @@ python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetens
 playground eval --out out/eval
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_a.json --seeds 32 --offset 300
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_b.json --seeds 32 --offset 332
+# Session 23: 1,024 more following comparisons on 128 further held-out seeds, and the turning ceiling
+# (exact geometry, plain fill) on the same seeds.
+for o in 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
+for o in 364 428; do python tools/following_ceiling.py out/ceiling_$o.json --seeds 64 --offset $o; done

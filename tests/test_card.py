@@ -92,3 +92,14 @@ def test_the_sampler_section_names_the_turn_warp_when_the_file_recommends_it():
     plain = "\n".join(_sampler({"extra": {"sampler": sd}}, None, None))
     warped = "\n".join(_sampler({"extra": {"sampler": {**sd, "turn_warp_level": 350}}}, None, None))
     assert "turned picture" not in plain and "noised to level **350** (`--turn-warp`" in warped
+
+
+def test_the_shipped_card_shows_the_shipped_recipe():
+    """checkpoints/README.md's Reproduce block is checkpoints/recipe.sh, line for line: the
+    card is edited by hand between `playground card` runs, and a stale copy misleads."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1] / "checkpoints"
+    lines = (root / "README.md").read_text().split("\n")
+    start = lines.index("```bash", lines.index("## Reproduce"))
+    end = lines.index("```", start + 1)
+    assert lines[start + 1:end] == (root / "recipe.sh").read_text().strip().split("\n")
