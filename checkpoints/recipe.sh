@@ -94,7 +94,9 @@ python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetens
 playground eval --out out/eval
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_a.json --seeds 32 --offset 300
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_b.json --seeds 32 --offset 332
-# Session 23: 1,024 more following comparisons on 128 further held-out seeds, and the turning ceiling
+# Session 23: levels below 60 on the same tuning seeds were flat (10: 224, 25: 223, 40: 223 of 256), so 60 stays.
+python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels_low.json --levels 10,25,40
+# 1,024 more following comparisons on 128 further held-out seeds, and the turning ceiling
 # (exact geometry, plain fill) on the same seeds.
 for o in 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
 for o in 364 428; do python tools/following_ceiling.py out/ceiling_$o.json --seeds 64 --offset $o; done
