@@ -11,7 +11,7 @@ import os
 import sys
 
 from playground import __version__
-from playground.config import ConfigError
+from playground.config import ConfigError, overrides
 from playground.dream.tuning import GUIDANCE_ON
 
 
@@ -113,22 +113,6 @@ def cmd_datagen(args) -> int:
     return 0
 
 
-def _overrides(pairs: list[str]) -> dict:
-    """--set a.b=1 pairs -> nested dict (values parsed as YAML scalars)."""
-    import yaml
-    out: dict = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ConfigError(f"--set expects key=value, got {pair!r}")
-        key, value = pair.split("=", 1)
-        node = out
-        *parents, leaf = key.split(".")
-        for k in parents:
-            node = node.setdefault(k, {})
-        node[leaf] = yaml.safe_load(value)
-    return out
-
-
 def _merge(a: dict, b: dict) -> dict:
     out = dict(a)
     for k, v in b.items():
@@ -139,7 +123,7 @@ def _merge(a: dict, b: dict) -> dict:
 def cmd_train(args) -> int:
     from playground.config import build, load_yaml, preset_path
     default = {"ae": "ae", "dit": "dit-tiny"}[args.what]
-    data = _merge(load_yaml(preset_path(args.config or default)), _overrides(args.set))
+    data = _merge(load_yaml(preset_path(args.config or default)), overrides(args.set))
     if args.what == "ae":
         from playground.train.autoencoder import AETrainConfig, train
         from playground.train.heldout import heldout_frames

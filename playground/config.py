@@ -40,6 +40,21 @@ def build(cls, data: dict | None, where: str = "config"):
     return cls(**kw)
 
 
+def overrides(pairs: list[str]) -> dict:
+    """KEY=VALUE pairs (`--set a.b=1`) -> nested dict, values parsed as YAML scalars."""
+    out: dict = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"expected key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        node = out
+        *parents, leaf = key.split(".")
+        for k in parents:
+            node = node.setdefault(k, {})
+        node[leaf] = yaml.safe_load(value)
+    return out
+
+
 def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     try:

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict
 
 from playground import checkpoint
-from playground.config import build
+from playground.config import ConfigError, build, overrides
 from playground.dream.tuning import SamplerDefaults
 
 
@@ -29,17 +29,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("checkpoint")
     ap.add_argument("out")
-    ap.add_argument("settings", nargs="+", metavar="KEY=VALUE", help="e.g. turn_warp_level=250 (JSON values)")
+    ap.add_argument("settings", nargs="+", metavar="KEY=VALUE", help="e.g. turn_warp_level=250 (YAML scalars)")
     a = ap.parse_args()
-    changes = {}
-    for item in a.settings:
-        key, sep, value = item.partition("=")
-        if not sep:
-            ap.error(f"expected KEY=VALUE, got {item!r}")
-        try:
-            changes[key] = json.loads(value)
-        except json.JSONDecodeError:
-            changes[key] = value          # a bare word, e.g. guidance_on=keys
+    try:
+        changes = overrides(a.settings)
+    except ConfigError as e:
+        ap.error(str(e))
     sha, sampler = recommend(a.checkpoint, a.out, changes)
     print(f"{a.out}: sha256 {sha}; recommends {json.dumps(sampler)}")
 
