@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from playground import actions as A
-from playground.eval.reprojection import ReprojectionTurns, following_ceiling, reproject
+from playground.eval.reprojection import (ExactGeometry, ReprojectionTurns, following_ceiling, gaussian_blur,
+                                          geometry_ceiling, reproject)
 from playground.eval.rollouts import action_following
 from playground.voxel import VoxelWorld
 
@@ -43,3 +44,41 @@ def test_following_ceiling_reports_both_turns_per_fill():
 def test_unknown_fill_is_refused():
     with pytest.raises(ValueError, match="fill must be"):
         ReprojectionTurns("blur")
+    with pytest.raises(ValueError, match="fill must be"):
+        ExactGeometry("blur")
+    with pytest.raises(ValueError, match="sigma"):
+        ExactGeometry("edge", blur=-1)
+
+
+def test_exact_geometry_turns_as_the_turn_ceiling_does():
+    moving, turning = ExactGeometry("edge"), ReprojectionTurns("edge")
+    assert (moving.reset(1_000_901) == turning.reset(1_000_901)).all()
+    for a in [A.make(yaw=1.0)] * 4 + [A.make(yaw=-0.5, pitch=0.5)] * 2 + [A.zero()]:
+        assert (moving.step(a) == turning.step(a)).all()
+
+
+def test_exact_geometry_walks_as_the_world_does():
+    world, dream = VoxelWorld(), ExactGeometry("edge")
+    start = world.reset(1_000_901)
+    dream.reset(1_000_901)
+    for _ in range(8):
+        truth, frame = world.step(A.make({"forward"})), dream.step(A.make({"forward"}))
+    assert np.linalg.norm(world.player.pos - dream.hidden.player.pos) == 0
+    # Closer to the walked view than the start frame is: what it redraws has moved as the world did.
+    err = abs(frame.astype(int) - truth.astype(int)).mean()
+    assert err < 0.7 * abs(start.astype(int) - truth.astype(int)).mean()
+
+
+def test_gaussian_blur_keeps_flat_frames_and_softens_edges():
+    flat = np.full((8, 8, 3), 77, np.uint8)
+    assert (gaussian_blur(flat, 1.0) == flat).all()
+    edge = np.zeros((8, 8, 3), np.uint8)
+    edge[:, 4:] = 200
+    out = gaussian_blur(edge, 1.0)
+    assert out.dtype == np.uint8 and 0 < out[0, 3, 0] < 100 < out[0, 4, 0] < 200
+
+
+def test_geometry_ceiling_rates_every_script():
+    r = geometry_ceiling([1_000_901], steps=3)
+    assert set(r["by_script"]) == {"turn_left", "turn_right", "walk", "still"} and 0 <= r["rate"] <= 1
+    assert r["by_script"]["still"] == 1.0

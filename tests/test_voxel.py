@@ -41,6 +41,29 @@ def test_step_before_reset_is_a_clear_error():
         VoxelWorld().step(A.zero())
 
 
+def test_depth_is_how_far_each_pixel_is():
+    w = VoxelWorld()
+    with pytest.raises(WorldError, match="reset"):
+        w.depth()
+    w.reset(3)
+    d = w.depth()
+    assert d.shape == (64, 64) and d.dtype == np.float64
+    assert np.isinf(d[:4]).all()                                     # the sky above (see the frame test)
+    assert np.isfinite(d[-4:]).all() and (d[-4:] > 1).all() and (d[-4:] < w.config.camera.far).all()
+
+
+def test_a_block_looks_the_same_whichever_region_holds_it():
+    # The region is re-centred at every chunk the player crosses; shading once hashed region
+    # indices, which re-drew every texture and cloud there. A wider region starts a chunk
+    # further out: the same view must not change.
+    narrow, wide = VoxelWorld(), VoxelWorld(VoxelConfig(region_radius=3))
+    for seed in (1_000_051, 7):
+        assert narrow.reset(seed) is not None and wide.reset(seed) is not None
+        assert narrow.store.origin != wide.store.origin
+        for a in script("explore", np.random.default_rng(seed), 40):
+            assert np.array_equal(narrow.step(a), wide.step(a))
+
+
 def test_terrain_is_deterministic_and_varied():
     c1, c2 = generate_chunk(5, 3, -2), generate_chunk(5, 3, -2)
     assert np.array_equal(c1, c2) and c1.shape == (16, HEIGHT, 16)

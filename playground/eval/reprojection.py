@@ -23,7 +23,7 @@ from playground import actions as A
 from playground.eval.rollouts import action_following
 from playground.voxel import VoxelWorld
 from playground.voxel.physics import turned
-from playground.voxel.reproject import FILLS, fill_unseen, reproject
+from playground.voxel.reproject import FILLS, fill_unseen, reproject, reproject_moved
 
 TURN_SCRIPTS = ("turn_left", "turn_right")
 
@@ -59,6 +59,62 @@ class ReprojectionTurns:
     def view(self, pose):
         """(frame, seen): the start frame re-projected to camera pose (yaw, pitch); see reproject."""
         return reproject(self.start, self.start_pose, pose, self.truth.config.camera.fov_degrees)
+
+
+class ExactGeometry:
+    """A World that redraws the voxel world's start frame for every action, turns and walks
+    alike, with exact geometry: a hidden voxel world, stepped with the same actions, gives
+    the camera's place and the depth of its view (which no dream has), and
+    `reproject_moved` draws from the start frame what that view shows of it; the rest is
+    filled plainly (`fill`). `blur` (pixels, a Gaussian's sigma; 0 = none) softens the
+    result as a dream's uncertainty would. Run through `action_following`, every script's
+    rate is what exact geometry without imagination achieves on the same comparisons."""
+
+    name = "exact geometry"
+
+    def __init__(self, fill: str = "edge", blur: float = 0.0):
+        if fill not in FILLS:
+            raise ValueError(f"fill must be one of {', '.join(FILLS)}, got {fill!r}")
+        if blur < 0:
+            raise ValueError(f"blur is a Gaussian's sigma in pixels, >= 0; got {blur}")
+        self.fill, self.blur = fill, blur
+        self.hidden = VoxelWorld()
+        self.start = self.start_view = None
+
+    def reset(self, seed: int) -> np.ndarray:
+        self.start = self.hidden.reset(seed)
+        self.start_view = self._view()
+        return self.start.copy()
+
+    def step(self, action) -> np.ndarray:
+        self.hidden.step(action)
+        depth, eye, pose = self._view()
+        s_depth, s_eye, s_pose = self.start_view
+        frame, seen = reproject_moved(self.start, s_depth, s_eye, s_pose, depth, eye, pose,
+                                      self.hidden.config.camera.fov_degrees)
+        frame = fill_unseen(frame, seen, self.start, self.fill)
+        return gaussian_blur(frame, self.blur) if self.blur else frame
+
+    def _view(self):
+        p = self.hidden.player
+        return self.hidden.depth(), p.eye().copy(), (p.yaw, p.pitch)
+
+
+def gaussian_blur(frame: np.ndarray, sigma: float) -> np.ndarray:
+    """uint8 (H, W, C) frame blurred by a separable Gaussian (edges repeated)."""
+    r = int(np.ceil(3 * sigma))
+    k = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma * sigma))
+    k /= k.sum()
+    x = np.pad(frame.astype(np.float64), ((r, r), (r, r), (0, 0)), mode="edge")
+    x = sum(w * x[:, i:i + frame.shape[1]] for i, w in enumerate(k))
+    x = sum(w * x[i:i + frame.shape[0]] for i, w in enumerate(k))
+    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+
+
+def geometry_ceiling(seeds, steps: int, fill: str = "edge", blur: float = 0.0, progress: bool = False) -> dict:
+    """`action_following` (the eval's pairs and MSE) of ExactGeometry on `seeds`: the overall
+    rate and every script's."""
+    return action_following(ExactGeometry(fill, blur), seeds, steps=steps, progress=progress)
 
 
 def turn_rates(following: dict) -> dict:

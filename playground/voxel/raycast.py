@@ -71,8 +71,21 @@ def render(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: fl
     dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
     o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
     t, block, axis, sign, voxel = march(region, o, dirs, cam.far, top)
-    rgb = shade(o, dirs, t, block, axis, sign, voxel, cam)
+    # Shade in world coordinates: textures and clouds hash the world position, so a block looks
+    # the same whichever region holds it (the region is re-centred at every chunk the player
+    # crosses; hashing region indices re-drew every texture and cloud there).
+    shift = np.array([origin[0], 0, origin[1]])
+    rgb = shade(o + shift, dirs, t, block, axis, sign, voxel + shift, cam)
     return rgb.reshape(cam.height, cam.width, 3)
+
+
+def ray_depth(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: float, pitch: float,
+              cam: Camera = Camera(), top: int | None = None) -> np.ndarray:
+    """The distance along each pixel's ray to the block it shows, as `render` sees it
+    (blocks; inf where it shows sky, beyond the far plane included): float64 (H, W)."""
+    dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
+    o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
+    return march(region, o, dirs, cam.far, top)[0].reshape(cam.height, cam.width)
 
 
 def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: int | None = None):
@@ -102,7 +115,7 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
     box_hi = np.array([X, max(top, start[1] + 1), Z], np.float64)
     e = (np.where(pos, box_hi, 0.0) - o) * inv
     exit_t = np.minimum(np.minimum(e[:, 0], e[:, 1]), e[:, 2])  # (axis=1 reductions are slow)
-    limit = np.minimum(exit_t, far)
+    limit = np.minimum(exit_t - 1e-3, far)   # the voxel entered at exit_t is outside the box
     strides = np.array([Y * Z, Z, 1], np.int64)
     # float32/int32: the step is overhead bound and these halve it (t <= far needs no more).
     state = np.empty((7, n), np.float32)          # tx ty tz dtx dty dtz limit
@@ -131,12 +144,12 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
         tx += mx * dx
         ty += my * dy
         tz += mz * dz
+        alive &= t <= lim                 # first: a voxel entered past the box or the far plane is no hit
         blk = flat.take(idx, mode="clip")
         first = alive & (blk != 0)
         np.copyto(res_t, t, where=first)
         np.copyto(res_idx, idx, where=first)
         alive &= ~first
-        alive &= t <= lim
         if i % 6 == 5 or i == max_steps - 1:
             dead = ~alive
             gone = istate[4][dead]
@@ -160,7 +173,8 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
 
 
 def shade(o, dirs, t, block, axis, sign, voxel, cam: Camera) -> np.ndarray:
-    """Colours (N, 3) uint8 for the marched rays.
+    """Colours (N, 3) uint8 for the marched rays, from the eye `o` and hit voxels `voxel` in
+    world coordinates (textures and clouds hash them).
 
     Works on all N rays at once (misses masked at the end) rather than on the subset of
     hits: numpy here is overhead bound, and boolean gathers cost more than the extra lanes.

@@ -10,7 +10,7 @@ from playground import actions as A
 from playground.voxel import blocks as B
 from playground.voxel import physics
 from playground.voxel.chunks import ChunkStore
-from playground.voxel.raycast import Camera, render
+from playground.voxel.raycast import Camera, ray_depth, render
 from playground.voxel.terrain import TerrainConfig
 from playground.config import ConfigError
 from playground.world import WorldError
@@ -64,6 +64,15 @@ class VoxelWorld:
         p = self.player
         return render(self.store.region, self.store.origin, p.eye(), p.yaw, p.pitch,
                       self.config.camera, self.store.top)
+
+    def depth(self) -> np.ndarray:
+        """How far each pixel of the current view is (blocks along its ray, inf for sky):
+        float64 (H, W). For evaluation ceilings that know the geometry; not an observation."""
+        if self.player is None:
+            raise WorldError("call reset(seed) before depth()")
+        p = self.player
+        return ray_depth(self.store.region, self.store.origin, p.eye(), p.yaw, p.pitch,
+                         self.config.camera, self.store.top)
 
     def info(self) -> dict:
         p = self.player
