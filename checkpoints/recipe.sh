@@ -100,3 +100,11 @@ python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels_low.jso
 # (exact geometry, plain fill) on the same seeds.
 for o in 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
 for o in 364 428; do python tools/following_ceiling.py out/ceiling_$o.json --seeds 64 --offset $o; done
+# Session 24: the voxel world now shades in world coordinates (its textures and clouds had re-drawn at every
+# chunk the player crossed), so its frames changed and everything was measured again with the same weights:
+# the report, the 1,536 extra following comparisons and the ceilings, the last now with exact geometry for walks
+# too (--moving: the voxel world's own depth and camera path, the unseen part filled plainly).
+playground eval --out out/eval
+for o in 300 332 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
+python tools/following_ceiling.py out/geometry_100.json --seeds 16 --offset 100 --moving
+for o in 300 364 428; do python tools/following_ceiling.py out/geometry_$o.json --seeds 64 --offset $o --moving; done

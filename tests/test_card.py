@@ -33,7 +33,9 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
               "retrieval": {"threshold": 0.7, "buckets": {"0-16": {"rate": 0.1}}},
               "baselines": {"start frame held": {"walk": 16.0, "still": 150.0}},
               "following_ceiling": {"edge": {"turn_left": 0.875, "turn_right": 0.84, "mean": 0.86},
-                                    "rowmean": {"turn_left": 0.84, "turn_right": 0.75, "mean": 0.8}}}
+                                    "rowmean": {"turn_left": 0.84, "turn_right": 0.75, "mean": 0.8}},
+              "geometry_ceiling": {"rate": 0.914, "comparisons": 128,
+                                   "by_script": {"turn_left": 0.875, "walk": 0.938, "still": 1.0}}}
     (tmp_path / "eval").mkdir()
     (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
     (tmp_path / "data").mkdir()
@@ -51,6 +53,7 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
     assert "start frame held: walk 16.0 dB, still exact" in text
     assert "exact geometry" in text and "turn_left 88% and turn_right 84%" in text and "(84% and 75% filling" in text
+    assert "follows 91.4% of them (turn_left 88%, walk 94%, still 100%)" in text
     assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
     # A DiT trained on several dataset folders: each is described, from its own meta.json.
     (tmp_path / "steady").mkdir()

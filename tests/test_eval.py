@@ -43,6 +43,8 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     assert 0 <= report["action_following"]["rate"] <= 1
     assert set(report["baselines"]) == {"start frame held", "its mean colour"}
     assert set(report["following_ceiling"]) == {"rowmean", "edge"}       # the eval's pairs include turns
+    assert set(report["geometry_ceiling"]["by_script"]) == set(report["action_following"]["by_script"])
+    assert "knew the world's geometry for every action" in (tmp_path / "report.md").read_text()
     assert "exact geometry" in (tmp_path / "report.md").read_text()
     assert "its mean colour" in (tmp_path / "report.md").read_text()
     assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}

@@ -18,7 +18,7 @@ from pathlib import Path
 from playground import checkpoint
 from playground.errors import PlaygroundError
 from playground.eval.metrics import psnr_text
-from playground.eval.reprojection import ceiling_words
+from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
 from playground.train.datagen import POLICY_FRACTIONS
@@ -127,7 +127,7 @@ def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], 
 
 def _measured(rep: dict) -> list[str]:
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
-    ceiling = ceiling_words(rep.get("following_ceiling"))
+    ceiling, geometry = ceiling_words(rep.get("following_ceiling")), geometry_words(rep.get("geometry_ceiling"))
     return [
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "
@@ -141,6 +141,7 @@ def _measured(rep: dict) -> list[str]:
         f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
         + (f" ({following_details(af)})" if following_details(af) else "") + ".",
         *([f"  {ceiling}."] if ceiling else []),
+        *([f"  {geometry}."] if geometry else []),
         "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
         + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
         "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",

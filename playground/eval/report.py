@@ -17,7 +17,8 @@ from playground.eval import paper  # noqa: E402
 from playground.eval.baselines import BASELINES  # noqa: E402
 from playground.eval.metrics import psnr_text  # noqa: E402
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval  # noqa: E402
-from playground.eval.reprojection import ceiling_words, following_ceiling  # noqa: E402
+from playground.eval.reprojection import (ceiling_words, following_ceiling, geometry_ceiling,  # noqa: E402
+                                          geometry_words)
 from playground.eval.rollouts import (SCRIPTS, action_following, error_accumulation, eval_seeds,  # noqa: E402
                                       following_details)
 
@@ -74,6 +75,8 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     report["action_following"] = action_following(eval_dream(models, default), eval_seeds(p["follow_seeds"], 100),
                                                   steps=p["follow_steps"], progress=progress)
     report["following_ceiling"] = following_ceiling(eval_seeds(p["follow_seeds"], 100), p["follow_steps"])
+    geometry = geometry_ceiling(eval_seeds(p["follow_seeds"], 100), p["follow_steps"])
+    report["geometry_ceiling"] = {k: geometry[k] for k in ("rate", "comparisons", "by_script", "by_pair")}
     ret, examples = {}, []
     for m in sizes:
         r = retrieval(eval_dream(models, m), eval_seeds(8, 200), p["retrieval_trials"], progress=progress,
@@ -169,6 +172,7 @@ def _plots(report, acc, examples, out: Path) -> None:
 def markdown(r: dict) -> str:
     ea, ret, af = r["error_accumulation"], r["retrieval"], r["action_following"]
     details, ceiling = following_details(af), ceiling_words(r.get("following_ceiling"))
+    geometry = geometry_words(r.get("geometry_ceiling"))
     lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
              f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out seeds "
              f"(>= 1,000,500; training used seeds < 1,000,000). {r['seconds']:.0f} s.", "",
@@ -214,7 +218,7 @@ def markdown(r: dict) -> str:
               f"**{af['rate']:.0%}** of {af['comparisons']} comparisons (pairs: "
               f"{', '.join('/'.join(p) for p in af['pairs'])})."
               + (f" {details[0].upper()}{details[1:]}." if details else "")
-              + (f" {ceiling}." if ceiling else ""),
+              + (f" {ceiling}." if ceiling else "") + (f" {geometry}." if geometry else ""),
               "", "## Sampler settings", "",
               "Same rollouts for each setting (fewer than above); re-conditioning lets the newest action "
               f"reach frames already in the window; tuned: {_tuning_words(r['sampler_defaults'])}, "

@@ -117,6 +117,16 @@ def geometry_ceiling(seeds, steps: int, fill: str = "edge", blur: float = 0.0, p
     return action_following(ExactGeometry(fill, blur), seeds, steps=steps, progress=progress)
 
 
+def geometry_words(geometry: dict | None) -> str:
+    """The geometry ceiling (a `geometry_ceiling` result) as a sentence ("" when absent)."""
+    if not geometry or "by_script" not in geometry:
+        return ""
+    scripts = ", ".join(f"{k} {v:.0%}" for k, v in geometry["by_script"].items())
+    return (f"A dream that knew the world's geometry for every action (`ExactGeometry`: the start frame redrawn "
+            f"along the voxel world's own camera path with its depth, what the start frame never showed "
+            f"filled the same way) follows {geometry['rate']:.1%} of them ({scripts})")
+
+
 def turn_rates(following: dict) -> dict:
     """The turn scripts' rates of an action_following result, and their mean."""
     turns = {k: following["by_script"][k] for k in TURN_SCRIPTS if k in following["by_script"]}
