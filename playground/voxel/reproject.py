@@ -23,9 +23,17 @@ def reproject(start: np.ndarray, start_pose, pose, fov_degrees: float):
     `pose` without moving: returns (frame, seen) with seen (H, W) True where the start frame
     shows the pixel (nearest start pixel), frame zero elsewhere."""
     H, W = start.shape[:2]
-    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
     rays = camera_rays(W, H, fov_degrees) @ view_rotation(*pose).T    # world directions (N, 3)
-    c = rays @ view_rotation(*start_pose)                              # start-camera coordinates
+    u, v, seen = _start_pixels(rays @ view_rotation(*start_pose), H, W, fov_degrees)
+    frame = np.zeros((H * W, 3), start.dtype)
+    frame[seen] = start[v[seen], u[seen]]
+    return frame.reshape(H, W, 3), seen.reshape(H, W)
+
+
+def _start_pixels(c: np.ndarray, H: int, W: int, fov_degrees: float):
+    """The nearest start pixel (u, v) of points `c` (N, 3) in start-camera coordinates, and
+    whether the start view shows it (ahead of the camera, inside the frame); int (N,) x 2, bool (N,)."""
+    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
     z = c[:, 2]
     ahead = z > 1e-6
     safe = np.where(ahead, z, 1.0)
@@ -33,9 +41,7 @@ def reproject(start: np.ndarray, start_pose, pose, fov_degrees: float):
     u = np.rint((f * c[:, 0] / safe * H / W + 1) * W / 2 - 0.5)
     v = np.rint((1 - f * c[:, 1] / safe) * H / 2 - 0.5)
     seen = ahead & (u >= 0) & (u <= W - 1) & (v >= 0) & (v <= H - 1)
-    frame = np.zeros((H * W, 3), start.dtype)
-    frame[seen] = start[v[seen].astype(int), u[seen].astype(int)]
-    return frame.reshape(H, W, 3), seen.reshape(H, W)
+    return np.where(seen, u, 0).astype(int), np.where(seen, v, 0).astype(int), seen
 
 
 def reproject_moved(start: np.ndarray, start_depth: np.ndarray, start_eye, start_pose,
@@ -49,7 +55,6 @@ def reproject_moved(start: np.ndarray, start_depth: np.ndarray, start_eye, start
     distance for grazing rays).
     Returns (frame, seen) as `reproject` does; without moving it redraws what `reproject` does."""
     H, W = start.shape[:2]
-    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
     rays = camera_rays(W, H, fov_degrees) @ view_rotation(*pose).T    # world directions (N, 3)
     t = depth.reshape(-1)
     sky = np.isinf(t)
@@ -61,14 +66,7 @@ def reproject_moved(start: np.ndarray, start_depth: np.ndarray, start_eye, start
     t = np.where(clouds, (CLOUD_Y - eye[1]) / np.where(clouds, rays[:, 1], 1.0), t)
     far = sky & ~clouds
     points = np.where(far[:, None], rays, rays * np.where(far, 0.0, t)[:, None] + offset)   # from the start eye
-    c = points @ view_rotation(*start_pose)                            # start-camera coordinates
-    z = c[:, 2]
-    ahead = z > 1e-6
-    safe = np.where(ahead, z, 1.0)
-    u = np.rint((f * c[:, 0] / safe * H / W + 1) * W / 2 - 0.5)
-    v = np.rint((1 - f * c[:, 1] / safe) * H / 2 - 0.5)
-    seen = ahead & (u >= 0) & (u <= W - 1) & (v >= 0) & (v <= H - 1)
-    ui, vi = np.where(seen, u, 0).astype(int), np.where(seen, v, 0).astype(int)
+    ui, vi, seen = _start_pixels(points @ view_rotation(*start_pose), H, W, fov_degrees)
     there = start_depth[vi, ui]
     distance = np.linalg.norm(points, axis=1)
     if offset.any():   # turning in place cannot uncover what a nearer surface hid
