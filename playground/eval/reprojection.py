@@ -1,4 +1,4 @@
-"""A ceiling for following turns: the dream that knows the geometry of turning exactly.
+"""Ceilings for following: dreams that know the geometry exactly and imagine nothing.
 
 Turning in place is a pure rotation of the camera, which has no parallax: every pixel of a
 turned view that the start frame already showed is that start pixel, whatever its depth.
@@ -14,6 +14,12 @@ plain guess for the unseen ground achieves on the same comparisons: after about 
 `turn_left` (5 degrees a tick, a 70-degree view) half the picture is ground no start frame
 showed, and the comparison is decided there. It cannot walk (movement keys are ignored) and
 holds still exactly, so only its turn rates mean anything.
+
+`ExactGeometry` walks too: moving has parallax, so it takes the camera path and the depth of
+each view from a hidden voxel world stepped with the same actions (which no dream has) and
+redraws the start frame along it, filling the rest the same way. Every script's rate then
+says what exact geometry without imagination achieves; what is left above it is imagining
+the ground a turn or a walk uncovers.
 """
 from __future__ import annotations
 
