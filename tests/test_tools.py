@@ -47,3 +47,18 @@ def test_recommend_changes_the_metadata_not_the_weights(toy_checkpoint, tmp_path
         recommend(str(toy_checkpoint), str(out), {"turn_warp_level": -5})
     with pytest.raises(ConfigError, match="unknown key"):
         recommend(str(toy_checkpoint), str(out), {"warp": 1})
+
+
+def test_following_ceiling_with_moving_rates_every_script(tmp_path, monkeypatch, capsys):
+    import json
+    tool = load_tool("following_ceiling")
+    out = tmp_path / "ceiling.json"
+    monkeypatch.setattr("sys.argv", ["following_ceiling.py", str(out), "--seeds", "1", "--offset", "401", "--moving"])
+    tool.main()
+    data = json.loads(out.read_text())
+    assert set(data["ceiling"]) == {"rowmean", "edge"}
+    assert set(data["geometry"]) == {"edge, blur 0", "edge, blur 1"}
+    for r in data["geometry"].values():
+        assert set(r["by_script"]) == {"turn_left", "turn_right", "walk", "still"} and r["comparisons"] == 8
+        assert r["by_script"]["still"] == 1.0        # it holds still exactly, as the world does
+    assert "every script, fill edge, blur 0:" in capsys.readouterr().out
