@@ -68,14 +68,13 @@ def render(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: fl
     """Render the (X, Y, Z) uint8 block `region` whose [0, :, 0] is world (origin[0], 0,
     origin[1]) from `eye` (world coords); `top` bounds the highest block (optional).
     Returns a uint8 (H, W, 3) frame."""
-    dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
-    o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
+    dirs, o = _view_rays(origin, eye, yaw, pitch, cam)
     t, block, axis, sign, voxel = march(region, o, dirs, cam.far, top)
     # Shade in world coordinates: textures and clouds hash the world position, so a block looks
     # the same whichever region holds it (the region is re-centred at every chunk the player
     # crosses; hashing region indices re-drew every texture and cloud there).
-    shift = np.array([origin[0], 0, origin[1]])
-    rgb = shade(o + shift, dirs, t, block, axis, sign, voxel + shift, cam)
+    rgb = shade(np.asarray(eye, np.float64), dirs, t, block, axis, sign,
+                voxel + np.array([origin[0], 0, origin[1]]), cam)
     return rgb.reshape(cam.height, cam.width, 3)
 
 
@@ -83,9 +82,15 @@ def ray_depth(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw:
               cam: Camera = Camera(), top: int | None = None) -> np.ndarray:
     """The distance along each pixel's ray to the block it shows, as `render` sees it
     (blocks; inf where it shows sky, beyond the far plane included): float64 (H, W)."""
-    dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
-    o = np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
+    dirs, o = _view_rays(origin, eye, yaw, pitch, cam)
     return march(region, o, dirs, cam.far, top)[0].reshape(cam.height, cam.width)
+
+
+def _view_rays(origin: tuple[int, int], eye, yaw: float, pitch: float, cam: Camera):
+    """A view's world ray directions (H*W, 3) and its eye in the coordinates of the region
+    whose [0, :, 0] is world (origin[0], 0, origin[1]), as `march` takes them."""
+    dirs = camera_rays(cam.width, cam.height, cam.fov_degrees) @ view_rotation(yaw, pitch).T
+    return dirs, np.asarray(eye, np.float64) - np.array([origin[0], 0.0, origin[1]])
 
 
 def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: int | None = None):
