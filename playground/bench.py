@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from playground import actions as A
+from playground.device import torch_device
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
 
@@ -233,6 +234,7 @@ def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool 
     from playground.model.dit import DiT
     from playground.model.presets import dit_preset
     from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
+    torch_device(device)
     reduced = (device == "cpu") if reduced is None else reduced
     dcfg, vcfg = dit_preset(preset), ViTAEConfig()
     if reduced:

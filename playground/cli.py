@@ -1,6 +1,7 @@
 """`playground` command line: play, datagen, train, average, bench, eval, replay, export.
 
-User mistakes (bad files, configs, arguments, no display) print one clear line and exit
+User mistakes (bad files, configs, arguments, paths that cannot be read or written, no
+display) print one clear line and exit
 with status 2; there is no traceback unless PLAYGROUND_DEBUG=1.
 """
 from __future__ import annotations
@@ -15,14 +16,37 @@ from playground.config import ConfigError, overrides
 from playground.dream.tuning import GUIDANCE_ON
 
 
+def _at_least(least: int):
+    """An argparse type: an integer of at least `least` (argparse prints the refusal)."""
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    parse.__name__ = "integer"   # argparse's "invalid integer value: 'x'"
+    return parse
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a number above zero."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+_positive.__name__ = "number"   # argparse's "invalid number value: 'x'"
+COUNT, NATURAL = _at_least(1), _at_least(0)
+
+
 def _add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--world", choices=["dream", "voxel"], default="dream",
                    help="dream: the world model (default); voxel: the ground-truth voxel world")
-    p.add_argument("--seed", type=int, default=None, help="world seed (random if omitted)")
+    p.add_argument("--seed", type=NATURAL, default=None, help="world seed (random if omitted)")
     p.add_argument("--checkpoint", default=None, help="dream checkpoint (default: checkpoints/tiny.safetensors)")
     p.add_argument("--schedule", default=None,
                    help="sampler preset: frame, progressive, pyramid, chunked (default: frame)")
-    p.add_argument("--steps", type=int, default=None, help="denoising steps (frame/chunked presets)")
+    p.add_argument("--steps", type=COUNT, default=None, help="denoising steps (frame/chunked presets)")
     p.add_argument("--vae", default=None, help="with the public Minecraft DiT file: its ViT VAE file")
     p.add_argument("--prompt-image", default=None, help="start the dream from this PNG (e.g. a screenshot)")
     p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
@@ -44,9 +68,9 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
                         "default: the checkpoint's; 0 = from pure noise)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
-    p.add_argument("--width", type=int, default=64, help="frame width in pixels (voxel world)")
-    p.add_argument("--height", type=int, default=64, help="frame height in pixels (voxel world)")
-    p.add_argument("--fov", type=float, default=70.0, help="vertical field of view, degrees")
+    p.add_argument("--width", type=COUNT, default=64, help="frame width in pixels (voxel world)")
+    p.add_argument("--height", type=COUNT, default=64, help="frame height in pixels (voxel world)")
+    p.add_argument("--fov", type=_positive, default=70.0, help="vertical field of view, degrees")
 
 
 def make_world(args):
@@ -234,11 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="play a world in a window (or --headless)")
     _add_world_args(play)
-    play.add_argument("--scale", type=int, default=8, help="window pixels per frame pixel (default 8)")
-    play.add_argument("--tick-rate", type=float, default=20.0, help="ticks per second (default 20)")
+    play.add_argument("--scale", type=COUNT, default=8, help="window pixels per frame pixel (default 8)")
+    play.add_argument("--tick-rate", type=_positive, default=20.0, help="ticks per second (default 20)")
     play.add_argument("--keymap", default=None, help="keymap YAML (default assets/keymap.yaml)")
     play.add_argument("--headless", action="store_true", help="no window: scripted actions, print a summary")
-    play.add_argument("--ticks", type=int, default=None, help="stop after this many ticks")
+    play.add_argument("--ticks", type=COUNT, default=None, help="stop after this many ticks")
     play.add_argument("--policy", default="explore",
                       help="headless actions: explore, revisit, walk, turn_left, turn_right, look_around, still")
     play.add_argument("--show-help", action="store_true", help="start with the F1 help overlay open")
@@ -256,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--verify", action="store_true",
                     help="re-simulate from seed and actions; exit 0 only if every frame matches")
     rp.add_argument("--checkpoint", default=None, help="the dream checkpoint, if it has moved")
-    rp.add_argument("--scale", type=int, default=8)
+    rp.add_argument("--scale", type=COUNT, default=8)
     rp.set_defaults(fn=cmd_replay)
 
     ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames")
@@ -264,18 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--gif", default=None, metavar="OUT")
     ex.add_argument("--mp4", default=None, metavar="OUT", help="needs the video extra")
     ex.add_argument("--png", default=None, metavar="FOLDER")
-    ex.add_argument("--fps", type=float, default=20)
-    ex.add_argument("--scale", type=int, default=4, help="pixels per frame pixel")
-    ex.add_argument("--start", type=int, default=0)
-    ex.add_argument("--end", type=int, default=None)
+    ex.add_argument("--fps", type=_positive, default=20)
+    ex.add_argument("--scale", type=COUNT, default=4, help="pixels per frame pixel")
+    ex.add_argument("--start", type=NATURAL, default=0)
+    ex.add_argument("--end", type=NATURAL, default=None)
     ex.set_defaults(fn=cmd_export)
 
     dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
     dg.add_argument("--out", required=True, help="dataset folder (resumes if it exists)")
-    dg.add_argument("--episodes", type=int, default=512)
-    dg.add_argument("--ticks", type=int, default=128, help="frames per episode")
-    dg.add_argument("--shard-size", type=int, default=16, help="episodes per shard file")
-    dg.add_argument("--seed", type=int, default=0, help="first world seed")
+    dg.add_argument("--episodes", type=COUNT, default=512)
+    dg.add_argument("--ticks", type=_at_least(2), default=128, help="frames per episode")
+    dg.add_argument("--shard-size", type=COUNT, default=16, help="episodes per shard file")
+    dg.add_argument("--seed", type=NATURAL, default=0, help="first world seed")
     dg.add_argument("--revisit-fraction", type=float, default=0.3,
                     help="share of episodes that look away and come back (default 0.3)")
     dg.add_argument("--steady-fraction", type=float, default=0.0,
@@ -285,9 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="share of episodes of long walks on plain W that hop only when blocked (default 0)")
     dg.add_argument("--from-recordings", nargs="+", default=None, metavar="DIR",
                     help="instead: cut voxel-world recordings (playground play --record) into episodes")
-    dg.add_argument("--width", type=int, default=64)
-    dg.add_argument("--height", type=int, default=64)
-    dg.add_argument("--fov", type=float, default=70.0)
+    dg.add_argument("--width", type=COUNT, default=64)
+    dg.add_argument("--height", type=COUNT, default=64)
+    dg.add_argument("--fov", type=_positive, default=70.0)
     dg.set_defaults(fn=cmd_datagen)
 
     tr = sub.add_parser("train", help="train the autoencoder (ae), then the DiT (dit)")
@@ -319,21 +343,21 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--presets", nargs="+", default=None,
                     help="dream presets: frame-2 frame-4 progressive-4 pyramid-8-2 chunked-4 (default: all)")
     be.add_argument("--device", default="cpu")
-    be.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    be.add_argument("--threads", type=COUNT, default=None, help="torch threads (default: torch's)")
     be.add_argument("--compare-kernels", action="store_true",
                     help="instead: ticks/s with the Triton kernels vs the PyTorch path (GPU)")
     be.add_argument("--preset", default=None, help="instead: a model preset with random weights, e.g. oasis-500m "
                     "(real size on a GPU; reduced on the CPU)")
-    be.add_argument("--vector", type=int, default=0, metavar="N",
+    be.add_argument("--vector", type=NATURAL, default=0, metavar="N",
                     help="instead: step time of the batched WorldModel-v0 vector env with N envs vs 1")
     be.add_argument("--guidance", type=float, default=None, metavar="W",
                     help="--vector: action guidance weight (default: the checkpoint's recommendation)")
-    be.add_argument("--memory-ticks", type=int, default=0,
+    be.add_argument("--memory-ticks", type=NATURAL, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
-    be.add_argument("--seeds", type=int, default=4, help="voxel: worlds to average over")
-    be.add_argument("--ticks", type=int, default=None, help="ticks per measurement (voxel 300, dream 150)")
-    be.add_argument("--width", type=int, default=64)
-    be.add_argument("--height", type=int, default=64)
+    be.add_argument("--seeds", type=COUNT, default=4, help="voxel: worlds to average over")
+    be.add_argument("--ticks", type=COUNT, default=None, help="ticks per measurement (voxel 300, dream 150)")
+    be.add_argument("--width", type=COUNT, default=64)
+    be.add_argument("--height", type=COUNT, default=64)
     be.add_argument("--json", default=None, help="also write the results to this JSON file")
     be.set_defaults(fn=cmd_bench)
     return p
@@ -348,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     from playground.errors import USER_ERRORS
     try:
         return args.fn(args)
-    except USER_ERRORS as e:
+    except (*USER_ERRORS, OSError) as e:   # OSError: a path that cannot be read or written
         if os.environ.get("PLAYGROUND_DEBUG"):
             raise
         print(f"playground {args.command}: error: {e}", file=sys.stderr)

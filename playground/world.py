@@ -20,6 +20,21 @@ class WorldError(PlaygroundError, RuntimeError):
     """A world used wrongly (for example stepped before reset)."""
 
 
+class SeedError(WorldError, ValueError):
+    """A world seed that is not an integer in [0, 2**64)."""
+
+
+def world_seed(seed: int | None) -> int:
+    """`seed` as a world seed, or a fresh random one for None. A seed is an integer from 0
+    to 2**64 - 1: numpy's SeedSequence (the voxel world's random streams) takes no negative
+    one and torch's generator (the dream's noise) none of 2**64 or more."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**31)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise SeedError(f"a world seed is an integer from 0 to 2**64 - 1, got {seed!r}")
+    return int(seed)
+
+
 @runtime_checkable
 class World(Protocol):
     name: str                              # "voxel", "dream", ...

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from playground.cli import main
 
 
@@ -67,3 +69,27 @@ def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
     assert "ratio" in capsys.readouterr().out
     assert main(["bench", "--checkpoint", str(toy_checkpoint), "--vector", "2", "--ticks", "2", "--guidance", "1"]) == 0
     assert "action guidance 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["play", "--headless", "--ticks", "-5"], "argument --ticks: must be at least 1, got -5"),
+    (["play", "--headless", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
+    (["play", "--tick-rate", "0"], "argument --tick-rate: must be above 0, got 0"),
+    (["play", "--steps", "x"], "argument --steps: invalid integer value: 'x'"),
+    (["datagen", "--out", "d", "--ticks", "1"], "argument --ticks: must be at least 2, got 1"),
+    (["datagen", "--out", "d", "--shard-size", "0"], "argument --shard-size: must be at least 1, got 0"),
+    (["export", "rec", "--fps", "nan"], "argument --fps: must be above 0, got nan"),
+    (["bench", "--seeds", "0"], "argument --seeds: must be at least 1, got 0"),
+])
+def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2 and words in capsys.readouterr().err
+
+
+def test_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    argv = ["bench", "--world", "voxel", "--seeds", "1", "--ticks", "2", "--json", str(blocker / "out.json")]
+    assert main(argv) == 2
+    assert f"error: [Errno 20] Not a directory: '{blocker / 'out.json'}'" in capsys.readouterr().err

@@ -67,6 +67,18 @@ def test_datagen_policy_mix_and_older_datasets_resume(tmp_path):
                  progress=False)
 
 
+@pytest.mark.parametrize("bad, words", [({"episodes": 0}, "episodes must be at least 1"),
+                                         ({"ticks": 1}, r"ticks \(frames per episode: a clip\) must be at least 2"),
+                                         ({"episodes_per_shard": 0}, r"episodes_per_shard \(--shard-size\) must be at least 1"),
+                                         ({"seed": -3}, "first world seed"),
+                                         ({"seed": 2**64 - 1}, "first world seed")])
+def test_datagen_refuses_a_config_that_cannot_make_a_dataset_before_writing(tmp_path, bad, words):
+    from playground.train.datagen import DatasetError
+    with pytest.raises(DatasetError, match=words):
+        generate(tmp_path / "d", DatagenConfig(**{"episodes": 2, "ticks": 4, **bad}), progress=False)
+    assert not (tmp_path / "d").exists()
+
+
 def test_stroll_walks_long_and_hops_only_when_blocked():
     """Stroll episodes hold plain W for long runs (what the eval's walk script does) and
     add a hop or a turn only after a walking tick on the ground that did not move."""

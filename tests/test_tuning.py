@@ -60,3 +60,11 @@ def test_unknown_guidance_target_is_refused(toy_checkpoint):
     from playground.dream.tuning import SamplerDefaults
     with pytest.raises(ConfigError, match="guidance_on must be one of"):
         SamplerDefaults(guidance_on="turns")
+
+
+def test_a_guidance_level_outside_the_noise_levels_is_refused(toy_checkpoint):
+    with pytest.raises(ConfigError, match="guidance_min_level must be a noise level in 0..999"):
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(guidance_min_level=-3)))
+    from playground.dream.tuning import SamplerDefaults
+    with pytest.raises(ConfigError, match="guidance_min_level must be a noise level"):
+        SamplerDefaults(guidance_min_level=1000)

@@ -8,6 +8,7 @@ import torch
 
 from playground import checkpoint
 from playground.checkpoint import CheckpointError
+from playground.device import torch_device
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
@@ -30,6 +31,7 @@ def load_dream(path: str | Path | None = None, device: str | torch.device = "cpu
     """(dit, ae, info) from a checkpoint holding models 'dit' and 'ae'; or, for the public
     Minecraft model's bare DiT file, with its ViT VAE file `vae`. `info` has the path,
     sha256 and the file's extra metadata."""
+    device = torch_device(device)
     path = Path(path) if path else SHIPPED
     if not path.exists() and path == SHIPPED:
         raise CheckpointError(f"the shipped checkpoint {path} is missing; restore it with git, "

@@ -24,7 +24,7 @@ class SamplerDefaults:
 
     def __post_init__(self):
         check_guidance_on(self.guidance_on)
-        check_turn_warp_level(self.turn_warp_level)
+        check_levels(self.guidance_min_level, self.turn_warp_level)
 
 
 def check_guidance_on(value) -> None:
@@ -32,9 +32,11 @@ def check_guidance_on(value) -> None:
         raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {value!r}")
 
 
-def check_turn_warp_level(value) -> None:
-    if not (isinstance(value, int) and 0 <= value <= TOP):
-        raise ConfigError(f"turn_warp_level must be a noise level in 0..{TOP} (0 = off), got {value!r}")
+def check_levels(guidance_min_level, turn_warp_level) -> None:
+    for name, value, zero in (("guidance_min_level", guidance_min_level, "every call"),
+                              ("turn_warp_level", turn_warp_level, "off")):
+        if not (isinstance(value, int) and 0 <= value <= TOP):
+            raise ConfigError(f"{name} must be a noise level in 0..{TOP} (0 = {zero}), got {value!r}")
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
@@ -60,5 +62,5 @@ def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
     if options.turn_warp_level is None:
         options.turn_warp_level = defaults.turn_warp_level
     check_guidance_on(options.guidance_on)
-    check_turn_warp_level(options.turn_warp_level)
+    check_levels(options.guidance_min_level, options.turn_warp_level)
     return with_label(schedule_params, defaults)

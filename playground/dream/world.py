@@ -18,7 +18,7 @@ from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.load import load_dream
 from playground.dream.session import DreamSession, SessionOptions
-from playground.world import WorldError
+from playground.world import WorldError, world_seed
 
 DEFAULT_SCHEDULE = ("frame", {"steps": 2})
 
@@ -74,7 +74,7 @@ class DreamWorld:
             raise WorldError(f"cannot use prompt image {self.config.prompt_image}: {e}") from None
 
     def reset(self, seed: int | None = None) -> np.ndarray:
-        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
+        self.seed = world_seed(seed)
         first = self._prompt() if self.config.prompt_image else self._voxel().reset(self.seed)
         pitch = 0.0 if self.config.prompt_image else self._voxel().player.pitch   # a prompt: assume level
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,

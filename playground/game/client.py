@@ -28,7 +28,7 @@ from playground.dream.schedule import NAMED as NAMED_SCHEDULES
 from playground.eval.metrics import psnr
 from playground.keymap import Keymap
 from playground.record import Recorder
-from playground.world import TICK_RATE, World
+from playground.world import TICK_RATE, World, world_seed
 
 
 class NoDisplayError(PlaygroundError, RuntimeError):
@@ -100,7 +100,7 @@ class Client:
     def reset(self, seed: int | None) -> None:
         if self.pending is not None:
             self.pending.result()
-        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+        self.seed = world_seed(seed)
         self.frame, self.last_step_ms = self._timed(self.world.reset, self.seed)
         self.pending, self.tick, self.history = None, 0, []
         if self.truth is not None:

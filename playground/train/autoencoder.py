@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from playground import checkpoint
+from playground.device import torch_device
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.train.dataset import EpisodeBank
 from playground.train.loop import TrainConfig, fit, is_main
@@ -46,8 +47,8 @@ def evaluate(ae: Autoencoder, frames: np.ndarray, batch: int = 64) -> float:
 def train(data: str | Path, out: str | Path, cfg: AETrainConfig, heldout: np.ndarray | None = None,
           device: str = "cpu", progress: bool = True) -> Path:
     """Train, set latent_scale from data, write out/ae.safetensors; returns its path."""
+    dev = torch_device(device)
     bank = EpisodeBank.load(data)
-    dev = torch.device(device)
     torch.manual_seed(cfg.train.seed)
     ae = Autoencoder(cfg.model)
 

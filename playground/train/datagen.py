@@ -114,11 +114,23 @@ def write_shard(path: Path, arrays: dict) -> None:
     os.replace(tmp, path)
 
 
-def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path:
+def check(cfg: DatagenConfig) -> None:
+    """DatasetError, before anything is written, for a config that cannot make a dataset."""
+    counts = {"episodes": (cfg.episodes, 1, ""), "ticks": (cfg.ticks, 2, " (frames per episode: a clip)"),
+              "episodes_per_shard": (cfg.episodes_per_shard, 1, " (--shard-size)")}
+    for name, (value, least, why) in counts.items():
+        if value < least:
+            raise DatasetError(f"{name}{why} must be at least {least}, got {value}")
+    if not 0 <= cfg.seed <= 2**64 - cfg.episodes:
+        raise DatasetError(f"the first world seed must be from 0 to 2**64 - episodes, got {cfg.seed}")
     shares = {name: getattr(cfg, f"{name}_fraction") for name in POLICY_FRACTIONS}
     if min(shares.values()) < 0 or sum(shares.values()) > 1:
         raise DatasetError(f"the revisit, steady and stroll fractions must be >= 0 and sum to at most 1 "
                            f"(got {shares})")
+
+
+def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path:
+    check(cfg)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / "meta.json"

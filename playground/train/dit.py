@@ -11,6 +11,7 @@ import torch
 from tqdm import tqdm
 
 from playground import checkpoint, ops
+from playground.device import torch_device
 from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
 from playground.model.diffusion import add_noise, alphas_cumprod, v_target
@@ -187,6 +188,7 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     """Train the DiT on `data` (one dataset folder or a list of them) encoded by the
     autoencoder at `ae_path`; write out/model.safetensors holding both (the file
     `playground play` loads)."""
+    dev = torch_device(device)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ae = load_ae(ae_path)
@@ -197,7 +199,6 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
             f"DiT input {cfg.model.in_channels}x{cfg.model.input_size} does not match the "
             f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
     latents, actions = load_latents(ae, ae_path, folders)
-    dev = torch.device(device)
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
     if cfg.init_from and not (out / "state.pt").exists():

@@ -13,7 +13,7 @@ from playground.voxel.chunks import ChunkStore
 from playground.voxel.raycast import Camera, ray_depth, render
 from playground.voxel.terrain import TerrainConfig
 from playground.config import ConfigError
-from playground.world import WorldError
+from playground.world import WorldError, world_seed
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class VoxelWorld:
         self.tick = 0
 
     def reset(self, seed: int | None = None) -> np.ndarray:
-        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
+        self.seed = world_seed(seed)
         self.store = ChunkStore(self.seed, self.config.region_radius, self.config.terrain)
         self.player = _spawn(self.store, self.seed, self.config.terrain)
         self.store.recenter(self.player.pos[0], self.player.pos[2])

@@ -1,0 +1,34 @@
+"""The torch device a user names (`--device`), checked before anything is built on it.
+
+torch.device("cuda") succeeds on a machine without a GPU and fails later, deep inside the
+first tensor op, with an AssertionError; this says up front what is missing and what to do.
+"""
+from __future__ import annotations
+
+import torch
+
+from playground.errors import PlaygroundError
+
+
+class DeviceError(PlaygroundError, ValueError):
+    """A device that this PyTorch cannot use."""
+
+
+def torch_device(name: str | torch.device) -> torch.device:
+    """`name` as a torch.device that is present here; DeviceError otherwise."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as e:
+        raise DeviceError(f"unknown device {name!r} ({e}); use cpu or cuda") from None
+    if device.type == "cpu":
+        return device
+    backend = getattr(torch, device.type, None)
+    available = getattr(backend, "is_available", lambda: False)()
+    if not available:
+        hint = (" (a CPU build of PyTorch; for a CUDA build: make clean-venv setup TORCH=torch==2.13.0+cu128)"
+                if device.type == "cuda" and torch.version.cuda is None else "")
+        raise DeviceError(f"device {str(device)!r} is not available to this PyTorch{hint}; use --device cpu")
+    count = getattr(backend, "device_count", lambda: 1)()
+    if device.index is not None and device.index >= count:
+        raise DeviceError(f"device {str(device)!r} does not exist: this machine has {count} {device.type} device(s)")
+    return device
