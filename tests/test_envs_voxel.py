@@ -57,6 +57,15 @@ def test_vector_actions_threshold_buttons_and_discrete_macros():
     assert A.pressed(to_schema(MACRO_NAMES.index("forward_jump"), "discrete")) == {"forward", "jump"}
 
 
+def test_bad_vector_actions_say_what_is_wrong():
+    with pytest.raises(A.ActionError, match=r"got shape \(3,\)"):
+        to_schema(np.zeros(3), "vector")
+    a = np.zeros(25, np.float32)
+    a[A.INDEX["jump"]], a[A.YAW] = np.nan, np.inf
+    with pytest.raises(A.ActionError, match="not finite: camera_yaw, jump"):
+        to_schema(a, "vector")
+
+
 def test_keys_to_action_for_gymnasium_play():
     env = gym.make("playground/VoxelWorld-v0", action_mode="discrete")
     mapping = env.unwrapped.get_keys_to_action()

@@ -45,8 +45,11 @@ def to_schema(action, mode: str) -> np.ndarray:
             raise A.ActionError(f"discrete action must be in [0, {len(MACROS)}), got {action}")
         return MACRO_VECTORS[i].copy()
     a = np.asarray(action, dtype=np.float32)
-    if a.shape != (A.ACTION_DIM,) or not np.all(np.isfinite(a)):
+    if a.shape != (A.ACTION_DIM,):
         raise A.ActionError(f"vector action must be 25 finite floats, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        bad = [A.NAMES[i] for i in np.flatnonzero(~np.isfinite(a))]
+        raise A.ActionError(f"vector action must be 25 finite floats; not finite: {', '.join(bad)}")
     out = (a > 0.5).astype(np.float32)
     out[list(A.CAMERA)] = np.clip(a[list(A.CAMERA)], -1.0, 1.0)
     return out
