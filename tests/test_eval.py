@@ -91,7 +91,6 @@ def _report(psnr_late: float, rate: float) -> dict:
 
 def test_compare_shows_each_candidates_difference_from_the_baseline(tmp_path, capsys):
     import pytest
-    from playground.config import ConfigError
     from playground.eval.compare import main
     for name, r in (("base", _report(13.5, 0.75)), ("cand", _report(14.25, 0.8125))):
         (tmp_path / name).mkdir()
@@ -100,8 +99,10 @@ def test_compare_shows_each_candidates_difference_from_the_baseline(tmp_path, ca
     out = capsys.readouterr().out
     assert "| PSNR steps 49-64 | 13.50 | 14.25 (+0.75) |" in out
     assert "| action following | 0.75 | 0.812 (+0.062) |" in out
-    with pytest.raises(ConfigError, match="playground eval --out"):
-        main([str(tmp_path / "base"), str(tmp_path / "missing")])
     (tmp_path / "bad.json").write_text("{")
-    with pytest.raises(ConfigError, match="not a readable eval report"):
-        main([str(tmp_path / "base"), str(tmp_path / "bad.json")])
+    for argv, words in (([str(tmp_path / "base"), str(tmp_path / "missing")], "playground eval --out"),
+                        ([str(tmp_path / "base"), str(tmp_path / "bad.json")], "not a readable eval report"),
+                        ([str(tmp_path / "base")] * 2, "named twice")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert words in capsys.readouterr().err

@@ -70,7 +70,13 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if len(args.reports) < 2:
         p.error("give at least two reports: the baseline, then the candidates")
-    print(table({path: load_report(path) for path in args.reports}))
+    if len(set(args.reports)) < len(args.reports):
+        p.error("a report is named twice; give each report once")
+    try:
+        reports = {path: load_report(path) for path in args.reports}
+    except ConfigError as e:
+        p.error(str(e))
+    print(table(reports))
     return 0
 
 
