@@ -62,6 +62,23 @@ def test_escape_quits_and_f1_f2_work(tmp_path):
     assert len(shots) == 1 and shots[0].stat().st_size > 0
 
 
+def test_the_help_overlay_hides_the_hud_text_behind_it(tmp_path):
+    client, _ = make_client(tmp_path, max_ticks=None, show_help=True)
+    drawn = []
+
+    def help_then_close(*a, **k):          # F1 pressed again after the first frame
+        drawn.append("help")
+        client.show_help = False
+
+    def hud_then_quit(*a, **k):
+        drawn.append("hud")
+        client.running = False
+
+    client.hud.draw_help, client.hud.draw = help_then_close, hud_then_quit
+    client.run()
+    assert drawn == ["help", "hud"]
+
+
 def test_pause_stops_ticks(tmp_path):
     client, world = make_client(tmp_path, max_ticks=None)
     client.reset(3)

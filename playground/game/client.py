@@ -276,9 +276,10 @@ class Client:
         elif self.frame is not None:
             self.screen.blit(frame_surface(self.frame, size), (0, 0))
         warning = "generation slower than the tick rate: game slowed down" if self.behind else None
-        self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines())
-        if self.show_help:
+        if self.show_help:   # alone over the picture: HUD text behind its panel would show through
             self.hud.draw_help(self.screen)
+        else:
+            self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines())
         pygame.display.flip()
         self.frame_times.append(time.perf_counter())
 
