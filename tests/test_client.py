@@ -1,4 +1,6 @@
 """The client through its real event loop under SDL's dummy video driver."""
+import time
+
 import numpy as np
 import pygame
 import pytest
@@ -77,6 +79,24 @@ def test_the_help_overlay_hides_the_hud_text_behind_it(tmp_path):
     client.hud.draw_help, client.hud.draw = help_then_close, hud_then_quit
     client.run()
     assert drawn == ["help", "hud"]
+
+
+def test_the_loop_waits_on_a_generating_step_rather_than_polling(tmp_path):
+    """A step of 100 ms: the loop wakes about 60 times a second to handle events, not every
+    few ms (each wake-up takes the interpreter lock from the generating thread)."""
+    class Slow(Spy):
+        def step(self, action):
+            time.sleep(0.1)
+            return super().step(action)
+
+    client = Client(Slow(), ClientOptions(seed=3, scale=2, tick_rate=200, max_ticks=3, screenshot_dir=str(tmp_path)))
+    wakes, handle = [], client.handle_events
+    client.handle_events = lambda: wakes.append(1) or handle()
+    draws, draw = [], client.draw
+    client.draw = lambda: draws.append(1) or draw()
+    assert client.run() == 3
+    assert len(wakes) <= 3 * 10            # ~7 a step at 1/60 s; polling every 1-4 ms made 25-100
+    assert len(draws) <= 3 + 3 * 2         # a new frame each tick, plus HUD refreshes 0.25 s apart
 
 
 def test_pause_stops_ticks(tmp_path):

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from playground.eval.metrics import psnr
 from playground.keymap import Keymap
 from playground.record import Recorder
 from playground.world import TICK_RATE, World, world_seed
+
+HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even with no new frame
 
 
 class NoDisplayError(PlaygroundError, RuntimeError):
@@ -111,7 +113,8 @@ class Client:
         if self.recorder is not None:
             self.recorder.add(A.zero(), self.frame)
 
-    def _collect(self) -> None:
+    def _collect(self) -> bool:
+        """Take the finished step's frame, if there is one; whether there was."""
         if self.pending is not None and self.pending.done():
             self.frame, self.last_step_ms = self.pending.result()
             self.pending = None
@@ -122,6 +125,8 @@ class Client:
             if self.recorder is not None:
                 self.recorder.add(self.pending_action, self.frame)
             self.tick_times.append(time.perf_counter())
+            return True
+        return False
 
     # ---- events ------------------------------------------------------------------------
     def _set_mouse_look(self, on: bool) -> None:
@@ -218,8 +223,10 @@ class Client:
             print(f"recording saved: {path}")
             self.recorder = None
 
-    def handle_events(self) -> None:
-        for event in pygame.event.get():
+    def handle_events(self) -> int:
+        """Handle the queued window events; how many there were."""
+        events = pygame.event.get()
+        for event in events:
             if event.type == pygame.QUIT:
                 self.running = False
             elif event.type == pygame.VIDEORESIZE and not hasattr(pygame, "WINDOWRESIZED"):
@@ -227,6 +234,7 @@ class Client:
             if event.type == pygame.KEYDOWN:
                 self._on_key(event.key)
             self.input.handle(event)
+        return len(events)
 
     # ---- drawing -----------------------------------------------------------------------
     def screenshot(self, path: str | Path | None = None) -> Path:
@@ -284,6 +292,16 @@ class Client:
         self.frame_times.append(time.perf_counter())
 
     # ---- main loop ---------------------------------------------------------------------
+    def _idle(self, next_tick: float) -> None:
+        """Wait a little for the next thing to do. While a step is generating, block on it
+        rather than poll: each wake-up of this thread takes the interpreter lock from the
+        generating thread, whose many small tensor ops each need it (polling every few ms
+        cost about a tenth of the ticks on 2 cores)."""
+        if self.pending is not None:
+            wait([self.pending], timeout=1 / 60)
+        else:
+            time.sleep(max(0.001, min(0.004, next_tick - time.perf_counter())))
+
     def run(self) -> int:
         """Play until Esc / window close / max_ticks. Returns the number of ticks played."""
         if self.opt.record_dir:
@@ -292,10 +310,11 @@ class Client:
         self.reset(self.seed)
         period = 1.0 / self.opt.tick_rate
         next_tick = last_draw = time.perf_counter()
+        stale = True   # something to show that the window does not show yet
         try:
             while self.running:
-                self.handle_events()
-                self._collect()
+                stale |= self.handle_events() > 0
+                stale |= self._collect()
                 now = time.perf_counter()
                 can_tick = (not self.paused or self.single_step) and \
                     (self.opt.max_ticks is None or self.tick < self.opt.max_ticks)
@@ -309,13 +328,15 @@ class Client:
                 elif self.paused:
                     self.input.take_action(self.mouse_look)  # drop input gathered while paused
                     next_tick = now
-                # Redraw at most 60 times a second: drawing competes with generation for the CPU.
-                if time.perf_counter() - last_draw >= 1 / 60:
+                # Drawing competes with generation for the CPU: redraw only for a new frame or
+                # an event (at most 60 times a second), and HUD_REFRESH_S apart for its timings.
+                since = time.perf_counter() - last_draw
+                if (stale and since >= 1 / 60) or since >= HUD_REFRESH_S:
                     self.draw()
-                    last_draw = time.perf_counter()
+                    last_draw, stale = time.perf_counter(), False
                 if self.opt.max_ticks is not None and self.tick >= self.opt.max_ticks:
                     break
-                time.sleep(max(0.001, min(0.004, next_tick - time.perf_counter())))
+                self._idle(next_tick)
         finally:
             if self.pending is not None:
                 self.pending.result()
