@@ -22,7 +22,7 @@ from einops import rearrange
 from playground import ops
 from playground.model.diffusion import NoiseSchedule
 from playground.model.layers import (Attention, AxialRotary, Mlp, TimeRotary, TimestepEmbedder,
-                                     apply_rotary, modulation)
+                                     apply_rotary, modulation, rotation)
 from playground.model.memory import FrameCompressor
 
 
@@ -66,21 +66,21 @@ class SpatioTemporalBlock(nn.Module):
         self.t_attn, self.t_mlp = Attention(d, cfg.heads), Mlp(d, cfg.mlp_ratio)
         self.t_adaLN_modulation = modulation(d, 6)
 
-    def forward(self, x, c, s_angles, t_angles, memory=None, past=None, frame_mask=None):
-        """x (B, T, N, D); c (B, T, D); s_angles (N, Dh); t_angles (T, Dh);
+    def forward(self, x, c, s_rot, t_rot, memory=None, past=None, frame_mask=None):
+        """x (B, T, N, D); c (B, T, D); s_rot, t_rot: rotations of angles (N, Dh), (T, Dh);
         memory (B, M, D) or None; past: cached temporal (k, v) (B*N, H, Tc, Dh) or None;
         frame_mask (T, T) bool or None (causal). Returns x and this block's temporal (k, v)
         for the T frames."""
-        x = self._spatial(x, c, s_angles, memory)
-        return self._temporal(x, c, t_angles, past, frame_mask)
+        x = self._spatial(x, c, s_rot, memory)
+        return self._temporal(x, c, t_rot, past, frame_mask)
 
-    def _spatial(self, x, c, angles, memory):
+    def _spatial(self, x, c, rot, memory):
         B, T, N, D = x.shape
         shift, scale, gate, shift2, scale2, gate2 = self.s_adaLN_modulation(c)[:, :, None].chunk(6, -1)
         h = ops.modulate_norm(x, shift, scale)
         q, k, v = self.s_attn.qkv(h.reshape(B, T * N, D))                    # (B, H, T*N, Dh)
-        q = apply_rotary(q.unflatten(2, (T, N)), angles).flatten(2, 3)
-        k = apply_rotary(k.unflatten(2, (T, N)), angles).flatten(2, 3)
+        q = apply_rotary(q.unflatten(2, (T, N)), rot).flatten(2, 3)
+        k = apply_rotary(k.unflatten(2, (T, N)), rot).flatten(2, 3)
         prefix = 0
         if memory is not None:
             mk, mv = F.linear(F.layer_norm(memory, (D,), eps=1e-6), self.s_attn.to_qkv.weight[D:]).chunk(2, -1)
@@ -90,13 +90,13 @@ class SpatioTemporalBlock(nn.Module):
         x = ops.gated_residual(x, self.s_attn.out(o).reshape(B, T, N, D), gate)
         return ops.gated_residual(x, self.s_mlp(ops.modulate_norm(x, shift2, scale2)), gate2)
 
-    def _temporal(self, x, c, angles, past, frame_mask=None):
+    def _temporal(self, x, c, rot, past, frame_mask=None):
         B, T, N, D = x.shape
         shift, scale, gate, shift2, scale2, gate2 = self.t_adaLN_modulation(c)[:, :, None].chunk(6, -1)
         h = ops.modulate_norm(x, shift, scale)
         h = rearrange(h, "b t n d -> (b n) t d")
         q, k, v = self.t_attn.qkv(h)                                          # (B*N, H, T, Dh)
-        q, k = apply_rotary(q, angles), apply_rotary(k, angles)
+        q, k = apply_rotary(q, rot), apply_rotary(k, rot)
         kv = (k, v)
         if past is None and frame_mask is None:
             o = ops.attention(q, k, v, mode="causal")
@@ -174,11 +174,11 @@ class DiT(nn.Module):
             positions = torch.arange(cached, cached + T, device=x.device)
         h = self.x_embedder(x)                                       # (B, T, N, D)
         c = self.t_embedder(levels) + self.external_cond(actions)   # (B, T, D)
-        s_angles = self.spatial_rotary(*self.cfg.grid)               # (N, Dh)
-        t_angles = self.temporal_rotary(positions)                   # (T, Dh)
+        s_rot = rotation(self.spatial_rotary(*self.cfg.grid))       # angles (N, Dh)
+        t_rot = rotation(self.temporal_rotary(positions))           # angles (T, Dh)
         kvs = []
         for i, block in enumerate(self.blocks):
-            h, kv = block(h, c, s_angles, t_angles, memory, None if past is None else past[i], frame_mask)
+            h, kv = block(h, c, s_rot, t_rot, memory, None if past is None else past[i], frame_mask)
             kvs.append(kv)
         out = self.final_layer(h, c)                                 # (B, T, N, p*p*C)
         return self.unpatchify(out), kvs

@@ -5,6 +5,7 @@ model's layout (see OASIS.md) so that its weights load into the same modules.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 import torch.nn as nn
@@ -14,19 +15,28 @@ from einops import rearrange
 from playground import ops
 
 
-def rotate_half(x: torch.Tensor) -> torch.Tensor:
-    """Rotary pairs are interleaved: (x0, x1), (x2, x3), ... -> (-x1, x0), (-x3, x2), ..."""
-    x = x.unflatten(-1, (-1, 2))
-    x1, x2 = x.unbind(-1)
-    return torch.stack((-x2, x1), -1).flatten(-2)
+class Rotation(NamedTuple):
+    """Rotary angles (L, R) as the tables apply_rotary uses: cos, and sin with the sign of
+    the pair's partner, (-s0, s0, -s1, s1, ...). Made once per forward and shared by every
+    block; swapping each pair and multiplying by the signed sin is exactly rotating it."""
+    cos: torch.Tensor
+    sin: torch.Tensor
 
 
-def apply_rotary(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
-    """Rotate the first angles.shape[-1] channels of x (..., L, Dh) by angles (L, R)."""
-    r = angles.shape[-1]
-    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
-    head, tail = x[..., :r], x[..., r:]
-    return torch.cat([head * cos + rotate_half(head) * sin, tail], -1)
+def rotation(angles: torch.Tensor) -> Rotation:
+    sign = torch.tensor([-1.0, 1.0], dtype=angles.dtype, device=angles.device).repeat(angles.shape[-1] // 2)
+    return Rotation(angles.cos(), angles.sin() * sign)
+
+
+def apply_rotary(x: torch.Tensor, rot: Rotation) -> torch.Tensor:
+    """Rotate the first R channels of x (..., L, Dh) by the angles of `rot` (L, R), in
+    interleaved pairs: (x0, x1) -> (x0 cos - x1 sin, x1 cos + x0 sin)."""
+    r = rot.cos.shape[-1]
+    cos, sin = rot.cos.to(x.dtype), rot.sin.to(x.dtype)
+    head = x if r == x.shape[-1] else x[..., :r]
+    swapped = head.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)          # (x1, x0, x3, x2, ...)
+    out = head * cos + swapped * sin
+    return out if r == x.shape[-1] else torch.cat([out, x[..., r:]], -1)
 
 
 class AxialRotary(nn.Module):

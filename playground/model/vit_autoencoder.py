@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from einops import rearrange
 
 from playground import ops
-from playground.model.layers import AxialRotary, apply_rotary
+from playground.model.layers import AxialRotary, apply_rotary, rotation
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class ViTAttention(nn.Module):
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x, angles):                    # (B, L, D), angles (L, R)
+    def forward(self, x, rot):                       # (B, L, D), rot: rotation of angles (L, R)
         q, k, v = (rearrange(t, "b l (h d) -> b h l d", h=self.heads) for t in self.qkv(x).chunk(3, -1))
-        q, k = apply_rotary(q, angles), apply_rotary(k, angles)
+        q, k = apply_rotary(q, rot), apply_rotary(k, rot)
         o = ops.attention(q, k, v)
         return self.proj(rearrange(o, "b h l d -> b l (h d)"))
 
@@ -76,8 +76,8 @@ class ViTBlock(nn.Module):
         self.norm1, self.norm2 = nn.LayerNorm(dim, eps=1e-6), nn.LayerNorm(dim, eps=1e-6)
         self.attn, self.mlp = ViTAttention(dim, heads), ViTMlp(dim, ratio)
 
-    def forward(self, x, angles):
-        x = x + self.attn(self.norm1(x), angles)
+    def forward(self, x, rot):
+        x = x + self.attn(self.norm1(x), rot)
         return x + self.mlp(self.norm2(x))
 
 
@@ -105,12 +105,12 @@ class ViTAutoencoder(nn.Module):
         self.predictor = nn.Linear(d, 3 * cfg.patch ** 2)
         self.rotary = AxialRotary((d // cfg.heads) // 4, cfg.rotary_max_freq)
 
-    def _angles(self):
-        return self.rotary(*self.cfg.grid)
+    def _rotation(self):
+        return rotation(self.rotary(*self.cfg.grid))
 
     def encode_moments(self, x):
         """(B, 3, H, W) -> mean, logvar (B, L, C)."""
-        h, a = self.patch_embed(x), self._angles()
+        h, a = self.patch_embed(x), self._rotation()
         for blk in self.encoder:
             h = blk(h, a)
         mean, logvar = self.quant_conv(self.enc_norm(h)).chunk(2, -1)
@@ -124,7 +124,7 @@ class ViTAutoencoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         gh, gw = self.cfg.grid
         h = self.post_quant_conv(rearrange(z * self.cfg.latent_scale, "b c h w -> b (h w) c"))
-        a = self._angles()
+        a = self._rotation()
         for blk in self.decoder:
             h = blk(h, a)
         out = self.predictor(self.dec_norm(h))                     # (B, L, p*p*3)
