@@ -243,6 +243,9 @@ def cmd_export(args) -> int:
     if not (args.gif or args.mp4 or args.png):
         raise ConfigError("say what to export: --gif OUT.gif, --mp4 OUT.mp4 or --png FOLDER")
     frames = rec.frames[args.start:args.end]
+    if not len(frames):
+        raise ConfigError(f"no frames from --start {args.start} to --end {args.end}: "
+                          f"the recording has frames 0 to {len(rec.frames) - 1}")
     for kind, out in (("gif", args.gif), ("mp4", args.mp4), ("png", args.png)):
         if out:
             path = getattr(export, f"to_{kind}")(frames, out, scale=args.scale) if kind == "png" else \

@@ -90,6 +90,9 @@ def test_export_gif_and_png(tmp_path, capsys):
         assert g.n_frames == 9 and g.size == (256, 256)
     assert len(list((tmp_path / "png").glob("*.png"))) == 9
     assert main(["export", str(d)]) == 2
+    capsys.readouterr()
+    assert main(["export", str(d), "--gif", str(tmp_path / "b.gif"), "--start", "6", "--end", "2"]) == 2
+    assert "no frames from --start 6 to --end 2: the recording has frames 0 to 8" in capsys.readouterr().err
 
 
 def test_recordings_are_training_data(tmp_path):
