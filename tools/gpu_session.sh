@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A GPU lease's work in one call: fresh data of the voxel world made on all cores, a DiT
+# fine-tune of the shipped model on the GPU (the recipe of its GPU fine-tune, see
+# checkpoints/README.md), the result given the shipped file's sampler settings, and action
+# following on the 1,664 held-out comparisons the README reports (the report's 16 seeds
+# and the extra seeds at offsets 300-491), on the CPU cores, as `playground eval` and
+# tools/follow_more.py measure it. About 9 minutes on one H200 with 16 cores at the defaults.
+#
+#   OUT=DIR [STEPS=2000] [BASELINE=1] tools/gpu_session.sh
+#
+# Writes to OUT: model.safetensors (ship it only if the full `playground eval` agrees),
+# following.json (rate, wins, comparisons and by-script rates per checkpoint), train_log.jsonl,
+# train.log and session.log (this script's output).
+# BASELINE=1 measures the shipped file on the same machine too (the CPU's arithmetic can
+# differ from another machine's by a few comparisons). On a machine without gymnasium,
+# carry its wheels in .whl (see the device tool's notes); they are installed to /tmp/site.
+# World seeds: SEED_BASE (930000) + 1000 i for process i, all under the evaluation's
+# 1,000,000 and unused by earlier runs (500000-920383).
+set -euo pipefail
+OUT=${OUT:-out/gpu-session}
+DEVICE=${DEVICE:-cuda}
+PROCS=${PROCS:-16}            # datagen processes (half explore/revisit, a quarter steady, a quarter stroll)
+EPISODES=${EPISODES:-256}     # per datagen process
+STEPS=${STEPS:-2000}
+BATCH=${BATCH:-64}
+LR=${LR:-0.0003}
+SEED_BASE=${SEED_BASE:-930000}
+FOLLOW_SEEDS=${FOLLOW_SEEDS:-16}   # per following job; 13 jobs
+DATA=${DATA:-data/gs}
+RUN=${RUN:-runs/gs}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/session.log") 2>&1
+
+if ! python3 -c "import gymnasium" 2>/dev/null; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+pg() { python3 -c "import sys; from playground.cli import main; sys.exit(main())" "$@"; }
+log() { echo "[$(date +%T)] $*"; }
+pids=()
+wait_all() {   # wait for the background jobs in pids; fail if any did
+    local failed=0
+    for p in "${pids[@]}"; do wait "$p" || failed=1; done
+    pids=()
+    if ((failed)); then echo "a background job failed: $1" >&2; exit 1; fi
+}
+
+log "datagen: $PROCS processes x $EPISODES episodes from world seed $SEED_BASE"
+for ((i = 0; i < PROCS; i++)); do
+    case $((i % 4)) in
+        0|1) extra=() ;;
+        2) extra=(--revisit-fraction 0 --steady-fraction 1) ;;
+        3) extra=(--revisit-fraction 0 --stroll-fraction 1) ;;
+    esac
+    pg datagen --out "$DATA/d$i" --episodes "$EPISODES" --ticks 128 --seed $((SEED_BASE + i * 1000)) \
+        "${extra[@]}" > "$OUT/datagen_$i.log" 2>&1 &
+    pids+=($!)
+done
+wait_all "datagen (its log is in $OUT/datagen_*.log)"
+rm -f "$OUT"/datagen_*.log
+
+log "train: $STEPS steps, batch $BATCH, peak lr $LR, on $DEVICE"
+if ! pg train dit --data "$DATA"/d* --ae checkpoints/tiny.safetensors --out "$RUN" --device "$DEVICE" \
+    --set init_from=checkpoints/tiny.safetensors --set train.batch_size="$BATCH" --set train.steps="$STEPS" \
+    --set train.lr="$LR" --set levels.max_context_level=250 --set transition_prob=0.5 --set dream_prob=0.5 \
+    --set dream_frames=6 --set dream_guided=true --set levels.focus_levels=[999,500] --set levels.focus_prob=0.7 \
+    --set levels.frame=0.6 --set levels.independent=0.15 --set levels.progressive=0.25 \
+    --set sampler.context_label=160 --set sampler.action_guidance=2 --set sampler.guidance_on=keys \
+    > "$OUT/train.log" 2>&1; then
+    tr '\r' '\n' < "$OUT/train.log" | tail -30
+    exit 1
+fi
+tr '\r' '\n' < "$OUT/train.log" | grep -v '^$' | tail -2
+cp "$RUN/log.jsonl" "$OUT/train_log.jsonl"
+python3 tools/recommend.py "$RUN/model.safetensors" "$OUT/model.safetensors" \
+    context_label=160 action_guidance=4 guidance_on=keys turn_warp_level=60
+
+checkpoints=("$OUT/model.safetensors")
+[[ "${BASELINE:-0}" == 1 ]] && checkpoints+=(checkpoints/tiny.safetensors)
+log "following: ${#checkpoints[@]} checkpoint(s), 13 jobs of $FOLLOW_SEEDS seeds each"
+for c in "${!checkpoints[@]}"; do
+    for o in 100 $(seq 300 16 476); do
+        python3 tools/follow_more.py "${checkpoints[$c]}" "$OUT/f_${c}_$o.json" --seeds "$FOLLOW_SEEDS" --offset "$o" \
+            > "$OUT/follow_${c}_$o.log" 2>&1 &
+        pids+=($!)
+    done
+done
+wait_all "following (its log is in $OUT/follow_*.log)"
+rm -f "$OUT"/follow_*.log
+python3 - "$OUT" "${checkpoints[@]}" <<'EOF'
+import glob, json, os, sys
+out, names = sys.argv[1], sys.argv[2:]
+summary = {}
+for c, name in enumerate(names):
+    wins = total = 0
+    scripts = {}
+    for path in sorted(glob.glob(f"{out}/f_{c}_*.json")):
+        r = json.load(open(path))
+        wins += round(r["rate"] * r["comparisons"])
+        total += r["comparisons"]
+        for script, rate in r["by_script"].items():
+            w, n = scripts.get(script, (0, 0))
+            scripts[script] = (w + rate * r["comparisons"] / 4, n + r["comparisons"] / 4)
+        os.remove(path)
+    summary[name] = {"wins": wins, "comparisons": total, "rate": wins / max(1, total),
+                     "by_script": {s: w / n for s, (w, n) in scripts.items()}}
+    print(f"{name}: {wins} of {total} ({wins / max(1, total):.1%});",
+          ", ".join(f"{s} {w / n:.1%}" for s, (w, n) in scripts.items()))
+json.dump(summary, open(f"{out}/following.json", "w"), indent=1)
+EOF
+log "done"
