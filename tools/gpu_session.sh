@@ -4,7 +4,10 @@
 # checkpoints/README.md), the result given the shipped file's sampler settings, and action
 # following on the 1,664 held-out comparisons the README reports (the report's 16 seeds
 # and the extra seeds at offsets 300-491), on the CPU cores, as `playground eval` and
-# tools/follow_more.py measure it. About 9 minutes on one H200 with 16 cores at the defaults.
+# tools/follow_more.py measure it. Not yet run on a GPU: at the defaults, about 8 minutes on
+# one H200 with 16 cores by estimate (datagen at 0.8 s an episode per core, measured on a
+# 2-core Xeon; training at the 7.8 steps/s of the earlier H200 fine-tune; following 16 seeds
+# per core at 5 s a seed); BASELINE=1 adds about 1.5 minutes. Run it with timeout_s 600.
 #
 #   OUT=DIR [STEPS=2000] [BASELINE=1] tools/gpu_session.sh
 #
@@ -20,7 +23,7 @@ set -euo pipefail
 OUT=${OUT:-out/gpu-session}
 DEVICE=${DEVICE:-cuda}
 PROCS=${PROCS:-16}            # datagen processes (half explore/revisit, a quarter steady, a quarter stroll)
-EPISODES=${EPISODES:-256}     # per datagen process
+EPISODES=${EPISODES:-128}     # per datagen process (16 x 128: 2,048 episodes, 262,144 frames)
 STEPS=${STEPS:-2000}
 BATCH=${BATCH:-64}
 LR=${LR:-0.0003}
