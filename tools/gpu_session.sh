@@ -15,8 +15,10 @@
 # following.json (rate, wins, comparisons and by-script rates per checkpoint), train_log.jsonl,
 # train.log and session.log (this script's output).
 # BASELINE=1 measures the shipped file on the same machine too (the CPU's arithmetic can
-# differ from another machine's by a few comparisons). On a machine without gymnasium,
-# carry its wheels in .whl (see the device tool's notes); they are installed to /tmp/site.
+# differ from another machine's by a few comparisons). On a machine without gymnasium (the
+# H200 image has the rest), carry its wheels in a git-ignored .whl; they go to /tmp/site:
+#   echo /.whl/ >> .git/info/exclude; python3 -m pip download --no-deps --only-binary=:all: \
+#       --python-version 3.12 --implementation cp -d .whl gymnasium==1.4.0 farama-notifications==0.0.6
 # World seeds: SEED_BASE (930000) + 1000 i for process i, all under the evaluation's
 # 1,000,000 and unused by earlier runs (500000-920383).
 set -euo pipefail
