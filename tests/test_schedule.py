@@ -61,3 +61,12 @@ def test_every_preset_takes_a_context_label():
         assert S.preset(name, context_label=25).context_label == 25
     with pytest.raises(S.ScheduleError, match="context_label"):
         S.preset("frame", context_label=-1)
+
+
+@pytest.mark.parametrize("name, params, words", [("frame", {"steps": 0}, "steps must be an integer of at least 1, got 0"),
+                                                 ("chunked", {"chunk": -2}, "chunk must be an integer of at least 1"),
+                                                 ("progressive", {"context": -1}, "context must be an integer of at least 0"),
+                                                 ("pyramid", {"steps": 2.5}, "steps must be an integer")])
+def test_preset_counts_out_of_range_are_named(name, params, words):
+    with pytest.raises(ScheduleError, match=words):
+        S.preset(name, **params)

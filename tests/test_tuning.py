@@ -68,3 +68,9 @@ def test_a_guidance_level_outside_the_noise_levels_is_refused(toy_checkpoint):
     from playground.dream.tuning import SamplerDefaults
     with pytest.raises(ConfigError, match="guidance_min_level must be a noise level"):
         SamplerDefaults(guidance_min_level=1000)
+
+
+@pytest.mark.parametrize("guidance", [float("nan"), float("inf"), "4"])
+def test_a_guidance_weight_that_is_not_a_finite_number_is_refused(toy_checkpoint, guidance):
+    with pytest.raises(ConfigError, match="action_guidance must be a finite number"):
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(action_guidance=guidance)))

@@ -165,6 +165,10 @@ def preset(name: str, **params) -> Schedule:
     if name not in PRESETS:
         raise ScheduleError(f"unknown schedule {name!r}; presets: {', '.join(PRESETS)}")
     label = params.pop("context_label", None)
+    for key, value in params.items():
+        least = 0 if key == "context" else 1
+        if not (isinstance(value, (int, np.integer)) and value >= least):
+            raise ScheduleError(f"schedule {name!r}: {key} must be an integer of at least {least}, got {value!r}")
     try:
         sched = PRESETS[name](**params)
     except TypeError as e:

@@ -6,6 +6,8 @@ world's config, so recordings and reports name the settings that actually ran.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 from playground.config import ConfigError, build
@@ -23,8 +25,14 @@ class SamplerDefaults:
     turn_warp_level: int = 0        # SessionOptions.turn_warp_level (0: off)
 
     def __post_init__(self):
+        check_guidance(self.action_guidance)
         check_guidance_on(self.guidance_on)
         check_levels(self.guidance_min_level, self.turn_warp_level)
+
+
+def check_guidance(value) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ConfigError(f"action_guidance must be a finite number (0 = off), got {value!r}")
 
 
 def check_guidance_on(value) -> None:
@@ -61,6 +69,7 @@ def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
         options.guidance_on = defaults.guidance_on
     if options.turn_warp_level is None:
         options.turn_warp_level = defaults.turn_warp_level
+    check_guidance(options.action_guidance)
     check_guidance_on(options.guidance_on)
     check_levels(options.guidance_min_level, options.turn_warp_level)
     return with_label(schedule_params, defaults)
