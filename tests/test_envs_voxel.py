@@ -66,6 +66,13 @@ def test_bad_vector_actions_say_what_is_wrong():
         to_schema(a, "vector")
 
 
+def test_bad_discrete_actions_are_refused():
+    assert A.pressed(to_schema(np.array(MACRO_NAMES.index("forward_jump")), "discrete")) == {"forward", "jump"}
+    for bad in (-1, len(MACRO_NAMES), 3.7, True):
+        with pytest.raises(A.ActionError, match="an integer in"):
+            to_schema(bad, "discrete")
+
+
 def test_keys_to_action_for_gymnasium_play():
     env = gym.make("playground/VoxelWorld-v0", action_mode="discrete")
     mapping = env.unwrapped.get_keys_to_action()

@@ -40,10 +40,10 @@ def to_schema(action, mode: str) -> np.ndarray:
     """An env action -> the schema vector. Vector mode: buttons are pressed when > 0.5,
     camera entries are clipped to [-1, 1]."""
     if mode == "discrete":
-        i = int(action)
-        if not 0 <= i < len(MACROS):
-            raise A.ActionError(f"discrete action must be in [0, {len(MACROS)}), got {action}")
-        return MACRO_VECTORS[i].copy()
+        i = action.item() if isinstance(action, np.ndarray) and action.shape == () else action
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(MACROS):
+            raise A.ActionError(f"discrete action must be an integer in [0, {len(MACROS)}), got {action!r}")
+        return MACRO_VECTORS[int(i)].copy()
     a = np.asarray(action, dtype=np.float32)
     if a.shape != (A.ACTION_DIM,):
         raise A.ActionError(f"vector action must be 25 finite floats, got shape {a.shape}")
