@@ -13,6 +13,7 @@ import sys
 
 from playground import __version__
 from playground.config import ConfigError, overrides
+from playground.dream.schedule import NAMED as NAMED_SCHEDULES
 from playground.dream.tuning import GUIDANCE_ON
 
 
@@ -343,8 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     be = sub.add_parser("bench", help="measure the dream (ticks/s, ms per stage, latency) or the voxel renderer")
     be.add_argument("--world", choices=["dream", "voxel"], default="dream")
     be.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
-    be.add_argument("--presets", nargs="+", default=None,
-                    help="dream presets: frame-2 frame-4 progressive-4 pyramid-8-2 chunked-4 (default: all)")
+    be.add_argument("--presets", nargs="+", default=None, choices=list(NAMED_SCHEDULES), metavar="PRESET",
+                    help=f"dream presets: {' '.join(NAMED_SCHEDULES)} (default: all)")
     be.add_argument("--device", default="cpu")
     be.add_argument("--threads", type=COUNT, default=None, help="torch threads (default: torch's)")
     be.add_argument("--compare-kernels", action="store_true",
