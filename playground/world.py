@@ -20,8 +20,11 @@ class WorldError(PlaygroundError, RuntimeError):
     """A world used wrongly (for example stepped before reset)."""
 
 
+SEED_LIMIT = 2**64   # world seeds are integers in [0, SEED_LIMIT): see world_seed
+
+
 class SeedError(WorldError, ValueError):
-    """A world seed that is not an integer in [0, 2**64)."""
+    """A world seed that is not an integer in [0, SEED_LIMIT)."""
 
 
 def world_seed(seed: int | None) -> int:
@@ -30,7 +33,7 @@ def world_seed(seed: int | None) -> int:
     one and torch's generator (the dream's noise) none of 2**64 or more."""
     if seed is None:
         return int(np.random.SeedSequence().entropy % 2**31)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEED_LIMIT:
         raise SeedError(f"a world seed is an integer from 0 to 2**64 - 1, got {seed!r}")
     return int(seed)
 

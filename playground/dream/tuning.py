@@ -27,7 +27,8 @@ class SamplerDefaults:
     def __post_init__(self):
         check_guidance(self.action_guidance)
         check_guidance_on(self.guidance_on)
-        check_levels(self.guidance_min_level, self.turn_warp_level)
+        check_level("guidance_min_level", self.guidance_min_level, "every call")
+        check_level("turn_warp_level", self.turn_warp_level, "off")
 
 
 def check_guidance(value) -> None:
@@ -40,11 +41,9 @@ def check_guidance_on(value) -> None:
         raise ConfigError(f"guidance_on must be one of {', '.join(GUIDANCE_ON)}, got {value!r}")
 
 
-def check_levels(guidance_min_level, turn_warp_level) -> None:
-    for name, value, zero in (("guidance_min_level", guidance_min_level, "every call"),
-                              ("turn_warp_level", turn_warp_level, "off")):
-        if not (isinstance(value, int) and 0 <= value <= TOP):
-            raise ConfigError(f"{name} must be a noise level in 0..{TOP} (0 = {zero}), got {value!r}")
+def check_level(name: str, value, zero_means: str) -> None:
+    if not (isinstance(value, int) and 0 <= value <= TOP):
+        raise ConfigError(f"{name} must be a noise level in 0..{TOP} (0 = {zero_means}), got {value!r}")
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
@@ -71,5 +70,6 @@ def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
         options.turn_warp_level = defaults.turn_warp_level
     check_guidance(options.action_guidance)
     check_guidance_on(options.guidance_on)
-    check_levels(options.guidance_min_level, options.turn_warp_level)
+    check_level("guidance_min_level", options.guidance_min_level, "every call")
+    check_level("turn_warp_level", options.turn_warp_level, "off")
     return with_label(schedule_params, defaults)

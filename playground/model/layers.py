@@ -32,11 +32,11 @@ def apply_rotary(x: torch.Tensor, rot: Rotation) -> torch.Tensor:
     """Rotate the first R channels of x (..., L, Dh) by the angles of `rot` (L, R), in
     interleaved pairs: (x0, x1) -> (x0 cos - x1 sin, x1 cos + x0 sin)."""
     r = rot.cos.shape[-1]
-    cos, sin = rot.cos.to(x.dtype), rot.sin.to(x.dtype)
-    head = x if r == x.shape[-1] else x[..., :r]
+    every = r == x.shape[-1]                 # the DiT rotates every channel: no tail to copy
+    head = x if every else x[..., :r]
     swapped = head.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)          # (x1, x0, x3, x2, ...)
-    out = head * cos + swapped * sin
-    return out if r == x.shape[-1] else torch.cat([out, x[..., r:]], -1)
+    out = head * rot.cos.to(x.dtype) + swapped * rot.sin.to(x.dtype)
+    return out if every else torch.cat([out, x[..., r:]], -1)
 
 
 class AxialRotary(nn.Module):

@@ -25,6 +25,7 @@ from playground.errors import PlaygroundError
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
 from playground.voxel.physics import WALK_SPEED
+from playground.world import SEED_LIMIT
 
 EVAL_SEED_BASE = 1_000_000
 
@@ -121,7 +122,7 @@ def check(cfg: DatagenConfig) -> None:
     for name, (value, least, why) in counts.items():
         if value < least:
             raise DatasetError(f"{name}{why} must be at least {least}, got {value}")
-    if not 0 <= cfg.seed <= 2**64 - cfg.episodes:
+    if not 0 <= cfg.seed <= SEED_LIMIT - cfg.episodes:   # every episode's seed a world seed
         raise DatasetError(f"the first world seed must be from 0 to 2**64 - episodes, got {cfg.seed}")
     shares = {name: getattr(cfg, f"{name}_fraction") for name in POLICY_FRACTIONS}
     if min(shares.values()) < 0 or sum(shares.values()) > 1:
