@@ -93,6 +93,10 @@ def make_world(args):
 
 
 def cmd_play(args) -> int:
+    keymap = None
+    if not args.headless:   # a bad keymap should fail before the model loads
+        from playground.keymap import Keymap
+        keymap = Keymap.load(args.keymap)
     world = make_world(args)
     if args.headless:
         from playground.game.headless import run_headless
@@ -115,10 +119,9 @@ def cmd_play(args) -> int:
         print(json.dumps(summary, indent=1))
         return 0
     from playground.game.client import Client, ClientOptions
-    from playground.keymap import Keymap
     opts = ClientOptions(scale=args.scale, tick_rate=args.tick_rate, seed=args.seed,
                          max_ticks=args.ticks, show_help=args.show_help, record_dir=args.record)
-    ticks = Client(world, opts, Keymap.load(args.keymap)).run()
+    ticks = Client(world, opts, keymap).run()
     print(f"played {ticks} ticks")
     return 0
 
@@ -264,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_world_args(play)
     play.add_argument("--scale", type=COUNT, default=8, help="window pixels per frame pixel (default 8)")
     play.add_argument("--tick-rate", type=_positive, default=20.0, help="ticks per second (default 20)")
-    play.add_argument("--keymap", default=None, help="keymap YAML (default assets/keymap.yaml)")
+    play.add_argument("--keymap", default=None, help="keymap YAML for the window (default assets/keymap.yaml)")
     play.add_argument("--headless", action="store_true", help="no window: scripted actions, print a summary")
     play.add_argument("--ticks", type=COUNT, default=None, help="stop after this many ticks")
     play.add_argument("--policy", default="explore",

@@ -94,3 +94,13 @@ def test_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path):
     argv = ["bench", "--world", "voxel", "--seeds", "1", "--ticks", "2", "--json", str(blocker / "out.json")]
     assert main(argv) == 2
     assert f"error: [Errno 20] Not a directory: '{blocker / 'out.json'}'" in capsys.readouterr().err
+
+
+def test_a_bad_keymap_is_refused_before_the_dream_loads(capsys, tmp_path, monkeypatch):
+    import playground.cli as cli
+
+    def no_world(args):
+        raise AssertionError("the world was built before the keymap was checked")
+    monkeypatch.setattr(cli, "make_world", no_world)
+    assert main(["play", "--keymap", str(tmp_path / "missing.yaml")]) == 2
+    assert "keymap file" in capsys.readouterr().err
