@@ -80,3 +80,16 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
     from playground.checkpoint import CheckpointError
     with pytest.raises(CheckpointError, match="not found"):
         gym.make("playground/WorldModel-v0", checkpoint=str(tmp_path / "none.safetensors"))
+
+
+@pytest.mark.parametrize("context", [0, -1, 2.5, True])
+def test_a_context_that_is_not_a_positive_whole_number_is_refused(context):
+    from playground.world import WorldError
+    with pytest.raises(WorldError, match="context must be a whole number"):
+        gym.make("playground/WorldModel-v0", context=context)
+
+
+def test_the_vector_env_refuses_a_short_context_it_cannot_hold(toy_checkpoint):
+    from playground.dream.schedule import ScheduleError
+    with pytest.raises(ScheduleError, match="full context"):
+        gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=toy_checkpoint, context=2)

@@ -23,6 +23,14 @@ from playground.world import WorldError, world_seed
 DEFAULT_SCHEDULE = ("frame", {"steps": 2})
 
 
+def check_context(context) -> None:
+    """Context frames at reset: None (the cache size) or a whole number of at least 1."""
+    if context is not None and (isinstance(context, bool) or not isinstance(context, (int, np.integer))
+                                or context < 1):
+        raise WorldError(f"context must be a whole number of frames of at least 1 (or None for the "
+                         f"model's cache size), got {context!r}")
+
+
 @dataclass
 class DreamConfig:
     checkpoint: str | None = None          # default: the shipped checkpoint
@@ -34,6 +42,9 @@ class DreamConfig:
     vae: str | None = None                 # the public model's ViT VAE file (with its bare DiT file)
     prompt_image: str | None = None        # start from this PNG instead of the voxel world's view
     image_size: tuple[int, int] | None = None  # frame size of a public model (default 360 x 640)
+
+    def __post_init__(self):
+        check_context(self.context)
 
 
 class DreamWorld:
@@ -79,7 +90,7 @@ class DreamWorld:
         pitch = 0.0 if self.config.prompt_image else self._voxel().player.pitch   # a prompt: assume level
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
                                     seed=self.seed, device=self.config.device)
-        n = self.config.context or self.session.cache_frames
+        n = self.config.context or self.session.cache_frames   # None: the cache size
         frames = np.repeat(first[None, None], n, axis=1)
         self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32), pitch)
         self.tick = 0

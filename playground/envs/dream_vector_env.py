@@ -30,6 +30,9 @@ class WorldModelVectorEnv(VectorEnv):
     def __init__(self, num_envs: int = 1, action_mode: str = "vector", render_mode: str | None = None,
                  max_episode_steps: int | None = 1000, reward_fn=None, **dream_kwargs):
         self.cfg = dream_config(**dream_kwargs)
+        if self.cfg.context is not None:   # its one cache holds every row's full history
+            raise S.ScheduleError("the vector env starts every env from a full context; leave `context` unset "
+                                  "(it works with gymnasium.make)")
         self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device, vae=self.cfg.vae)
         params = tuning.resolve(self.cfg.schedule_params, self.cfg.options, tuning.from_checkpoint(self.ckpt))
         self.schedule = S.preset(self.cfg.schedule, **params)
