@@ -6,6 +6,7 @@ import dataclasses
 import typing
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from playground.errors import PlaygroundError
@@ -13,6 +14,11 @@ from playground.errors import PlaygroundError
 
 class ConfigError(PlaygroundError, ValueError):
     """A config file or dict that does not fit its dataclass."""
+
+
+def is_whole(value, least: int = 0) -> bool:
+    """Whether `value` is an integer (Python or numpy, not a bool) of at least `least`."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= least
 
 
 def build(cls, data: dict | None, where: str = "config"):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from playground.config import is_whole
 from playground.errors import PlaygroundError
 from playground.model.diffusion import LEVELS
 
@@ -167,7 +168,7 @@ def preset(name: str, **params) -> Schedule:
     label = params.pop("context_label", None)
     for key, value in params.items():
         least = 0 if key == "context" else 1
-        if not (isinstance(value, (int, np.integer)) and value >= least):
+        if not is_whole(value, least):
             raise ScheduleError(f"schedule {name!r}: {key} must be an integer of at least {least}, got {value!r}")
     try:
         sched = PRESETS[name](**params)

@@ -25,10 +25,19 @@ class SamplerDefaults:
     turn_warp_level: int = 0        # SessionOptions.turn_warp_level (0: off)
 
     def __post_init__(self):
-        check_guidance(self.action_guidance)
-        check_guidance_on(self.guidance_on)
-        check_level("guidance_min_level", self.guidance_min_level, "every call")
-        check_level("turn_warp_level", self.turn_warp_level, "off")
+        check_settings(self)
+
+
+# The settings SamplerDefaults recommends and SessionOptions carries under the same names.
+OPTION_NAMES = ("action_guidance", "guidance_min_level", "guidance_on", "turn_warp_level")
+
+
+def check_settings(s) -> None:
+    """Check the OPTION_NAMES attributes of a SamplerDefaults or a resolved SessionOptions."""
+    check_guidance(s.action_guidance)
+    check_guidance_on(s.guidance_on)
+    check_level("guidance_min_level", s.guidance_min_level, "every call")
+    check_level("turn_warp_level", s.turn_warp_level, "off")
 
 
 def check_guidance(value) -> None:
@@ -60,16 +69,8 @@ def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
     """Fill what the user left open: the schedule's context_label (returned params),
     options.action_guidance, guidance_min_level, guidance_on and turn_warp_level (set in
     place when None)."""
-    if options.action_guidance is None:
-        options.action_guidance = defaults.action_guidance
-    if options.guidance_min_level is None:
-        options.guidance_min_level = defaults.guidance_min_level
-    if options.guidance_on is None:
-        options.guidance_on = defaults.guidance_on
-    if options.turn_warp_level is None:
-        options.turn_warp_level = defaults.turn_warp_level
-    check_guidance(options.action_guidance)
-    check_guidance_on(options.guidance_on)
-    check_level("guidance_min_level", options.guidance_min_level, "every call")
-    check_level("turn_warp_level", options.turn_warp_level, "off")
+    for name in OPTION_NAMES:
+        if getattr(options, name) is None:
+            setattr(options, name, getattr(defaults, name))
+    check_settings(options)
     return with_label(schedule_params, defaults)

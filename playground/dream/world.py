@@ -10,10 +10,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from playground import actions as A
 from playground import ops
+from playground.config import is_whole
 from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.load import load_dream
@@ -25,8 +25,7 @@ DEFAULT_SCHEDULE = ("frame", {"steps": 2})
 
 def check_context(context) -> None:
     """Context frames at reset: None (the cache size) or a whole number of at least 1."""
-    if context is not None and (isinstance(context, bool) or not isinstance(context, (int, np.integer))
-                                or context < 1):
+    if context is not None and not is_whole(context, 1):
         raise WorldError(f"context must be a whole number of frames of at least 1 (or None for the "
                          f"model's cache size), got {context!r}")
 

@@ -6,6 +6,7 @@ import numpy as np
 from gymnasium import spaces
 
 from playground import actions as A
+from playground.config import is_whole
 
 # Discrete macro-actions: (name, buttons, pitch, yaw).
 MACROS: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
@@ -41,7 +42,7 @@ def to_schema(action, mode: str) -> np.ndarray:
     camera entries are clipped to [-1, 1]."""
     if mode == "discrete":
         i = action.item() if isinstance(action, np.ndarray) and action.shape == () else action
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(MACROS):
+        if not (is_whole(i) and i < len(MACROS)):
             raise A.ActionError(f"discrete action must be an integer in [0, {len(MACROS)}), got {action!r}")
         return MACRO_VECTORS[int(i)].copy()
     a = np.asarray(action, dtype=np.float32)
