@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from playground import __version__
 from playground.config import ConfigError, overrides
@@ -243,12 +244,16 @@ def cmd_replay(args) -> int:
 def cmd_export(args) -> int:
     from playground.record import load
     from playground.record import export
-    rec = load(args.dir)
     if not (args.gif or args.mp4 or args.png):
         raise ConfigError("say what to export: --gif OUT.gif, --mp4 OUT.mp4 or --png FOLDER")
+    for kind, out in (("gif", args.gif), ("mp4", args.mp4)):
+        if out and Path(out).suffix.lower() != f".{kind}":
+            raise ConfigError(f"--{kind} writes a .{kind} file: name it so (got {out})")
+    rec = load(args.dir)
     frames = rec.frames[args.start:args.end]
     if not len(frames):
-        raise ConfigError(f"no frames from --start {args.start} to --end {args.end}: "
+        end = "the end" if args.end is None else f"--end {args.end}"
+        raise ConfigError(f"no frames from --start {args.start} to {end}: "
                           f"the recording has frames 0 to {len(rec.frames) - 1}")
     for kind, out in (("gif", args.gif), ("mp4", args.mp4), ("png", args.png)):
         if out:
@@ -292,13 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames")
     ex.add_argument("dir", help="recording folder")
-    ex.add_argument("--gif", default=None, metavar="OUT")
-    ex.add_argument("--mp4", default=None, metavar="OUT", help="needs the video extra")
-    ex.add_argument("--png", default=None, metavar="FOLDER")
-    ex.add_argument("--fps", type=_positive, default=20)
-    ex.add_argument("--scale", type=COUNT, default=4, help="pixels per frame pixel")
-    ex.add_argument("--start", type=NATURAL, default=0)
-    ex.add_argument("--end", type=NATURAL, default=None)
+    ex.add_argument("--gif", default=None, metavar="OUT.gif", help="write an animated GIF")
+    ex.add_argument("--mp4", default=None, metavar="OUT.mp4", help="write an H.264 video (needs the video extra)")
+    ex.add_argument("--png", default=None, metavar="FOLDER", help="write one PNG per frame into FOLDER")
+    ex.add_argument("--fps", type=_positive, default=20, help="frames per second of the GIF or MP4 (default 20)")
+    ex.add_argument("--scale", type=COUNT, default=4, help="pixels per frame pixel (default 4)")
+    ex.add_argument("--start", type=NATURAL, default=0, help="first recorded frame to export (default 0)")
+    ex.add_argument("--end", type=NATURAL, default=None, help="stop before this frame (default: to the end)")
     ex.set_defaults(fn=cmd_export)
 
     dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
@@ -367,12 +372,16 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--height", type=COUNT, default=64)
     be.add_argument("--json", default=None, help="also write the results to this JSON file")
     be.set_defaults(fn=cmd_bench)
+    for command in sub.choices.values():
+        command.set_defaults(parser=command)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:   # said by the command's own parser, so its usage line is the one shown
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "fn", None):
         parser.print_help()
         return 0

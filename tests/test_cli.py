@@ -88,6 +88,14 @@ def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
     assert exit.value.code == 2 and words in capsys.readouterr().err
 
 
+def test_an_unknown_option_is_refused_by_its_command(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["export", "rec", "--out", "clip.gif"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and "usage: playground export" in err
+    assert "playground export: error: unrecognized arguments: --out clip.gif" in err
+
+
 def test_a_path_that_cannot_be_written_is_one_line(capsys, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")

@@ -93,6 +93,19 @@ def test_export_gif_and_png(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(d), "--gif", str(tmp_path / "b.gif"), "--start", "6", "--end", "2"]) == 2
     assert "no frames from --start 6 to --end 2: the recording has frames 0 to 8" in capsys.readouterr().err
+    assert main(["export", str(d), "--gif", str(tmp_path / "c.gif"), "--start", "20"]) == 2
+    assert "no frames from --start 20 to the end" in capsys.readouterr().err
+
+
+def test_export_refuses_a_file_name_that_is_not_its_format(tmp_path, capsys):
+    assert main(["export", str(tmp_path / "missing"), "--gif", str(tmp_path / "clip.png")]) == 2
+    assert f"--gif writes a .gif file: name it so (got {tmp_path / 'clip.png'})" in capsys.readouterr().err
+    assert not (tmp_path / "clip.png").exists()
+
+
+def test_a_missing_recording_is_named(tmp_path):
+    with pytest.raises(RecordingError, match="missing does not exist"):
+        load(tmp_path / "missing")
 
 
 def test_recordings_are_training_data(tmp_path):

@@ -31,6 +31,9 @@ def load(path: str | Path) -> Recording:
     """A recording folder -> Recording. Unfinished sessions load with complete = False;
     a torn last action row or a half-written chunk (killed mid-write) is ignored."""
     path = Path(path)
+    if not path.exists():
+        raise RecordingError(f"{path} does not exist: give the folder a recording was written to "
+                             "(play --record DIR)")
     try:
         manifest = json.loads((path / MANIFEST).read_text())
     except FileNotFoundError:
