@@ -118,3 +118,5 @@ def test_recordings_are_training_data(tmp_path):
                  "--ticks", "12", "--out", str(out)]) == 0
     eps = list(load_shards(out))
     assert len(eps) == 4 and eps[0][0].shape == (12, 64, 64, 3) and not eps[0][1][0].any()
+    # Generating into it is refused: it would mix generated episodes into the recorded ones.
+    assert main(["datagen", "--out", str(out), "--episodes", "1", "--ticks", "4"]) == 2

@@ -39,6 +39,16 @@ def test_datagen_shards_resume_and_determinism(dataset, tmp_path):
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(eps, again))
 
 
+def test_datagen_resumed_counts_episodes_and_refuses_a_folder_that_is_not_a_dataset(dataset, tmp_path, capsys):
+    from playground.train.datagen import DatasetError
+    generate(dataset, DatagenConfig(episodes=3, ticks=10, episodes_per_shard=2), progress=True)
+    assert "3/3" in capsys.readouterr().err      # the last shard holds one episode, not two
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DatasetError, match="holds files but no dataset"):
+        generate(tmp_path, DatagenConfig(episodes=1, ticks=4), progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_datagen_policy_mix_and_older_datasets_resume(tmp_path):
     from playground.train.datagen import DatasetError
     cfg = DatagenConfig(episodes=4, ticks=6, episodes_per_shard=4, seed=10, revisit_fraction=0, steady_fraction=1)

@@ -136,8 +136,13 @@ def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / "meta.json"
     meta = {"kind": "voxel", "config": asdict(cfg), "action_schema": A.SCHEMA_VERSION}
+    if not meta_path.exists() and any(out.iterdir()):
+        raise DatasetError(f"{out} holds files but no dataset (no meta.json); use a new or empty --out folder")
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
+        if old.get("kind") != "voxel":
+            raise DatasetError(f"{out} holds a dataset of {old.get('kind')!r} episodes, not a generated one; "
+                               "use another --out folder")
         # Fields added since a dataset was made take their defaults, which reproduce it.
         old_cfg = {**asdict(DatagenConfig()), **old.get("config", {})}
         if old_cfg != meta["config"]:
@@ -148,11 +153,14 @@ def generate(out: str | Path, cfg: DatagenConfig, progress: bool = True) -> Path
     world = VoxelWorld(VoxelConfig.make(cfg.width, cfg.height, cfg.fov))
     n_shards = -(-cfg.episodes // cfg.episodes_per_shard)
     todo = [s for s in range(n_shards) if not (out / f"shard_{s:05d}.npz").exists()]
-    bar = tqdm(total=cfg.episodes, disable=not progress, desc="datagen", unit="ep",
-               initial=(n_shards - len(todo)) * cfg.episodes_per_shard)
-    for s in todo:
+    def shard_episodes(s: int) -> range:
         first = s * cfg.episodes_per_shard
-        eps = range(first, min(first + cfg.episodes_per_shard, cfg.episodes))
+        return range(first, min(first + cfg.episodes_per_shard, cfg.episodes))
+
+    bar = tqdm(total=cfg.episodes, disable=not progress, desc="datagen", unit="ep",
+               initial=cfg.episodes - sum(len(shard_episodes(s)) for s in todo))
+    for s in todo:
+        eps = shard_episodes(s)
         frames, acts, seeds, pols = [], [], [], []
         for i in eps:
             seed = cfg.seed + i
