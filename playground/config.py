@@ -43,7 +43,36 @@ def build(cls, data: dict | None, where: str = "config"):
             kw[k] = float(v)
         else:
             kw[k] = v
+        if not fits(kw[k], t):
+            raise ConfigError(f"{where}.{k}: expected {_type_name(t)}, got {v!r}")
     return cls(**kw)
+
+
+_SCALARS = {int: lambda v: is_whole(v, -2**63), float: lambda v: isinstance(v, float),
+            bool: lambda v: isinstance(v, bool), str: lambda v: isinstance(v, str)}
+
+
+def fits(value, hint) -> bool:
+    """Whether a config value has its field's type: scalars, optionals and tuples of them
+    are checked; any other hint (arrays, dicts, classes) is taken as given."""
+    if hint in _SCALARS:
+        return _SCALARS[hint](value)
+    args = typing.get_args(hint)
+    if type(None) in args:
+        return value is None or any(fits(value, a) for a in args if a is not type(None))
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(fits(x, args[0]) for x in value)
+        return len(value) == len(args) and all(fits(x, a) for x, a in zip(value, args))
+    return True
+
+
+def _type_name(hint) -> str:
+    if typing.get_args(hint):   # tuple[int, int], int | None: spelled as written
+        return str(hint).replace("typing.", "")
+    return getattr(hint, "__name__", str(hint))
 
 
 def overrides(pairs: list[str]) -> dict:
