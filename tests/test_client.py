@@ -64,6 +64,28 @@ def test_escape_quits_and_f1_f2_work(tmp_path):
     assert len(shots) == 1 and shots[0].stat().st_size > 0
 
 
+def test_screenshots_in_one_second_get_their_own_files_and_say_so_on_screen(tmp_path):
+    client, _ = make_client(tmp_path, max_ticks=None)
+    client.reset(3)
+    client.draw()
+    first, second = client.screenshot(), client.screenshot()
+    assert first != second and first.exists() and second.exists()
+    assert client.current_notice() == f"screenshot saved to {second}"
+
+
+def test_a_screenshot_or_recording_that_cannot_be_written_does_not_end_the_game(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    client, _ = make_client(tmp_path, max_ticks=3)
+    client.opt.screenshot_dir = str(blocker / "shots")
+    client.opt.recordings_dir = str(blocker / "recordings")
+    post_key(pygame.K_F2)
+    post_key(pygame.K_r)
+    assert client.run() == 3
+    assert client.recorder is None
+    assert client.current_notice().startswith("recording failed: ")
+
+
 def test_the_help_overlay_hides_the_hud_text_behind_it(tmp_path):
     client, _ = make_client(tmp_path, max_ticks=None, show_help=True)
     drawn = []

@@ -31,6 +31,7 @@ from playground.record import Recorder
 from playground.world import TICK_RATE, World, world_seed
 
 HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even with no new frame
+NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
 
 
 class NoDisplayError(PlaygroundError, RuntimeError):
@@ -92,6 +93,12 @@ class Client:
         self.pending_action: np.ndarray | None = None
         self.truth = None                          # VoxelWorld for the G view
         self.truth_frame: np.ndarray | None = None
+        self.notice: tuple[str, float] | None = None   # (text, shown until perf_counter)
+
+    def notify(self, text: str) -> None:
+        """Say something to the player: on screen for NOTICE_S, and on the terminal."""
+        print(text)
+        self.notice = (text, time.perf_counter() + NOTICE_S)
 
     # ---- world on the worker thread -------------------------------------------------
     def _timed(self, fn, *args):
@@ -151,7 +158,10 @@ class Client:
         elif key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.reset(None)
         elif key == pygame.K_F2:
-            self.screenshot()
+            try:
+                self.screenshot()
+            except (OSError, pygame.error) as e:   # a full disk or a read-only folder: keep playing
+                self.notify(f"screenshot failed: {e}")
         elif key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
             up = key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
             self._sampler_change(lambda w: w.change_steps(1 if up else -1))
@@ -162,10 +172,11 @@ class Client:
         elif key == pygame.K_g:
             self.toggle_truth()
         elif key == pygame.K_r:
-            if self.recorder is None:
-                self.start_recording()
-            else:
-                self.stop_recording()
+            try:
+                self.start_recording() if self.recorder is None else self.stop_recording()
+            except (OSError, PlaygroundError) as e:
+                self.recorder = None
+                self.notify(f"recording failed: {e}")
 
     # ---- sampler controls and the side-by-side ground truth ----------------------------
     def _sampler_change(self, change) -> None:
@@ -178,7 +189,7 @@ class Client:
             self._collect()
         if self.recorder is not None:
             self.stop_recording()
-            print("sampler changed: recording stopped")
+            self.notify("sampler changed: recording stopped")
         change(self.world)
 
     @staticmethod
@@ -215,13 +226,12 @@ class Client:
             while folder.exists():
                 folder, n = base.with_name(f"{base.name}-{n}"), n + 1
         self.recorder = Recorder(folder, self.world, history=self.history)
-        print(f"recording to {folder}")
+        self.notify(f"recording to {folder}")
 
     def stop_recording(self) -> None:
         if self.recorder is not None:
-            path = self.recorder.close()
-            print(f"recording saved: {path}")
-            self.recorder = None
+            recorder, self.recorder = self.recorder, None
+            self.notify(f"recording saved: {recorder.close()}")
 
     def handle_events(self) -> int:
         """Handle the queued window events; how many there were."""
@@ -240,10 +250,14 @@ class Client:
     def screenshot(self, path: str | Path | None = None) -> Path:
         d = Path(self.opt.screenshot_dir)
         d.mkdir(parents=True, exist_ok=True)
-        path = Path(path) if path else d / time.strftime("playground-%Y%m%d-%H%M%S.png")
+        if path is None:   # F2 twice in a second: a second file, not the first overwritten
+            base = d / time.strftime("playground-%Y%m%d-%H%M%S")
+            path, n = base.with_suffix(".png"), 1
+            while path.exists():
+                path, n = base.with_name(f"{base.name}-{n}.png"), n + 1
         pygame.image.save(self.screen, str(path))
-        print(f"screenshot saved to {path}")
-        return path
+        self.notify(f"screenshot saved to {path}")
+        return Path(path)
 
     def hud_lines(self) -> list[str]:
         info = self.world.info()
@@ -274,6 +288,11 @@ class Client:
                       f"PSNR {float(psnr(self.frame, self.truth_frame)):.1f} dB"]
         return lines
 
+    def current_notice(self) -> str | None:
+        if self.notice is not None and time.perf_counter() < self.notice[1]:
+            return self.notice[0]
+        return None
+
     def draw(self) -> None:
         size = self.screen.get_size()
         if self.frame is not None and self.truth_frame is not None:
@@ -287,7 +306,8 @@ class Client:
         if self.show_help:   # alone over the picture: HUD text behind its panel would show through
             self.hud.draw_help(self.screen)
         else:
-            self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines())
+            self.hud.draw(self.screen, self.hud_lines(), warning, right=self.status_lines(),
+                          notice=self.current_notice())
         pygame.display.flip()
         self.frame_times.append(time.perf_counter())
 

@@ -20,13 +20,16 @@ class Hud:
         self.font = pygame.font.Font(None, 20)
         self.big = pygame.font.Font(None, 26)
 
-    def _panel(self, surf, lines, pos, font, align_right=False, centered=False, bg=(0, 0, 0, 140), pad=6):
+    def _panel(self, surf, lines, pos, font, align_right=False, align_bottom=False, centered=False,
+               bg=(0, 0, 0, 140), pad=6):
         rendered = [font.render(t, True, (255, 255, 255)) for t in lines]
         w = max(r.get_width() for r in rendered) + 2 * pad
         h = sum(r.get_height() + 2 for r in rendered) + 2 * pad
         x, y = pos
         if align_right:
             x -= w
+        if align_bottom:
+            y -= h
         if centered:
             x, y = (surf.get_width() - w) // 2, (surf.get_height() - h) // 2
         panel = pygame.Surface((w, h), pygame.SRCALPHA)
@@ -37,10 +40,15 @@ class Hud:
             surf.blit(r, (x + pad, yy))
             yy += r.get_height() + 2
 
-    def draw(self, surf, lines: list[str], warning: str | None = None, right: list[str] | None = None):
+    def draw(self, surf, lines: list[str], warning: str | None = None, right: list[str] | None = None,
+             notice: str | None = None):
+        """HUD `lines` top left, `right` top right, a `notice` bottom left (above `warning`,
+        which is centred at the bottom), and the crosshair."""
         self._panel(surf, lines, (6, 6), self.font)
         if right:
             self._panel(surf, right, (surf.get_width() - 6, 6), self.font, align_right=True)
+        if notice:
+            self._panel(surf, [notice], (6, surf.get_height() - (40 if warning else 6)), self.font, align_bottom=True)
         if warning:
             text = self.big.render(warning, True, (255, 210, 80))
             surf.blit(text, (surf.get_width() // 2 - text.get_width() // 2, surf.get_height() - 34))
