@@ -16,6 +16,7 @@ from playground import __version__
 from playground.config import ConfigError, overrides
 from playground.dream.schedule import NAMED as NAMED_SCHEDULES
 from playground.dream.tuning import GUIDANCE_ON
+from playground.policies import NAMES as POLICY_NAMES
 
 
 def _at_least(least: int):
@@ -275,8 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--keymap", default=None, help="keymap YAML for the window (default assets/keymap.yaml)")
     play.add_argument("--headless", action="store_true", help="no window: scripted actions, print a summary")
     play.add_argument("--ticks", type=COUNT, default=None, help="stop after this many ticks")
-    play.add_argument("--policy", default="explore",
-                      help="headless actions: explore, revisit, walk, turn_left, turn_right, look_around, still")
+    play.add_argument("--policy", default="explore", choices=POLICY_NAMES, metavar="POLICY",
+                      help=f"headless actions: {', '.join(POLICY_NAMES)} (default explore)")
     play.add_argument("--show-help", action="store_true", help="start with the F1 help overlay open")
     play.add_argument("--record", default=None, metavar="DIR", help="record the session from the first tick into DIR")
     play.set_defaults(fn=cmd_play)

@@ -12,6 +12,11 @@ from typing import Iterator
 import numpy as np
 
 from playground import actions as A
+from playground.errors import PlaygroundError
+
+
+class PolicyError(PlaygroundError, ValueError):
+    """A policy name that is not one of NAMES."""
 
 
 def explore(rng: np.random.Generator, ticks: int) -> Iterator[np.ndarray]:
@@ -153,6 +158,7 @@ FIXED = {
     "still": lambda i: A.zero(),
 }
 STREAMS = {"explore": explore, "revisit": revisit, "steady": steady, "stroll": stroll}
+NAMES = tuple(STREAMS) + tuple(FIXED)
 
 
 def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Iterator[np.ndarray]:
@@ -160,7 +166,7 @@ def stream(name: str, rng: np.random.Generator, ticks: int | None = None) -> Ite
     if name in FIXED:
         return (FIXED[name](i) for i in (range(ticks) if ticks is not None else itertools.count()))
     if name not in STREAMS:
-        raise ValueError(f"unknown policy {name!r}; known: {', '.join(list(STREAMS) + list(FIXED))}")
+        raise PolicyError(f"unknown policy {name!r}; known: {', '.join(NAMES)}")
     return itertools.islice(STREAMS[name](rng, ticks if ticks is not None else 2**62), ticks)
 
 

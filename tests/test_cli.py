@@ -80,6 +80,7 @@ def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
     (["datagen", "--out", "d", "--shard-size", "0"], "argument --shard-size: must be at least 1, got 0"),
     (["export", "rec", "--fps", "nan"], "argument --fps: must be above 0, got nan"),
     (["bench", "--seeds", "0"], "argument --seeds: must be at least 1, got 0"),
+    (["play", "--headless", "--policy", "dance"], "argument --policy: invalid choice: 'dance'"),
     (["bench", "--presets", "frame-2", "foo"], "argument --presets: invalid choice: 'foo'"),
 ])
 def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
