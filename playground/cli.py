@@ -71,15 +71,37 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
                         "default: the checkpoint's; 0 = from pure noise)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
-    p.add_argument("--width", type=COUNT, default=64, help="frame width in pixels (voxel world)")
-    p.add_argument("--height", type=COUNT, default=64, help="frame height in pixels (voxel world)")
-    p.add_argument("--fov", type=_positive, default=70.0, help="vertical field of view, degrees")
+    p.add_argument("--width", type=COUNT, default=None, help="frame width in pixels (voxel world; default 64)")
+    p.add_argument("--height", type=COUNT, default=None, help="frame height in pixels (voxel world; default 64)")
+    p.add_argument("--fov", type=_positive, default=None,
+                   help="vertical field of view in degrees (voxel world; default 70)")
+
+
+# What only one of the worlds takes: given to the other, it would be ignored without a word.
+VOXEL_ONLY = ("width", "height", "fov")
+DREAM_ONLY = ("checkpoint", "schedule", "steps", "vae", "prompt_image", "bf16", "compile", "no_recondition",
+              "no_memory", "guidance", "guidance_min_level", "guidance_on", "turn_warp", "context_label")
+
+
+def check_world_args(args) -> None:
+    """ConfigError for an option the chosen world does not take."""
+    others = DREAM_ONLY if args.world == "voxel" else VOXEL_ONLY
+    given = [f"--{name.replace('_', '-')}" for name in others if getattr(args, name) not in (None, False)]
+    if args.world == "voxel" and args.device != "cpu":
+        given.append("--device")
+    if given:
+        other = "dream" if args.world == "voxel" else "voxel"
+        why = ("the dream draws at its checkpoint's frame size" if other == "voxel"
+               else "the voxel world renders on the CPU with no model")
+        verb, it = ("applies", "it") if len(given) == 1 else ("apply", "them")
+        raise ConfigError(f"{', '.join(given)} only {verb} to --world {other} ({why}); drop {it} or pick that world")
 
 
 def make_world(args):
+    check_world_args(args)
     if args.world == "voxel":
         from playground.voxel import VoxelConfig, VoxelWorld
-        return VoxelWorld(VoxelConfig.make(args.width, args.height, args.fov))
+        return VoxelWorld(VoxelConfig.make(**{k: getattr(args, k) for k in VOXEL_ONLY if getattr(args, k) is not None}))
     from playground.dream import schedule as S
     from playground.dream.session import SessionOptions
     from playground.dream.world import DreamConfig, DreamWorld

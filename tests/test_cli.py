@@ -89,6 +89,16 @@ def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
     assert exit.value.code == 2 and words in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["--world", "voxel", "--bf16", "--guidance", "2"], "--bf16, --guidance only apply to --world dream"),
+    (["--world", "voxel", "--device", "cuda"], "--device only applies to --world dream"),
+    (["--width", "32"], "--width only applies to --world voxel (the dream draws at its checkpoint's frame size)"),
+])
+def test_an_option_of_the_other_world_is_refused_not_ignored(capsys, argv, words):
+    assert main(["play", "--headless", "--ticks", "2", *argv]) == 2
+    assert words in capsys.readouterr().err
+
+
 def test_an_unknown_option_is_refused_by_its_command(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["export", "rec", "--out", "clip.gif"])
