@@ -5,6 +5,9 @@
   decode, display), latency in ticks (measured, see `measure_latency`), with the thread
   count and the precision used (bf16 when it measures faster, else fp32).
 - memory: resident memory over a long headless dream session (must stay flat).
+- vector: a step of the batched WorldModel-v0 vector env against one env.
+- preset: a model preset's architecture with random weights (the public model's size).
+`from_args` picks one from the command line's options and refuses options it would ignore.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy as np
 import torch
 
 from playground import actions as A
+from playground.config import ConfigError
 from playground.device import torch_device
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
@@ -265,3 +269,50 @@ def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool 
          f"(model {r['model_ms']} ms, decode {r['decode_ms']} ms)" for r in rows]
     return {"preset": preset, "device": device, "gpu": gpu, "reduced": reduced, "rows": rows,
             "params_dit": sum(p.numel() for p in dit.parameters()), "table": "\n".join(lines)}
+
+
+# What each kind of bench measures with, and its ticks per measurement when not given.
+BENCH_MODES = {
+    "voxel": ({"seeds", "ticks", "width", "height"}, 300),
+    "preset": ({"device", "ticks"}, 10),
+    "vector": ({"checkpoint", "guidance", "ticks"}, 150),
+    "memory_ticks": ({"checkpoint"}, None),
+    "dream": ({"checkpoint", "presets", "device", "threads", "compare_kernels", "ticks"}, 150),
+}
+BENCH_DEFAULTS = {"device": "cpu", "compare_kernels": False}
+
+
+def mode(args) -> str:
+    """Which bench the options ask for; ConfigError for two at once or for an option that
+    the chosen one would ignore."""
+    asked = [m for m in ("preset", "vector", "memory_ticks") if getattr(args, m)]
+    asked += ["voxel"] if args.world == "voxel" else []
+    if len(asked) > 1:
+        raise ConfigError(f"one measurement at a time: {' and '.join(_flag(m) for m in asked)} each run their own")
+    chosen = asked[0] if asked else "dream"
+    ignored = [name for name in {n for takes, _ in BENCH_MODES.values() for n in takes} - BENCH_MODES[chosen][0]
+               if getattr(args, name) != BENCH_DEFAULTS.get(name)]
+    if ignored:
+        what = "the dream's presets" if chosen == "dream" else _flag(chosen)
+        raise ConfigError(f"{', '.join(sorted(_flag(n) for n in ignored))}: not used when measuring {what}")
+    return chosen
+
+
+def _flag(name: str) -> str:
+    return "--world voxel" if name == "voxel" else f"--{name.replace('_', '-')}"
+
+
+def from_args(args) -> dict:
+    """Run the measurement `playground bench`'s options ask for (see BENCH_MODES)."""
+    chosen = mode(args)
+    ticks = args.ticks or BENCH_MODES[chosen][1]
+    if chosen == "voxel":
+        return bench_voxel(seeds=args.seeds or 4, ticks=ticks, width=args.width or 64, height=args.height or 64)
+    if chosen == "preset":
+        return bench_public(args.preset, device=args.device, ticks=ticks)
+    if chosen == "vector":
+        return bench_vector(args.checkpoint, num_envs=args.vector, ticks=ticks, action_guidance=args.guidance)
+    if chosen == "memory_ticks":
+        return bench_memory(args.checkpoint, ticks=args.memory_ticks)
+    return bench_dream(args.checkpoint, presets=args.presets, ticks=ticks, device=args.device,
+                       threads=args.threads, compare_kernels=args.compare_kernels)

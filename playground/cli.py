@@ -212,21 +212,7 @@ def cmd_average(args) -> int:
 
 def cmd_bench(args) -> int:
     from playground import bench
-    if args.ticks is None:
-        args.ticks = 300 if args.world == "voxel" else 150
-    if args.world == "voxel":
-        result = bench.bench_voxel(seeds=args.seeds, ticks=args.ticks, width=args.width, height=args.height)
-    elif args.preset:
-        result = bench.bench_public(args.preset, device=args.device, ticks=args.ticks if args.ticks != 150 else 10)
-    elif args.vector:
-        result = bench.bench_vector(args.checkpoint, num_envs=args.vector, ticks=args.ticks,
-                                    action_guidance=args.guidance)
-    elif args.memory_ticks:
-        result = bench.bench_memory(args.checkpoint, ticks=args.memory_ticks)
-    else:
-        result = bench.bench_dream(args.checkpoint, presets=args.presets, ticks=args.ticks,
-                                   device=args.device, threads=args.threads,
-                                   compare_kernels=args.compare_kernels)
+    result = bench.from_args(args)
     print(result["table"])
     if args.json:
         with open(args.json, "w") as f:
@@ -377,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
     be.add_argument("--presets", nargs="+", default=None, choices=list(NAMED_SCHEDULES), metavar="PRESET",
                     help=f"dream presets: {' '.join(NAMED_SCHEDULES)} (default: all)")
-    be.add_argument("--device", default="cpu")
+    be.add_argument("--device", default="cpu", help="torch device for the dream or --preset (cpu, cuda)")
     be.add_argument("--threads", type=COUNT, default=None, help="torch threads (default: torch's)")
     be.add_argument("--compare-kernels", action="store_true",
                     help="instead: ticks/s with the Triton kernels vs the PyTorch path (GPU)")
@@ -389,10 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="--vector: action guidance weight (default: the checkpoint's recommendation)")
     be.add_argument("--memory-ticks", type=NATURAL, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
-    be.add_argument("--seeds", type=COUNT, default=4, help="voxel: worlds to average over")
-    be.add_argument("--ticks", type=COUNT, default=None, help="ticks per measurement (voxel 300, dream 150)")
-    be.add_argument("--width", type=COUNT, default=64)
-    be.add_argument("--height", type=COUNT, default=64)
+    be.add_argument("--seeds", type=COUNT, default=None, help="voxel: worlds to average over (default 4)")
+    be.add_argument("--ticks", type=COUNT, default=None,
+                    help="ticks per measurement (voxel 300, dream and --vector 150, --preset 10)")
+    be.add_argument("--width", type=COUNT, default=None, help="voxel: frame width (default 64)")
+    be.add_argument("--height", type=COUNT, default=None, help="voxel: frame height (default 64)")
     be.add_argument("--json", default=None, help="also write the results to this JSON file")
     be.set_defaults(fn=cmd_bench)
     for command in sub.choices.values():

@@ -99,6 +99,17 @@ def test_an_option_of_the_other_world_is_refused_not_ignored(capsys, argv, words
     assert words in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["--world", "voxel", "--checkpoint", "x.safetensors"], "--checkpoint: not used when measuring --world voxel"),
+    (["--vector", "2", "--memory-ticks", "3"], "one measurement at a time: --vector and --memory-ticks"),
+    (["--vector", "2", "--presets", "frame-2"], "--presets: not used when measuring --vector"),
+    (["--guidance", "2", "--seeds", "2"], "--guidance, --seeds: not used when measuring the dream's presets"),
+])
+def test_bench_refuses_options_its_measurement_would_ignore(capsys, argv, words):
+    assert main(["bench", *argv]) == 2
+    assert words in capsys.readouterr().err
+
+
 def test_an_unknown_option_is_refused_by_its_command(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["export", "rec", "--out", "clip.gif"])
