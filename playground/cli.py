@@ -182,7 +182,8 @@ def cmd_train(args) -> int:
         if len(args.data) > 1:
             raise ConfigError("`train ae` takes one --data folder; several are for `train dit`")
         cfg = build(AETrainConfig, data, args.config or args.what)
-        path = train(args.data[0], args.out, cfg, heldout=heldout_frames(16), device=args.device)
+        path = train(args.data[0], args.out, cfg, heldout=heldout_frames(16, size=cfg.model.image_size),
+                     device=args.device)
         print(f"autoencoder written to {path}")
         return 0
     if args.what == "dit":

@@ -256,6 +256,28 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
     assert "holds no DiT" in capsys.readouterr().err
 
 
+def test_data_that_does_not_fit_the_model_is_refused_before_training(dataset, tmp_path, capsys):
+    small = tmp_path / "small"
+    generate(small, DatagenConfig(episodes=1, ticks=6, width=32, height=32), progress=False)
+    assert main(["train", "ae", "--data", str(small), "--out", str(tmp_path / "ae32"), *TOY_AE]) == 2
+    assert "holds 32x32 frames but the model takes 64x64: train at their size with " \
+           "--set model.image_size=[32,32]" in capsys.readouterr().err
+    ae_path = tmp_path / "ae" / "ae.safetensors"
+    assert main(["train", "ae", "--data", str(dataset), "--out", str(ae_path.parent), "--set", "train.steps=1",
+                 *TOY_AE]) == 0
+    dit = ["train", "dit", "--ae", str(ae_path), "--set", "train.steps=1", *TOY_DIT]
+    capsys.readouterr()
+    assert main([*dit, "--data", str(small), "--out", str(tmp_path / "d1")]) == 2
+    assert "encodes 64x64 frames; make data of that size (datagen --width 64 --height 64)" in capsys.readouterr().err
+    assert main([*dit, "--data", str(dataset), "--out", str(tmp_path / "d2"), "--set", "clip=9"]) == 2
+    assert "episodes of 10 frames, fewer than a training clip and its memory frames take (11" \
+           in capsys.readouterr().err
+    assert main([*dit, "--data", str(dataset), "--out", str(tmp_path / "d3"), "--set", "clip=2",
+                 "--set", "dream_prob=0.5"]) == 2
+    assert "needs clips of at least 3 frames, got clip=2" in capsys.readouterr().err
+    assert not any((tmp_path / d).exists() for d in ("ae32", "d1", "d2", "d3"))
+
+
 def test_ddp_two_processes_gloo(dataset, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     # --standalone: a free port on localhost, so a port left in TIME_WAIT cannot collide.

@@ -49,6 +49,8 @@ def train(data: str | Path, out: str | Path, cfg: AETrainConfig, heldout: np.nda
     """Train, set latent_scale from data, write out/ae.safetensors; returns its path."""
     dev = torch_device(device)
     bank = EpisodeBank.load(data)
+    h, w = bank.frame_size
+    bank.check_frame_size(data, cfg.model.image_size, f"train at their size with --set model.image_size=[{h},{w}]")
     torch.manual_seed(cfg.train.seed)
     ae = Autoencoder(cfg.model)
 

@@ -50,6 +50,17 @@ class EpisodeBank:
     def length(self) -> int:
         return self.frames.shape[1]
 
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(height, width) of the frames."""
+        return tuple(self.frames.shape[2:4])
+
+    def check_frame_size(self, folder, size, advice: str) -> None:
+        """DatasetError unless the frames are `size` (height, width) pixels."""
+        if self.frame_size != tuple(size):
+            (h, w), (want_h, want_w) = self.frame_size, size
+            raise DatasetError(f"{folder} holds {w}x{h} frames but the model takes {want_w}x{want_h}: {advice}")
+
     def sample_frames(self, rng: np.random.Generator, n: int) -> np.ndarray:
         e = rng.integers(0, self.episodes, n)
         t = rng.integers(0, self.length, n)

@@ -11,6 +11,7 @@ import torch
 from tqdm import tqdm
 
 from playground import checkpoint, ops
+from playground.config import ConfigError
 from playground.device import torch_device
 from playground.dream.tuning import SamplerDefaults
 from playground.model.autoencoder import AEConfig, Autoencoder, frames_to_tensor
@@ -60,6 +61,15 @@ class DiTTrainConfig:
     # model grows, new blocks starting as the identity (init_weights). "" starts from random weights.
     init_from: str = ""
 
+    def __post_init__(self):
+        for name in ("memory_prob", "transition_prob", "dream_prob"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"{name} is a probability in [0, 1], got {getattr(self, name)}")
+        if self.clip < 1 or self.dream_frames < 1:
+            raise ConfigError(f"clip and dream_frames must be at least 1, got {self.clip} and {self.dream_frames}")
+        if self.dream_prob and self.clip < 3:   # a dreamed frame needs a real frame before it and a target after
+            raise ConfigError(f"a dreamed context (dream_prob > 0) needs clips of at least 3 frames, got clip={self.clip}")
+
 
 def load_ae(path: str | Path) -> Autoencoder:
     tensors, meta = checkpoint.read(path)
@@ -94,7 +104,8 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
     if cfg.transition_prob:
         change_e, change_t = action_changes(actions)
         if not len(change_e):
-            raise ValueError("transition_prob > 0 but the dataset's actions never change")
+            raise DatasetError("transition_prob > 0 but the dataset's actions never change: "
+                               "--set transition_prob=0, or train on data whose actions change")
     if cfg.motion_weight:
         probe = np.random.default_rng(0)
         mean_motion = max(float(frame_motion(latents, probe.integers(0, E, 4096), probe.integers(1, T, 4096)).mean()),
@@ -162,15 +173,30 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
     return loss_fn
 
 
-def load_latents(ae: Autoencoder, ae_path: str | Path, folders: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+def clip_frames(cfg: DiTTrainConfig) -> int:
+    """The most consecutive frames a training batch takes from an episode: the clip and,
+    when memory is trained, the memory frames before it."""
+    return cfg.clip + (cfg.model.memory_frames if cfg.memory_prob > 0 else 0)
+
+
+def load_latents(ae: Autoencoder, ae_path: str | Path, folders: list[Path],
+                 min_length: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Latents (E, T, C, h, w) and actions (E, T, 25) of every episode of the dataset
     folders, in order; each folder caches its latents under the hash of the autoencoder's
     weights, so checkpoints that share an autoencoder (a fine-tune's base and its
-    exports) share the cache."""
+    exports) share the cache. Episodes must hold at least `min_length` frames."""
     key, file_key = checkpoint.weights_sha256(ae)[:12], checkpoint.sha256(ae_path)[:12]
     latents, actions = [], []
     for folder in folders:
         bank = EpisodeBank.load(folder)
+        h, w = ae.cfg.image_size
+        bank.check_frame_size(folder, ae.cfg.image_size, f"the autoencoder {ae_path} encodes {w}x{h} frames; "
+                              f"make data of that size (datagen --width {w} --height {h}) or train an "
+                              "autoencoder on these frames")
+        if bank.length < min_length:
+            raise DatasetError(f"{folder} has episodes of {bank.length} frames, fewer than a training clip and its "
+                               f"memory frames take ({min_length}: clip + model.memory_frames); make longer "
+                               f"episodes (datagen --ticks {min_length}) or --set clip=... lower")
         if latents and bank.length != latents[0].shape[1]:
             raise DatasetError(f"{folder} has episodes of {bank.length} frames but {folders[0]} has "
                                f"{latents[0].shape[1]}; regenerate one with the other's --ticks")
@@ -190,7 +216,6 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     `playground play` loads)."""
     dev = torch_device(device)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     ae = load_ae(ae_path)
     folders = [Path(d) for d in ([data] if isinstance(data, (str, Path)) else data)]
     if cfg.model.in_channels != ae.cfg.latent_channels or \
@@ -198,7 +223,8 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
         raise checkpoint.CheckpointError(
             f"DiT input {cfg.model.in_channels}x{cfg.model.input_size} does not match the "
             f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
-    latents, actions = load_latents(ae, ae_path, folders)
+    latents, actions = load_latents(ae, ae_path, folders, clip_frames(cfg))
+    out.mkdir(parents=True, exist_ok=True)   # only once the data fits the model
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
     if cfg.init_from and not (out / "state.pt").exists():
