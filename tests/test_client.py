@@ -175,3 +175,24 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
     hud = "\n".join(client.hud_lines())
     for word in ("schedule", "steps", "latency_ticks", "device", "kernels"):
         assert word in hud
+
+
+def test_replay_window_steps_through_a_recording(tmp_path):
+    from playground.game.replay import replay_window
+    from playground.record import Recorder, RecordingError, load
+    world = VoxelWorld()
+    recorder = Recorder(tmp_path / "rec", world)
+    recorder.add(A.zero(), world.reset(3))
+    for _ in range(12):
+        recorder.add(A.make({"forward"}), world.step(A.make({"forward"})))
+    recorder.close()
+    rec = load(tmp_path / "rec")
+    pygame.display.init()                     # events can be queued only once the display is up
+    for key in (pygame.K_SPACE, pygame.K_END, pygame.K_LEFT, pygame.K_LEFT, pygame.K_PAGEDOWN, pygame.K_RIGHT):
+        post_key(key)
+    # Space pauses; End goes to frame 12, two back 10, ten back 0, one on 1.
+    assert replay_window(rec, scale=2, max_seconds=0.2) == 1
+    empty = Recorder(tmp_path / "empty", world)
+    empty.close()
+    with pytest.raises(RecordingError, match="holds no frames to show"):
+        replay_window(load(tmp_path / "empty"))

@@ -1,4 +1,5 @@
-"""Play a recording back in the window: arrows +-1 tick, PgUp/PgDn +-10, Space play/pause."""
+"""Play a recording back in the window: arrows +-1 tick, PgUp/PgDn +-10, Home/End first and
+last frame, Space play/pause."""
 from __future__ import annotations
 
 import time
@@ -9,14 +10,15 @@ from playground import actions as A
 from playground.game.client import open_window
 from playground.game.display import frame_surface
 from playground.game.hud import Hud
-from playground.record import Recording
+from playground.record import Recording, RecordingError
 
 
 def replay_window(rec: Recording, scale: int = 8, fps: float | None = None, max_seconds: float | None = None) -> int:
     """Show `rec` until Esc; returns the index of the last frame shown."""
     frames = rec.frames
     if not len(frames):
-        return 0
+        raise RecordingError(f"{rec.path} holds no frames to show (a session killed before its first "
+                             "chunk of frames was written)")
     h, w = frames.shape[1:3]
     screen = open_window((w * scale, h * scale))
     pygame.display.set_caption(f"playground replay: {rec.path.name}")
@@ -29,7 +31,8 @@ def replay_window(rec: Recording, scale: int = 8, fps: float | None = None, max_
             if e.type == pygame.QUIT or (e.type == pygame.KEYDOWN and e.key == pygame.K_ESCAPE):
                 running = False
             elif e.type == pygame.KEYDOWN:
-                step = {pygame.K_RIGHT: 1, pygame.K_LEFT: -1, pygame.K_PAGEUP: 10, pygame.K_PAGEDOWN: -10}.get(e.key)
+                step = {pygame.K_RIGHT: 1, pygame.K_LEFT: -1, pygame.K_PAGEUP: 10, pygame.K_PAGEDOWN: -10,
+                        pygame.K_HOME: -len(frames), pygame.K_END: len(frames)}.get(e.key)
                 if step:
                     i, playing = max(0, min(len(frames) - 1, i + step)), False
                 elif e.key == pygame.K_SPACE:
@@ -42,7 +45,7 @@ def replay_window(rec: Recording, scale: int = 8, fps: float | None = None, max_
         status = "complete" if rec.complete else "INCOMPLETE (recovered)"
         hud.draw(screen, [f"replay {rec.path.name}  {status}", f"frame {i + 1}/{len(frames)}  "
                           f"{'playing' if playing else 'paused'} (Space)", A.describe(act),
-                          "arrows +-1  PgUp/PgDn +-10  Esc quit"])
+                          "arrows +-1  PgUp/PgDn +-10  Home/End  Esc quit"])
         pygame.display.flip()
         if t_end and now > t_end:
             running = False
