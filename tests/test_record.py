@@ -120,3 +120,8 @@ def test_recordings_are_training_data(tmp_path):
     assert len(eps) == 4 and eps[0][0].shape == (12, 64, 64, 3) and not eps[0][1][0].any()
     # Generating into it is refused: it would mix generated episodes into the recorded ones.
     assert main(["datagen", "--out", str(out), "--episodes", "1", "--ticks", "4"]) == 2
+    assert main(["datagen", "--from-recordings", str(tmp_path / "r1"), "--ticks", "12", "--out", str(out)]) == 2
+    # Recordings too short for an episode leave no folder behind.
+    assert main(["datagen", "--from-recordings", str(tmp_path / "r1"), "--ticks", "400",
+                 "--out", str(tmp_path / "none")]) == 2
+    assert not (tmp_path / "none").exists()

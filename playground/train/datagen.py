@@ -184,9 +184,8 @@ def from_recordings(sources: list[str | Path], out: str | Path, ticks: int = 128
     only: a dream recording is not ground truth."""
     from playground.record import load
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    if any(out.glob("shard_*.npz")):
-        raise DatasetError(f"{out} already holds shards; use an empty folder")
+    if out.exists() and any(out.iterdir()):
+        raise DatasetError(f"{out} is not empty; use a new or empty --out folder")
     frames, acts, seeds, names = [], [], [], []
     for src in tqdm(sources, desc="recordings", disable=not progress):
         rec = load(src)
@@ -201,6 +200,7 @@ def from_recordings(sources: list[str | Path], out: str | Path, ticks: int = 128
             seeds.append(int(rec.manifest.get("seed", -1))), names.append("recording")
     if not frames:
         raise DatasetError(f"no recording has {ticks} frames; record longer sessions or lower --ticks")
+    out.mkdir(parents=True, exist_ok=True)   # only once there is something to write
     for i in range(0, len(frames), episodes_per_shard):
         sl = slice(i, i + episodes_per_shard)
         write_shard(out / f"shard_{i // episodes_per_shard:05d}.npz", {
