@@ -3,6 +3,7 @@ wrong types are errors that name the key."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from pathlib import Path
 
@@ -86,8 +87,18 @@ def overrides(pairs: list[str]) -> dict:
         *parents, leaf = key.split(".")
         for k in parents:
             node = node.setdefault(k, {})
-        node[leaf] = yaml.safe_load(value)
+        node[leaf] = _scalar(value)
     return out
+
+
+# YAML 1.1 (PyYAML) reads 3e-4 as a string: it wants a dot (3.0e-4). On the command line
+# everyone writes 3e-4 and means a number.
+_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def _scalar(text: str):
+    value = yaml.safe_load(text)
+    return float(text) if isinstance(value, str) and _EXPONENT.fullmatch(text) else value
 
 
 def load_yaml(path: str | Path) -> dict:

@@ -23,6 +23,12 @@ class Outer:
     train: Inner = Inner()
 
 
+def test_exponents_are_numbers_as_on_any_command_line():
+    assert overrides(["a=3e-4", "b=1E3", "c=.5e1", "d=abc", "e=1.5"]) == {"a": 3e-4, "b": 1000.0, "c": 5.0,
+                                                                          "d": "abc", "e": 1.5}
+    assert build(Outer, overrides(["train.lr=3e-4"])).train.lr == 3e-4
+
+
 def test_good_values_build_and_ints_stand_for_floats():
     cfg = build(Outer, overrides(["train.steps=5", "train.lr=1", "train.limit=3", "train.widths=[4,4,4]",
                                   "train.size=[32,48]", "train.on=false", "train.name=b"]))
