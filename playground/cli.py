@@ -13,107 +13,11 @@ import sys
 from pathlib import Path
 
 from playground import __version__
+from playground.cli_types import COUNT, NATURAL, at_least, positive
+from playground.cli_world import add_world_args, make_world
 from playground.config import ConfigError, overrides
 from playground.dream.schedule import NAMED as NAMED_SCHEDULES
-from playground.dream.tuning import GUIDANCE_ON
 from playground.policies import NAMES as POLICY_NAMES
-
-
-def _at_least(least: int):
-    """An argparse type: an integer of at least `least` (argparse prints the refusal)."""
-    def parse(text: str) -> int:
-        value = int(text)
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
-        return value
-    parse.__name__ = "integer"   # argparse's "invalid integer value: 'x'"
-    return parse
-
-
-def _positive(text: str) -> float:
-    """An argparse type: a number above zero."""
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
-    return value
-
-
-_positive.__name__ = "number"   # argparse's "invalid number value: 'x'"
-COUNT, NATURAL = _at_least(1), _at_least(0)
-
-
-def _add_world_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--world", choices=["dream", "voxel"], default="dream",
-                   help="dream: the world model (default); voxel: the ground-truth voxel world")
-    p.add_argument("--seed", type=NATURAL, default=None, help="world seed (random if omitted)")
-    p.add_argument("--checkpoint", default=None, help="dream checkpoint (default: checkpoints/tiny.safetensors)")
-    p.add_argument("--schedule", default=None,
-                   help="sampler preset: frame, progressive, pyramid, chunked (default: frame)")
-    p.add_argument("--steps", type=COUNT, default=None, help="denoising steps (frame/chunked presets)")
-    p.add_argument("--vae", default=None, help="with the public Minecraft DiT file: its ViT VAE file")
-    p.add_argument("--prompt-image", default=None, help="start the dream from this PNG (e.g. a screenshot)")
-    p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
-    p.add_argument("--bf16", action="store_true", help="run the dream's DiT in bf16")
-    p.add_argument("--compile", action="store_true",
-                   help="torch.compile the DiT (on CUDA with CUDA graphs); slow first ticks")
-    p.add_argument("--no-recondition", action="store_true",
-                   help="do not re-condition noisy window frames on the newest action")
-    p.add_argument("--no-memory", action="store_true", help="switch the memory bank off")
-    p.add_argument("--guidance", type=float, default=None, metavar="W",
-                   help="action guidance weight (default: the checkpoint's recommendation; 0 = off)")
-    p.add_argument("--guidance-min-level", type=int, default=None, metavar="LEVEL",
-                   help="guide only frames at least this noisy (default: the checkpoint's; 0 = every call)")
-    p.add_argument("--guidance-on", choices=GUIDANCE_ON, default=None,
-                   help="what guidance amplifies: all of the action, or the keys only, keeping turns "
-                        "as the model learned them (default: the checkpoint's)")
-    p.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
-                   help="a turning tick starts from the turned picture noised to this level (frame sampler; "
-                        "default: the checkpoint's; 0 = from pure noise)")
-    p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
-                   help="noise level the context frames are shown at (default: the checkpoint's)")
-    p.add_argument("--width", type=COUNT, default=None, help="frame width in pixels (voxel world; default 64)")
-    p.add_argument("--height", type=COUNT, default=None, help="frame height in pixels (voxel world; default 64)")
-    p.add_argument("--fov", type=_positive, default=None,
-                   help="vertical field of view in degrees (voxel world; default 70)")
-
-
-# What only one of the worlds takes: given to the other, it would be ignored without a word.
-VOXEL_ONLY = ("width", "height", "fov")
-DREAM_ONLY = ("checkpoint", "schedule", "steps", "vae", "prompt_image", "bf16", "compile", "no_recondition",
-              "no_memory", "guidance", "guidance_min_level", "guidance_on", "turn_warp", "context_label")
-
-
-def check_world_args(args) -> None:
-    """ConfigError for an option the chosen world does not take."""
-    others = DREAM_ONLY if args.world == "voxel" else VOXEL_ONLY
-    given = [f"--{name.replace('_', '-')}" for name in others if getattr(args, name) not in (None, False)]
-    if args.world == "voxel" and args.device != "cpu":
-        given.append("--device")
-    if given:
-        other = "dream" if args.world == "voxel" else "voxel"
-        why = ("the dream draws at its checkpoint's frame size" if other == "voxel"
-               else "the voxel world renders on the CPU with no model")
-        verb, it = ("applies", "it") if len(given) == 1 else ("apply", "them")
-        raise ConfigError(f"{', '.join(given)} only {verb} to --world {other} ({why}); drop {it} or pick that world")
-
-
-def make_world(args):
-    check_world_args(args)
-    if args.world == "voxel":
-        from playground.voxel import VoxelConfig, VoxelWorld
-        return VoxelWorld(VoxelConfig.make(**{k: getattr(args, k) for k in VOXEL_ONLY if getattr(args, k) is not None}))
-    from playground.dream import schedule as S
-    from playground.dream.session import SessionOptions
-    from playground.dream.world import DreamConfig, DreamWorld
-    name = args.schedule or "frame"
-    cfg = DreamConfig(checkpoint=args.checkpoint, vae=args.vae, prompt_image=args.prompt_image, schedule=name,
-                      schedule_params=S.params_for(name, args.steps, args.context_label), device=args.device,
-                      options=SessionOptions(recondition=not args.no_recondition,
-                                             use_memory=not args.no_memory, bf16=args.bf16,
-                                             compile=args.compile, action_guidance=args.guidance,
-                                             guidance_min_level=args.guidance_min_level,
-                                             guidance_on=args.guidance_on, turn_warp_level=args.turn_warp))
-    return DreamWorld(cfg)
 
 
 def cmd_play(args) -> int:
@@ -279,9 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play", help="play a world in a window (or --headless)")
-    _add_world_args(play)
+    add_world_args(play)
     play.add_argument("--scale", type=COUNT, default=8, help="window pixels per frame pixel (default 8)")
-    play.add_argument("--tick-rate", type=_positive, default=20.0, help="ticks per second (default 20)")
+    play.add_argument("--tick-rate", type=positive, default=20.0, help="ticks per second (default 20)")
     play.add_argument("--keymap", default=None, help="keymap YAML for the window (default assets/keymap.yaml)")
     play.add_argument("--headless", action="store_true", help="no window: scripted actions, print a summary")
     play.add_argument("--ticks", type=COUNT, default=None, help="stop after this many ticks")
@@ -310,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--gif", default=None, metavar="OUT.gif", help="write an animated GIF")
     ex.add_argument("--mp4", default=None, metavar="OUT.mp4", help="write an H.264 video (needs the video extra)")
     ex.add_argument("--png", default=None, metavar="FOLDER", help="write one PNG per frame into FOLDER")
-    ex.add_argument("--fps", type=_positive, default=20, help="frames per second of the GIF or MP4 (default 20)")
+    ex.add_argument("--fps", type=positive, default=20, help="frames per second of the GIF or MP4 (default 20)")
     ex.add_argument("--scale", type=COUNT, default=4, help="pixels per frame pixel (default 4)")
     ex.add_argument("--start", type=NATURAL, default=0, help="first recorded frame to export (default 0)")
     ex.add_argument("--end", type=NATURAL, default=None, help="stop before this frame (default: to the end)")
@@ -319,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
     dg.add_argument("--out", required=True, help="dataset folder (resumes if it exists)")
     dg.add_argument("--episodes", type=COUNT, default=512)
-    dg.add_argument("--ticks", type=_at_least(2), default=128, help="frames per episode")
+    dg.add_argument("--ticks", type=at_least(2), default=128, help="frames per episode")
     dg.add_argument("--shard-size", type=COUNT, default=16, help="episodes per shard file")
     dg.add_argument("--seed", type=NATURAL, default=0, help="first world seed")
     dg.add_argument("--revisit-fraction", type=float, default=0.3,
@@ -333,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="instead: cut voxel-world recordings (playground play --record) into episodes")
     dg.add_argument("--width", type=COUNT, default=64)
     dg.add_argument("--height", type=COUNT, default=64)
-    dg.add_argument("--fov", type=_positive, default=70.0)
+    dg.add_argument("--fov", type=positive, default=70.0)
     dg.set_defaults(fn=cmd_datagen)
 
     tr = sub.add_parser("train", help="train the autoencoder (ae), then the DiT (dit)")

@@ -1,0 +1,27 @@
+"""argparse types for counts and rates: a refusal names the option and the bound."""
+from __future__ import annotations
+
+import argparse
+
+
+def at_least(least: int):
+    """An argparse type: an integer of at least `least` (argparse prints the refusal)."""
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    parse.__name__ = "integer"   # argparse's "invalid integer value: 'x'"
+    return parse
+
+
+def positive(text: str) -> float:
+    """An argparse type: a number above zero."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+positive.__name__ = "number"   # argparse's "invalid number value: 'x'"
+COUNT, NATURAL = at_least(1), at_least(0)   # counts start at 1, indices at 0
