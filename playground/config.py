@@ -40,7 +40,7 @@ def build(cls, data: dict | None, where: str = "config"):
             kw[k] = build(t, v, f"{where}.{k}")
         elif isinstance(v, list):
             kw[k] = tuple(tuple(x) if isinstance(x, list) else x for x in v)
-        elif t is float and isinstance(v, int) and not isinstance(v, bool):
+        elif float in (t, *typing.get_args(t)) and is_whole(v, -2**63):   # 4 stands for 4.0
             kw[k] = float(v)
         else:
             kw[k] = v

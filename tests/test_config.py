@@ -14,6 +14,7 @@ class Inner:
     name: str = "a"
     on: bool = True
     limit: int | None = None
+    weight: float | None = None
     widths: tuple[int, ...] = (8, 8)
     size: tuple[int, int] = (64, 64)
 
@@ -32,8 +33,9 @@ def test_exponents_are_numbers_as_on_any_command_line():
 def test_good_values_build_and_ints_stand_for_floats():
     cfg = build(Outer, overrides(["train.steps=5", "train.lr=1", "train.limit=3", "train.widths=[4,4,4]",
                                   "train.size=[32,48]", "train.on=false", "train.name=b"]))
-    assert cfg.train == Inner(5, 1.0, "b", False, 3, (4, 4, 4), (32, 48))
+    assert cfg.train == Inner(steps=5, lr=1.0, name="b", on=False, limit=3, widths=(4, 4, 4), size=(32, 48))
     assert isinstance(cfg.train.lr, float) and build(Outer, {"train": {"limit": None}}).train.limit is None
+    assert build(Outer, {"train": {"weight": 4}}).train.weight == 4.0      # an optional float too
 
 
 @pytest.mark.parametrize("pair, words", [
