@@ -108,3 +108,23 @@ playground eval --out out/eval
 for o in 300 332 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
 python tools/following_ceiling.py out/geometry_100.json --seeds 16 --offset 100 --moving
 for o in 300 364 428; do python tools/following_ceiling.py out/geometry_$o.json --seeds 64 --offset $o --moving; done
+# This model (sessions 26-27, on the two CPU cores): the GPU fine-tune above, fine-tuned again at the GPU's batch and
+# peak lr on 1,536 fresh episodes of the fixed voxel world; 745 steps on a 900-step schedule, then resumed on one
+# lengthened to 1,400 steps (train.max_minutes ends each session's run in time).
+cp checkpoints/tiny.safetensors runs/gpu.safetensors   # the GPU fine-tune as it shipped (sha256 15c3fb638b60)
+playground datagen --out data/s24/v0 --episodes 768 --ticks 128 --seed 900000
+playground datagen --out data/s24/s0 --episodes 384 --ticks 128 --seed 910000 --revisit-fraction 0 --steady-fraction 1
+playground datagen --out data/s24/w0 --episodes 384 --ticks 128 --seed 920000 --revisit-fraction 0 --stroll-fraction 1
+S26="playground train dit --data data/s24/v0 data/s24/s0 data/s24/w0 --ae runs/gpu.safetensors --out runs/s26 \
+    --set train.threads=2 --set train.bf16=false --set init_from=runs/gpu.safetensors --set train.batch_size=64 \
+    --set train.warmup=100 --set train.ema_decay=0.998 --set train.lr=0.0003 \
+    --set levels.max_context_level=250 --set transition_prob=0.5 --set dream_prob=0.5 --set dream_frames=6 \
+    --set dream_guided=true --set levels.focus_levels=[999,500] --set levels.focus_prob=0.7 --set levels.frame=0.6 \
+    --set levels.independent=0.15 --set levels.progressive=0.25 --set sampler.context_label=160 \
+    --set sampler.action_guidance=2 --set sampler.guidance_on=keys"
+$S26 --set train.steps=900 --set train.max_minutes=100
+$S26 --set train.steps=1400 --set train.max_minutes=85
+python tools/recommend.py runs/s26/model.safetensors checkpoints/tiny.safetensors \
+    context_label=160 action_guidance=4 guidance_on=keys turn_warp_level=60
+playground eval --out out/eval
+for o in 300 332 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
