@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from playground import actions as A
+from playground.cli_types import flag, given_flags
 from playground.config import ConfigError
 from playground.device import torch_device
 from playground.policies import script
@@ -279,7 +280,7 @@ BENCH_MODES = {
     "memory_ticks": ({"checkpoint"}, None),
     "dream": ({"checkpoint", "presets", "device", "threads", "compare_kernels", "ticks"}, 150),
 }
-BENCH_DEFAULTS = {"device": "cpu", "compare_kernels": False}
+BENCH_DEFAULTS = {"device": "cpu"}   # the others default to None or False
 
 
 def mode(args) -> str:
@@ -288,26 +289,27 @@ def mode(args) -> str:
     asked = [m for m in ("preset", "vector", "memory_ticks") if getattr(args, m)]
     asked += ["voxel"] if args.world == "voxel" else []
     if len(asked) > 1:
-        raise ConfigError(f"one measurement at a time: {' and '.join(_flag(m) for m in asked)} each run their own")
+        raise ConfigError(f"one measurement at a time: {' and '.join(_mode_flag(m) for m in asked)} each run their own")
     chosen = asked[0] if asked else "dream"
-    ignored = [name for name in {n for takes, _ in BENCH_MODES.values() for n in takes} - BENCH_MODES[chosen][0]
-               if getattr(args, name) != BENCH_DEFAULTS.get(name)]
+    others = sorted({n for takes, _ in BENCH_MODES.values() for n in takes} - BENCH_MODES[chosen][0])
+    ignored = given_flags(args, others, BENCH_DEFAULTS)
     if ignored:
-        what = "the dream's presets" if chosen == "dream" else _flag(chosen)
-        raise ConfigError(f"{', '.join(sorted(_flag(n) for n in ignored))}: not used when measuring {what}")
+        what = "the dream's presets" if chosen == "dream" else _mode_flag(chosen)
+        raise ConfigError(f"{', '.join(ignored)}: not used when measuring {what}")
     return chosen
 
 
-def _flag(name: str) -> str:
-    return "--world voxel" if name == "voxel" else f"--{name.replace('_', '-')}"
+def _mode_flag(name: str) -> str:
+    return "--world voxel" if name == "voxel" else flag(name)
 
 
 def from_args(args) -> dict:
     """Run the measurement `playground bench`'s options ask for (see BENCH_MODES)."""
     chosen = mode(args)
     ticks = args.ticks or BENCH_MODES[chosen][1]
-    if chosen == "voxel":
-        return bench_voxel(seeds=args.seeds or 4, ticks=ticks, width=args.width or 64, height=args.height or 64)
+    if chosen == "voxel":   # bench_voxel's own defaults for what was not given
+        return bench_voxel(ticks=ticks, **{k: getattr(args, k) for k in ("seeds", "width", "height")
+                                         if getattr(args, k) is not None})
     if chosen == "preset":
         return bench_public(args.preset, device=args.device, ticks=ticks)
     if chosen == "vector":

@@ -25,3 +25,15 @@ def positive(text: str) -> float:
 
 positive.__name__ = "number"   # argparse's "invalid number value: 'x'"
 COUNT, NATURAL = at_least(1), at_least(0)   # counts start at 1, indices at 0
+
+
+def flag(name: str) -> str:
+    """The option an argparse destination comes from: turn_warp -> --turn-warp."""
+    return f"--{name.replace('_', '-')}"
+
+
+def given_flags(args, names, defaults: dict | None = None) -> list[str]:
+    """The options among `names` given on the command line, as flags: those whose value is
+    not their default (None or False unless `defaults` says otherwise)."""
+    defaults = defaults or {}
+    return [flag(n) for n in names if getattr(args, n) not in ((defaults[n],) if n in defaults else (None, False))]

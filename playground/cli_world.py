@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from playground.cli_types import COUNT, NATURAL, positive
+from playground.cli_types import COUNT, NATURAL, given_flags, positive
 from playground.config import ConfigError
 from playground.dream.tuning import GUIDANCE_ON
 
@@ -52,10 +52,10 @@ DREAM_ONLY = ("checkpoint", "schedule", "steps", "vae", "prompt_image", "bf16", 
 
 def check_world_args(args) -> None:
     """ConfigError for an option the chosen world does not take."""
-    others = DREAM_ONLY if args.world == "voxel" else VOXEL_ONLY
-    given = [f"--{name.replace('_', '-')}" for name in others if getattr(args, name) not in (None, False)]
-    if args.world == "voxel" and args.device != "cpu":
-        given.append("--device")
+    if args.world == "voxel":
+        given = given_flags(args, DREAM_ONLY + ("device",), {"device": "cpu"})
+    else:
+        given = given_flags(args, VOXEL_ONLY)
     if given:
         other = "dream" if args.world == "voxel" else "voxel"
         why = ("the dream draws at its checkpoint's frame size" if other == "voxel"

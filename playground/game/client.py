@@ -34,6 +34,15 @@ HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even
 NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
 
 
+def unused_path(base: Path, suffix: str = "") -> Path:
+    """base + suffix, or base-1 + suffix, base-2 + suffix... whichever does not exist yet (names
+    made from the time of day meet when two are made in one second)."""
+    path, n = base.with_name(base.name + suffix), 1
+    while path.exists():
+        path, n = base.with_name(f"{base.name}-{n}{suffix}"), n + 1
+    return path
+
+
 class NoDisplayError(PlaygroundError, RuntimeError):
     """No display to open a window on."""
 
@@ -221,10 +230,7 @@ class Client:
             self.pending.result()
             self._collect()
         if folder is None:
-            base = Path(self.opt.recordings_dir) / time.strftime("session-%Y%m%d-%H%M%S")
-            folder, n = base, 1
-            while folder.exists():
-                folder, n = base.with_name(f"{base.name}-{n}"), n + 1
+            folder = unused_path(Path(self.opt.recordings_dir) / time.strftime("session-%Y%m%d-%H%M%S"))
         self.recorder = Recorder(folder, self.world, history=self.history)
         self.notify(f"recording to {folder}")
 
@@ -251,10 +257,7 @@ class Client:
         d = Path(self.opt.screenshot_dir)
         d.mkdir(parents=True, exist_ok=True)
         if path is None:   # F2 twice in a second: a second file, not the first overwritten
-            base = d / time.strftime("playground-%Y%m%d-%H%M%S")
-            path, n = base.with_suffix(".png"), 1
-            while path.exists():
-                path, n = base.with_name(f"{base.name}-{n}.png"), n + 1
+            path = unused_path(d / time.strftime("playground-%Y%m%d-%H%M%S"), ".png")
         pygame.image.save(self.screen, str(path))
         self.notify(f"screenshot saved to {path}")
         return Path(path)
