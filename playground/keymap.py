@@ -13,7 +13,8 @@ from playground import actions
 from playground.config import ConfigError, load_yaml
 from playground.errors import PlaygroundError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "keymap.yaml"
+# playground/shipped/keymap.yaml links to assets/keymap.yaml, so a wheel carries the file too.
+DEFAULT_PATH = (Path(__file__).parent / "shipped" / "keymap.yaml").resolve()
 
 
 class KeymapError(PlaygroundError, ValueError):

@@ -13,7 +13,9 @@ from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
 
-SHIPPED = Path(__file__).resolve().parent.parent.parent / "checkpoints" / "tiny.safetensors"
+# playground/shipped/tiny.safetensors links to checkpoints/tiny.safetensors, so a wheel carries
+# the file too; resolved, a clone names the repository's file.
+SHIPPED = (Path(__file__).parent.parent / "shipped" / "tiny.safetensors").resolve()
 FAMILIES = {"conv-ae": (AEConfig, Autoencoder), "st-dit": (DiTConfig, DiT),
             "vit-ae": (ViTAEConfig, ViTAutoencoder)}
 
