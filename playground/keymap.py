@@ -12,9 +12,9 @@ from pathlib import Path
 from playground import actions
 from playground.config import ConfigError, load_yaml
 from playground.errors import PlaygroundError
+from playground.shipped import shipped_path
 
-# playground/shipped/keymap.yaml links to assets/keymap.yaml, so a wheel carries the file too.
-DEFAULT_PATH = (Path(__file__).parent / "shipped" / "keymap.yaml").resolve()
+DEFAULT_PATH = shipped_path("keymap.yaml")
 
 
 class KeymapError(PlaygroundError, ValueError):

@@ -30,3 +30,12 @@ def test_wheel_installs_a_playable_game(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(site))
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_shipped_files_prefer_the_clones_copy(tmp_path, monkeypatch):
+    from playground import shipped
+    assert shipped.shipped_path("tiny.safetensors") == ROOT / "checkpoints/tiny.safetensors"
+    assert shipped.shipped_path("keymap.yaml") == ROOT / "assets/keymap.yaml"
+    # Away from a clone (an installed wheel), the package's own copy.
+    monkeypatch.setattr(shipped, "_CLONE", tmp_path)
+    assert shipped.shipped_path("keymap.yaml") == ROOT / "playground/shipped/keymap.yaml"

@@ -12,10 +12,9 @@ from playground.device import torch_device
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
+from playground.shipped import shipped_path
 
-# playground/shipped/tiny.safetensors links to checkpoints/tiny.safetensors, so a wheel carries
-# the file too; resolved, a clone names the repository's file.
-SHIPPED = (Path(__file__).parent.parent / "shipped" / "tiny.safetensors").resolve()
+SHIPPED = shipped_path("tiny.safetensors")
 FAMILIES = {"conv-ae": (AEConfig, Autoencoder), "st-dit": (DiTConfig, DiT),
             "vit-ae": (ViTAEConfig, ViTAutoencoder)}
 
