@@ -30,6 +30,8 @@ import numpy as np
 import torch
 
 from playground.dream import turn_warp
+from playground.dream import panorama
+from playground.dream.panorama import Panorama
 from playground.dream.guidance import guided_forward
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
@@ -66,6 +68,9 @@ class SessionOptions:
     # frame just shown and a guess to compose; the others ignore it.
     turn_warp_level: int | None = None     # None: the checkpoint's recommendation
     fov_degrees: float = 70.0              # the camera's vertical field of view (the voxel world's)
+    # Views kept since the camera last moved, which turns are redrawn from (panorama.py);
+    # 0: the frame just shown only.
+    panorama_views: int = panorama.MAX_VIEWS
 
 
 @dataclass
@@ -79,8 +84,7 @@ class _State:
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
-    shown: np.ndarray | None = None              # (B, H, W, 3) uint8 the frame shown last
-    pitch: np.ndarray | None = None              # (B,) camera pitch in degrees (turn_warp)
+    panorama: Panorama | None = None             # the frames shown and the camera pose (turn_warp)
 
 
 class DreamSession:
@@ -186,8 +190,7 @@ class DreamSession:
         rows = turn_warp.turns_in_place(actions)
         if not rows.any():
             return None
-        views, seen = turn_warp.turned_views(self.s.shown[rows], self.s.pitch[rows], actions[rows],
-                                             self.opt.fov_degrees)
+        views, seen = self.s.panorama.turned(np.flatnonzero(rows), actions[rows])
         z = self.ae.encode(frames_to_tensor(views).to(self.device))
         idx = np.flatnonzero(rows)
         return idx, torch.as_tensor(idx, device=self.device), z, seen
@@ -250,7 +253,8 @@ class DreamSession:
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
         lat = lat.view(B, T0, *lat.shape[1:])
         act = torch.as_tensor(actions, device=self.device)
-        self.s = _State(shown=frames[:, -1].copy(), pitch=_pitches(pitch, B))
+        self.s = _State(panorama=Panorama(frames[:, -1], _pitches(pitch, B), self.opt.fov_degrees,
+                                          self.opt.panorama_views))
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
@@ -275,8 +279,7 @@ class DreamSession:
             raise RuntimeError("reset_rows needs a full cache, >= cache_frames context frames and "
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
-        s.shown[host_rows] = frames[:, -1]
-        s.pitch[host_rows] = _pitches(pitch, n)
+        s.panorama.restart(host_rows, frames[:, -1], _pitches(pitch, n))
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
         clean = lat.view(n, L, *lat.shape[1:])
         lat = self._stabilise(clean)
@@ -317,9 +320,7 @@ class DreamSession:
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
-        if self.warps:
-            self.s.shown = frame.copy()   # the caller may draw on what it is given
-        self.s.pitch = turn_warp.next_pitch(self.s.pitch, host)
+        self.s.panorama.advance(host, frame)   # copies it: the caller may draw on what it is given
         return frame
 
     def _ar_step(self, a, turned=None):
@@ -368,7 +369,7 @@ class DreamSession:
     @property
     def camera_pitch(self) -> np.ndarray:
         """(B,) the camera pitch in degrees the turn warp assumes now."""
-        return self.s.pitch.copy()
+        return self.s.panorama.pitch
 
     @property
     def frame_hw(self) -> tuple[int, int]:

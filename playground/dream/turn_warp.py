@@ -7,7 +7,8 @@ tick. But a turn in place is a pure rotation of the camera, which has no paralla
 frame just shown, re-projected to the turned camera (`voxel.reproject`), is the new view
 wherever the old one saw it, whatever the depth. So on such a tick the sampler runs its
 calls as usual up to the last one; then the newest frame becomes the re-projection where
-the old view saw it and the model's own guess (its x0 prediction from the call before)
+the old view saw it (from the oldest view shown since the camera last moved that saw each
+pixel: panorama.py) and the model's own guess (its x0 prediction from the call before)
 where it did not, noised to `turn_warp_level`, and the last call redraws it from there.
 The geometry says where the seen things go; the model imagines the new strip and repairs
 the seams. This is warped-noise camera control (Chang et al. 2024, "How I Warped Your
@@ -26,8 +27,6 @@ import torch
 import torch.nn.functional as F
 
 from playground import actions as A
-from playground.voxel.physics import turned
-from playground.voxel.reproject import fill_unseen, reproject
 
 MOVES = tuple(A.INDEX[k] for k in ("forward", "back", "left", "right", "jump"))
 
@@ -36,22 +35,6 @@ def turns_in_place(actions: np.ndarray) -> np.ndarray:
     """(B, 25) -> (B,) bool: which rows turn the camera this tick without moving."""
     camera = (actions[:, A.YAW] != 0) | (actions[:, A.PITCH] != 0)
     return camera & ~(actions[:, list(MOVES)] > 0.5).any(1)
-
-
-def next_pitch(pitch: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """The camera pitch (B,) in degrees after one tick of each row's action (B, 25)."""
-    return np.array([turned(0.0, float(p), a)[1] for p, a in zip(pitch, actions)])
-
-
-def turned_views(shown: np.ndarray, pitch: np.ndarray, actions: np.ndarray, fov_degrees: float):
-    """The frames just shown (n, H, W, 3) uint8, seen at pitch (n,) degrees, re-projected to
-    the camera after each row's action (n, 25): (views (n, H, W, 3) uint8 with the unseen
-    part edge-filled, so the encoder meets no hard border; seen (n, H, W) bool)."""
-    views, seen = np.empty_like(shown), np.empty(shown.shape[:3], bool)
-    for i, (frame, p, a) in enumerate(zip(shown, pitch, actions)):
-        view, seen[i] = reproject(frame, (0.0, float(p)), turned(0.0, float(p), a), fov_degrees)
-        views[i] = fill_unseen(view, seen[i], frame, "edge")
-    return views, seen
 
 
 def composite(warped: torch.Tensor, seen: np.ndarray, guess: torch.Tensor) -> torch.Tensor:
