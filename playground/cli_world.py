@@ -6,6 +6,7 @@ import argparse
 
 from playground.cli_types import COUNT, NATURAL, given_flags, positive
 from playground.config import ConfigError
+from playground.dream.panorama import MAX_VIEWS
 from playground.dream.tuning import GUIDANCE_ON
 
 
@@ -36,6 +37,9 @@ def add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
                    help="a turning tick starts from the turned picture noised to this level (frame sampler; "
                         "default: the checkpoint's; 0 = from pure noise)")
+    p.add_argument("--panorama-views", type=NATURAL, default=None, metavar="N",
+                   help="turning ticks are redrawn from up to N views shown since the camera last moved "
+                        f"(default {MAX_VIEWS}; 0 = from the frame just shown only)")
     p.add_argument("--context-label", type=int, default=None, metavar="LEVEL",
                    help="noise level the context frames are shown at (default: the checkpoint's)")
     p.add_argument("--width", type=COUNT, default=None, help="frame width in pixels (voxel world; default 64)")
@@ -47,7 +51,8 @@ def add_world_args(p: argparse.ArgumentParser) -> None:
 # What only one of the worlds takes: given to the other, it would be ignored without a word.
 VOXEL_ONLY = ("width", "height", "fov")
 DREAM_ONLY = ("checkpoint", "schedule", "steps", "vae", "prompt_image", "bf16", "compile", "no_recondition",
-              "no_memory", "guidance", "guidance_min_level", "guidance_on", "turn_warp", "context_label")
+              "no_memory", "guidance", "guidance_min_level", "guidance_on", "turn_warp", "panorama_views",
+              "context_label")
 
 
 def check_world_args(args) -> None:
@@ -79,5 +84,7 @@ def make_world(args):
                                              use_memory=not args.no_memory, bf16=args.bf16,
                                              compile=args.compile, action_guidance=args.guidance,
                                              guidance_min_level=args.guidance_min_level,
-                                             guidance_on=args.guidance_on, turn_warp_level=args.turn_warp))
+                                             guidance_on=args.guidance_on, turn_warp_level=args.turn_warp,
+                                             **({} if args.panorama_views is None
+                                                else {"panorama_views": args.panorama_views})))
     return DreamWorld(cfg)

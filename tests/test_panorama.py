@@ -99,3 +99,22 @@ def test_the_pose_follows_the_actions_and_pitch_stops_at_the_poles():
     assert pano.pitch.tolist() == [0, 89, -3] and pano.pose[:, 0].tolist() == [10, 0, 0]
     pano.advance(np.stack([WALK, WALK, LEFT]), frames)      # moving: yaw counts from the new first view
     assert pano.pose[:, 0].tolist() == [0, 0, 350] and pano.pitch.tolist() == [0, 89, -3]
+
+
+def test_the_session_checks_the_number_of_views_and_old_recordings_replay_without_them(toy_checkpoint):
+    import pytest
+
+    from playground.config import ConfigError
+    from playground.dream.session import SessionOptions
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.record.world_spec import build, describe
+    for bad in (-1, 2.5, True):
+        world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(panorama_views=bad)))
+        with pytest.raises(ConfigError, match="panorama_views"):
+            world.reset(1_000_954)
+    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
+    world.reset(1_000_954)
+    spec = describe(world)
+    assert build(spec).config.options.panorama_views == MAX_VIEWS
+    del spec["options"]["panorama_views"]          # recorded before the panorama: replays without it
+    assert build(spec).config.options.panorama_views == 0

@@ -18,6 +18,7 @@ import numpy as np
 
 from playground import actions as A
 from playground.voxel.physics import turned
+from playground.voxel.raycast import view_rotation
 from playground.voxel.reproject import fill_unseen, reproject
 
 NOT_CAMERA = np.setdiff1d(np.arange(A.ACTION_DIM), A.CAMERA)
@@ -65,10 +66,17 @@ class Panorama:
         (n, H, W) bool)."""
         views = np.empty((len(rows), *self.shown.shape[1:]), self.shown.dtype)
         seen = np.empty(views.shape[:3], bool)
+        H, W = views.shape[1:3]
+        # Two views share no pixel when their axes are further apart than the sum of their
+        # half-diagonal fields of view: those are skipped (a reprojection is ~0.3 ms).
+        reach = 2 * np.arctan(np.hypot(1, W / H) * np.tan(np.radians(self.fov) / 2))
         for j, (i, a) in enumerate(zip(rows, actions)):
             pose = turned(*self.pose[i], a)
+            axis = view_rotation(*pose)[:, 2]
             view, cover = np.zeros_like(views[j]), np.zeros(views.shape[1:3], bool)
             for frame, yaw, pitch in self.views[i]:
+                if np.arccos(np.clip(axis @ view_rotation(yaw, pitch)[:, 2], -1, 1)) > reach:
+                    continue
                 part, saw = reproject(frame, (yaw, pitch), pose, self.fov)
                 fresh = saw & ~cover
                 view[fresh], cover = part[fresh], cover | saw

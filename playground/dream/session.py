@@ -14,8 +14,10 @@ One general autoregressive sampler runs any validated `Schedule`:
   frames already in the window (otherwise progressive schedules show it after
   `schedule.latency` ticks);
 - `turn_warp_level`: with the frame sampler, a tick that turns the camera in place makes
-  its last call from the frame just shown re-projected to the turned camera, the model's
-  own guess where that view saw nothing, noised to that level (turn_warp.py).
+  its last call from the turned picture: the views shown since the camera last moved
+  (`panorama_views` of them, the context frame first; panorama.py) and the frame just
+  shown, re-projected to the turned camera, the model's own guess where none saw,
+  noised to that level (turn_warp.py).
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -29,10 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground.dream import turn_warp
-from playground.dream import panorama
-from playground.dream.panorama import Panorama
+from playground.config import ConfigError
+from playground.dream import panorama, turn_warp
 from playground.dream.guidance import guided_forward
+from playground.dream.panorama import Panorama
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod, ddim_step, x0_from_v
@@ -93,6 +95,10 @@ class DreamSession:
         self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
         ae.to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
         self.opt = options or SessionOptions()
+        views = self.opt.panorama_views
+        if isinstance(views, bool) or not isinstance(views, int) or views < 0:
+            raise ConfigError(f"panorama_views must be a whole number of views, 0 or more (0 = turn from the "
+                              f"frame just shown only), got {views!r}")
         self.device = torch.device(device)
         self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
         self.gen = torch.Generator(device=self.device).manual_seed(seed)

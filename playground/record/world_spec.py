@@ -35,8 +35,9 @@ def build(spec: dict, checkpoint: str | None = None):
         cfg = DreamConfig(checkpoint=checkpoint or spec["checkpoint"], schedule=spec["schedule_preset"],
                           schedule_params=spec.get("schedule_params", {}), device="cpu",
                           context=spec.get("context"),
-                          # recorded before the turn warp existed: those ran without it
-                          options=build_cfg(SessionOptions, {"turn_warp_level": 0, **spec.get("options", {})},
+                          # recorded before the turn warp or the panorama existed: those ran without them
+                          options=build_cfg(SessionOptions, {"turn_warp_level": 0, "panorama_views": 0,
+                                                             **spec.get("options", {})},
                                             "recording options"))
         world = DreamWorld(cfg)
         if world.ckpt["sha256"] != spec.get("checkpoint_sha256"):
