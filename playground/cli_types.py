@@ -36,4 +36,9 @@ def given_flags(args, names, defaults: dict | None = None) -> list[str]:
     """The options among `names` given on the command line, as flags: those whose value is
     not their default (None or False unless `defaults` says otherwise)."""
     defaults = defaults or {}
-    return [flag(n) for n in names if getattr(args, n) not in ((defaults[n],) if n in defaults else (None, False))]
+
+    def unset(name) -> bool:
+        value = getattr(args, name)
+        # identity, not ==: a given 0 (--turn-warp 0, --guidance 0) equals False
+        return value == defaults[name] if name in defaults else value is None or value is False
+    return [flag(n) for n in names if not unset(n)]

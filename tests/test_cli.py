@@ -74,6 +74,7 @@ def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
 @pytest.mark.parametrize("argv, words", [
     (["play", "--headless", "--ticks", "-5"], "argument --ticks: must be at least 1, got -5"),
     (["play", "--headless", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
+    (["play", "--headless", "--panorama-views", "-1"], "argument --panorama-views: must be at least 0, got -1"),
     (["play", "--tick-rate", "0"], "argument --tick-rate: must be above 0, got 0"),
     (["play", "--steps", "x"], "argument --steps: invalid integer value: 'x'"),
     (["datagen", "--out", "d", "--ticks", "1"], "argument --ticks: must be at least 2, got 1"),
@@ -92,6 +93,8 @@ def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
 @pytest.mark.parametrize("argv, words", [
     (["--world", "voxel", "--bf16", "--guidance", "2"], "--bf16, --guidance only apply to --world dream"),
     (["--world", "voxel", "--device", "cuda"], "--device only applies to --world dream"),
+    (["--world", "voxel", "--panorama-views", "0"], "--panorama-views only applies to --world dream"),
+    (["--world", "voxel", "--turn-warp", "0"], "--turn-warp only applies to --world dream"),
     (["--width", "32"], "--width only applies to --world voxel (the dream draws at its checkpoint's frame size)"),
 ])
 def test_an_option_of_the_other_world_is_refused_not_ignored(capsys, argv, words):
