@@ -156,7 +156,8 @@ def _sampler(meta: dict, tune: dict | None, bench: dict | None) -> list[str]:
                 if sd.get("guidance_min_level") else "")
     if sd.get("action_guidance") and sd.get("guidance_on") == "keys":
         interval += " on the keys only, turns left as learned (`--guidance-on keys`)"
-    warp = (f", and a turning tick's frame starts from the turned picture noised to level "
+    warp = (", and a turning tick's frame starts from the turned picture (the views shown since the camera "
+            "last moved, re-projected: `playground/dream/panorama.py`) noised to level "
             f"**{sd['turn_warp_level']}** (`--turn-warp`; `playground/dream/turn_warp.py`)"
             if sd.get("turn_warp_level") else "")
     L = ["## Recommended sampler settings", "",
