@@ -85,6 +85,6 @@ def make_world(args):
                                              compile=args.compile, action_guidance=args.guidance,
                                              guidance_min_level=args.guidance_min_level,
                                              guidance_on=args.guidance_on, turn_warp_level=args.turn_warp,
-                                             **({} if args.panorama_views is None
-                                                else {"panorama_views": args.panorama_views})))
+                                             panorama_views=(MAX_VIEWS if args.panorama_views is None
+                                                             else args.panorama_views)))
     return DreamWorld(cfg)

@@ -42,6 +42,10 @@ class Panorama:
 
     def __init__(self, frames: np.ndarray, pitch: np.ndarray, fov_degrees: float, max_views: int = MAX_VIEWS):
         self.fov, self.max_views = fov_degrees, max_views
+        H, W = frames.shape[1:3]
+        # Two views share no pixel when their axes are further apart than the sum of their
+        # half-diagonal fields of view: turned() skips those (a re-projection is ~0.3 ms).
+        self.reach = 2 * np.arctan(np.hypot(1, W / H) * np.tan(np.radians(fov_degrees) / 2))
         self.shown = frames.copy()
         self.pose = np.zeros((len(frames), 2))
         self.views: list[list] = [[] for _ in frames]
@@ -57,7 +61,7 @@ class Panorama:
         for i, frame, p in zip(rows, frames, pitch):
             self.shown[i] = frame
             self.pose[i] = (0.0, float(p))
-            self.views[i] = [(frame.copy(), 0.0, float(p))][:self.max_views]
+            self.views[i] = [(frame.copy(), 0.0, float(p))] if self.max_views else []
 
     def turned(self, rows: np.ndarray, actions: np.ndarray):
         """The turned views of rows `rows` (n,) after their actions (n, 25): (views (n, H, W, 3)
@@ -66,28 +70,27 @@ class Panorama:
         (n, H, W) bool)."""
         views = np.empty((len(rows), *self.shown.shape[1:]), self.shown.dtype)
         seen = np.empty(views.shape[:3], bool)
-        H, W = views.shape[1:3]
-        # Two views share no pixel when their axes are further apart than the sum of their
-        # half-diagonal fields of view: those are skipped (a reprojection is ~0.3 ms).
-        reach = 2 * np.arctan(np.hypot(1, W / H) * np.tan(np.radians(self.fov) / 2))
         for j, (i, a) in enumerate(zip(rows, actions)):
             pose = turned(*self.pose[i], a)
             axis = view_rotation(*pose)[:, 2]
             view, cover = np.zeros_like(views[j]), np.zeros(views.shape[1:3], bool)
             for frame, yaw, pitch in self.views[i]:
-                if np.arccos(np.clip(axis @ view_rotation(yaw, pitch)[:, 2], -1, 1)) > reach:
-                    continue
-                part, saw = reproject(frame, (yaw, pitch), pose, self.fov)
-                fresh = saw & ~cover
-                view[fresh], cover = part[fresh], cover | saw
-                if cover.all():
-                    break
+                if np.arccos(np.clip(axis @ view_rotation(yaw, pitch)[:, 2], -1, 1)) <= self.reach:
+                    cover = self._paint(view, cover, frame, (yaw, pitch), pose)
+                    if cover.all():
+                        break
             self._cover[int(i)] = cover
-            part, saw = reproject(self.shown[i], tuple(self.pose[i]), pose, self.fov)
-            fresh = saw & ~cover
-            view[fresh], seen[j] = part[fresh], cover | saw
+            seen[j] = self._paint(view, cover, self.shown[i], tuple(self.pose[i]), pose)
             views[j] = fill_unseen(view, seen[j], self.shown[i], "edge")
         return views, seen
+
+    def _paint(self, view: np.ndarray, cover: np.ndarray, frame: np.ndarray, frame_pose, pose) -> np.ndarray:
+        """Draw `frame`, seen from `frame_pose`, into `view` at `pose` where `cover` (H, W)
+        has nothing yet; returns the cover with what it saw added."""
+        part, saw = reproject(frame, frame_pose, pose, self.fov)
+        fresh = saw & ~cover
+        view[fresh] = part[fresh]
+        return cover | saw
 
     def advance(self, actions: np.ndarray, shown: np.ndarray) -> None:
         """After a tick: the rows' actions (B, 25) and the frames (B, H, W, 3) shown for them."""

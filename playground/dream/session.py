@@ -34,7 +34,6 @@ import torch
 from playground.config import ConfigError
 from playground.dream import panorama, turn_warp
 from playground.dream.guidance import guided_forward
-from playground.dream.panorama import Panorama
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod, ddim_step, x0_from_v
@@ -86,7 +85,7 @@ class _State:
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
-    panorama: Panorama | None = None             # the frames shown and the camera pose (turn_warp)
+    panorama: panorama.Panorama | None = None    # the frames shown and the camera pose (turn_warp)
 
 
 class DreamSession:
@@ -196,9 +195,9 @@ class DreamSession:
         rows = turn_warp.turns_in_place(actions)
         if not rows.any():
             return None
-        views, seen = self.s.panorama.turned(np.flatnonzero(rows), actions[rows])
-        z = self.ae.encode(frames_to_tensor(views).to(self.device))
         idx = np.flatnonzero(rows)
+        views, seen = self.s.panorama.turned(idx, actions[rows])
+        z = self.ae.encode(frames_to_tensor(views).to(self.device))
         return idx, torch.as_tensor(idx, device=self.device), z, seen
 
     def _compose(self, turned, guess: torch.Tensor, now: np.ndarray) -> np.ndarray:
@@ -259,8 +258,9 @@ class DreamSession:
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
         lat = lat.view(B, T0, *lat.shape[1:])
         act = torch.as_tensor(actions, device=self.device)
-        self.s = _State(panorama=Panorama(frames[:, -1], _pitches(pitch, B), self.opt.fov_degrees,
-                                          self.opt.panorama_views))
+        # Without the warp the panorama only follows the camera's pitch: it keeps no views.
+        self.s = _State(panorama=panorama.Panorama(frames[:, -1], _pitches(pitch, B), self.opt.fov_degrees,
+                                                   self.opt.panorama_views if self.warps else 0))
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
