@@ -1,4 +1,4 @@
-"""`playground` command line: play, datagen, train, average, bench, eval, replay, export.
+"""`playground` command line: play, datagen, train, train-idm, average, bench, eval, replay, export.
 
 User mistakes (bad files, configs, arguments, paths that cannot be read or written, no
 display) print one clear line and exit
@@ -128,9 +128,18 @@ def cmd_bench(args) -> int:
 
 def cmd_eval(args) -> int:
     from playground.eval.report import run
-    report = run(args.checkpoint, args.out, quick=args.quick)
+    report = run(args.checkpoint, args.out, quick=args.quick, idm=args.idm)
     print((__import__("pathlib").Path(args.out) / "report.md").read_text())
     print(f"wrote {args.out}/report.md, report.json and plots in {report['seconds']:.0f} s")
+    return 0
+
+
+def cmd_train_idm(args) -> int:
+    from playground.eval.idm_train import IDMTrainConfig, train
+    result = train(args.out, IDMTrainConfig(episodes=args.episodes, steps=args.steps))
+    held = result["heldout"]
+    print(f"wrote {args.out}: held-out accuracy keyboard {held['keyboard']:.1%}, camera {held['camera']:.1%} "
+          f"({held['steps']} steps), {result['minutes']} min")
     return 0
 
 
@@ -195,11 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--record", default=None, metavar="DIR", help="record the session from the first tick into DIR")
     play.set_defaults(fn=cmd_play)
 
-    ev = sub.add_parser("eval", help="error accumulation, memory retrieval, action following, throughput")
+    ev = sub.add_parser("eval", help="action accuracy (IDM), loop closure, free play, the papers' tables, throughput")
     ev.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
     ev.add_argument("--out", required=True, help="folder for report.md, report.json and plots")
     ev.add_argument("--quick", action="store_true", help="a few minutes on a CPU (fewer rollouts)")
+    ev.add_argument("--idm", default=None, help="inverse-dynamics model (default: checkpoints/idm.safetensors)")
     ev.set_defaults(fn=cmd_eval)
+
+    ti = sub.add_parser("train-idm", help="train the inverse-dynamics model that eval measures action accuracy with")
+    ti.add_argument("--out", required=True, help="the .safetensors file to write")
+    ti.add_argument("--episodes", type=at_least(10), default=400, help="voxel-world episodes of 160 ticks (default 400)")
+    ti.add_argument("--steps", type=COUNT, default=4000, help="training steps of 128 frame pairs (default 4000)")
+    ti.set_defaults(fn=cmd_train_idm)
 
     rp = sub.add_parser("replay", help="play a recording back, or --verify it by re-simulation")
     rp.add_argument("dir", help="recording folder")

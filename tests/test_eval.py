@@ -29,7 +29,8 @@ def test_return_trips_come_back_to_the_start_view():
 
 def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     from playground.eval.report import run
-    settings = {"rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
+    settings = {"idm_seeds": 1, "loops_per_bucket": 1, "free_play_seeds": 1, "free_play_ticks": 200,
+                "rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
                 "ticks": 3, "presets": ["frame-2"], "steps": 16, "scripts": ("walk", "turn_left"),
                 "follow_steps": 4, "samplers": (("frame-2", True, True), ("progressive-4", False, False))}
     report = run(toy_checkpoint, tmp_path, quick=True, progress=False, settings=settings)
@@ -38,15 +39,21 @@ def test_eval_quick_writes_report(tmp_path, toy_checkpoint):
     assert set(data["retrieval"]["buckets"]) == {"0-16", "16-48", "48-112"}
     assert list(data["error_accumulation"]["buckets"]) == ["1-16"]
     assert (tmp_path / "report.md").read_text().startswith("# playground eval")
-    for png in ("psnr_per_step.png", "pareto.png", "retrieval_examples.png"):
+    for png in ("psnr_per_step.png", "pareto.png", "free_play.png", "free_play_frames.png", "loop_examples.png"):
         assert (tmp_path / png).stat().st_size > 1000
+    md = (tmp_path / "report.md").read_text()
+    for source in ("shipped", "network alone", "start frame held", "mean colour", "world (ceiling)"):
+        assert source in report["action_accuracy"]["random"] and source in report["loop_closure"]
+        assert source in md
+    assert report["idm"]["heldout"]["keyboard"] >= 0.97 and report["idm"]["file"] == "checkpoints/idm.safetensors"
+    assert len(report["free_play"]["series"]["shipped"]["sharpness"]) == 1
+    assert report["action_use"]["ratio"] > 0 and "## Headline" in md
     assert 0 <= report["action_following"]["rate"] <= 1
-    assert set(report["baselines"]) == {"start frame held", "its mean colour"}
+    assert set(report["baselines"]) == {"start frame held", "mean colour"}
     assert set(report["following_ceiling"]) == {"rowmean", "edge"}       # the eval's pairs include turns
     assert set(report["geometry_ceiling"]["by_script"]) == set(report["action_following"]["by_script"])
     assert "knew the world's geometry for every action" in (tmp_path / "report.md").read_text()
     assert "exact geometry" in (tmp_path / "report.md").read_text()
-    assert "its mean colour" in (tmp_path / "report.md").read_text()
     assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
@@ -61,22 +68,36 @@ def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):
     assert "--set sampler.turn_warp_level=" in out and "| turn warp |" in out and "| 300 |" in out
 
 
+class Frozen:
+    """A dream that shows its start frame forever."""
+
+    def __init__(self):
+        self.world = VoxelWorld()
+
+    def reset(self, seed):
+        self.frame = self.world.reset(seed)
+        return self.frame
+
+    def step(self, action):
+        return self.frame
+
+
 def test_baselines_hold_the_start_frame_or_its_mean_colour():
-    from playground.eval.baselines import HeldStart, MeanColour
-    from playground.eval.rollouts import error_accumulation
-    held = error_accumulation(HeldStart(), [5], steps=4, scripts=("still", "turn_left"), progress=False)
-    flat = error_accumulation(MeanColour(), [5], steps=4, scripts=("still", "turn_left"), progress=False)
+    from playground.eval.batched import held_start, mean_colour, world_rollouts
+    from playground.eval.rollouts import accumulation, accumulation_jobs
+    jobs, acts = accumulation_jobs([5], ("still", "turn_left"), 4)
+    truth, _ = world_rollouts([s for s, _ in jobs], acts)
+    held = accumulation(held_start(truth), truth, jobs)
+    flat = accumulation(mean_colour(truth), truth, jobs)
     assert held["by_script"]["still"] > 99 and held["by_script"]["turn_left"] < 40     # exact while still
     assert 5 < flat["by_script"]["still"] < 30
 
 
 def test_action_following_response_is_one_for_the_world_and_zero_for_a_frozen_dream():
-    from playground.eval.baselines import HeldStart
     from playground.eval.rollouts import action_following
-    from playground.voxel import VoxelWorld
     pairs = (("walk", "still"), ("turn_left", "turn_right"))
     exact = action_following(VoxelWorld(), [5], steps=4, pairs=pairs, progress=False)
-    frozen = action_following(HeldStart(), [5], steps=4, pairs=pairs, progress=False)
+    frozen = action_following(Frozen(), [5], steps=4, pairs=pairs, progress=False)
     assert exact["rate"] == 1 and all(abs(v - 1) < 1e-9 for v in exact["response"].values())
     assert all(v == 0 for v in frozen["response"].values()) and frozen["by_script"]["walk"] == 0
     assert exact["by_pair"] == {"walk/still": 1.0, "turn_left/turn_right": 1.0}

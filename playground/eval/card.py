@@ -126,28 +126,26 @@ def _training(ae_run: Path, dit_run: Path, dit_train: dict) -> tuple[list[str], 
 
 
 def _measured(rep: dict) -> list[str]:
+    from playground.eval.report_md import headline_table, idm_words
     ea, af, ret = rep["error_accumulation"], rep["action_following"], rep["retrieval"]
-    ceiling, geometry = ceiling_words(rep.get("following_ceiling")), geometry_words(rep.get("geometry_ceiling"))
+    u = rep["action_use"]
     return [
         "## Measured (held-out seeds)", "",
-        f"`playground eval` ({'quick' if rep['quick'] else 'full'} run): {ea['rollouts']} open-loop rollouts of "
-        f"{ea['steps']} steps, the same actions given to the dream and the voxel world (scripts: "
-        f"{', '.join(ea['by_script'])}), `frame` sampler with 2 steps, memory on, the recommended "
-        f"settings below.", "",
-        "| steps | PSNR (dB) | SSIM |", "| --- | --- | --- |",
-        *[f"| {k} | {v['psnr']:.2f} ± {v['psnr_ci95']:.2f} | {v['ssim']:.3f} |" for k, v in ea["buckets"].items()],
-        "",
-        f"- Action following: the dream of script A is closer to the truth of A than to the truth of B in "
-        f"**{af['rate']:.0%}** of {af['comparisons']} comparisons"
-        + (f" ({following_details(af)})" if following_details(af) else "") + ".",
-        *([f"  {ceiling}."] if ceiling else []),
-        *([f"  {geometry}."] if geometry else []),
-        "- Memory retrieval rate (SSIM >= {:.1f} at the return), gaps 0-16 / 16-48 / 48-112: ".format(ret["threshold"])
-        + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".",
-        "- Per-script mean PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in ea["by_script"].items()) + ".",
-        *[f"  Trivial predictor on the same rollouts, {name}: "
-          + ", ".join(f"{k} {psnr_text(v, ' dB')}" for k, v in by.items()) + "."
-          for name, by in rep.get("baselines", {}).items()], ""]
+        f"`playground eval` ({'quick' if rep['quick'] else 'full'} run; `assets/results/report.md` has every table): "
+        "the shipped settings below, the network alone (without the turn warp and its panorama), two trivial "
+        "predictors that see only the start frame, and the world's own frames as the ceiling.", "",
+        *headline_table(rep), "",
+        f"- {idm_words(rep)}",
+        f"- Does the model use its actions? Its training loss on held-out clips with another clip's actions is "
+        f"**{u['ratio']:.3f}** times the loss with their own (1 = ignored).",
+        f"- Error accumulation over {ea['rollouts']} open-loop rollouts of {ea['steps']} steps, PSNR (dB) by "
+        "16-step bucket: " + " / ".join(f"{v['psnr']:.2f}" for v in ea["buckets"].values()) + " (network alone "
+        + " / ".join(f"{v['psnr']:.2f}" for v in rep["network_alone"]["error_accumulation"]["buckets"].values())
+        + ").",
+        f"- Secondary, the older measures: the dream of script A is closer to the truth of A than to the truth of B "
+        f"in {af['rate']:.0%} of {af['comparisons']} comparisons; memory retrieval (SSIM >= "
+        f"{ret['threshold']:.1f} at the return to the world's start frame), gaps 0-16 / 16-48 / 48-112: "
+        + " / ".join(f"{v['rate']:.2f}" for v in ret["buckets"].values()) + ".", ""]
 
 
 def _sampler(meta: dict, tune: dict | None, bench: dict | None) -> list[str]:
@@ -230,6 +228,18 @@ def _title(heading: str) -> str:
     return heading.split(" (")[0]
 
 
+def measured_only(old: str, eval_dir: Path) -> str:
+    """Rewrite only the Measured section of an existing card from a new report (same weights)."""
+    head, sections = _sections(old)
+    new = _measured(json.loads((eval_dir / "report.json").read_text()))
+    if "## Measured" not in {_title(h) for h in sections}:
+        raise CardError("the card has no section '## Measured' to refresh; write the whole card instead")
+    out = list(head)
+    for heading, lines in sections.items():
+        out += new if _title(heading) == "## Measured" else lines
+    return "\n".join(out)
+
+
 def refresh(old: str, ckpt: Path, eval_dir: Path, data: list[Path], bench: dict | None = None,
             tune: dict | None = None, recipe: Path | None = None) -> str:
     """Rewrite the measured parts of an existing card for a new checkpoint: the file line and
@@ -265,12 +275,16 @@ def main(argv=None):
     p.add_argument("--refresh", action="store_true",
                    help="rewrite only the measured sections of the card at --out for the checkpoint, keeping its "
                         "Training and Limitations text (when the earlier runs' logs are not at hand)")
+    p.add_argument("--measured-only", action="store_true",
+                   help="rewrite only the Measured section of the card at --out from --eval (the same weights)")
     a = p.parse_args(argv)
     recipe = Path(a.recipe) if a.recipe and Path(a.recipe).exists() else None
     try:   # a missing input (e.g. --tune before the tuning run) is a one-line error, not a traceback
         bench = json.loads(Path(a.bench).read_text()) if a.bench else None
         tune = json.loads(Path(a.tune).read_text()) if a.tune else None
-        if a.refresh:
+        if a.measured_only:
+            text = measured_only(Path(a.out).read_text(), Path(a.eval))
+        elif a.refresh:
             text = refresh(Path(a.out).read_text(), Path(a.checkpoint), Path(a.eval), [Path(d) for d in a.data],
                            bench, tune, recipe)
         else:

@@ -4,8 +4,9 @@ with its difference from the first (the baseline, usually the shipped checkpoint
     python -m playground.eval.compare out/eval out/eval_candidate
 
 This is how a candidate checkpoint is judged before it replaces the shipped one: the
-PSNR per step bucket, the PSNR per action script and the action-following rate, by
-script and as response (see rollouts.action_following), all on the same held-out seeds.
+headline figures (IDM action accuracy, loop closure, free play, PSNR buckets) for the
+shipped settings and the network alone, then the PSNR per action script and the older
+action-following rates, all on the same held-out seeds.
 """
 from __future__ import annotations
 
@@ -29,9 +30,15 @@ def load_report(path: str | Path) -> dict:
 
 
 def headline(r: dict) -> dict[str, float]:
-    """The numbers a decision rests on, flat: name -> value."""
+    """The numbers a decision rests on, flat: name -> value. The report's headline figures
+    (shipped settings and network alone) first, where the report has them."""
+    from playground.eval.report_md import headline as figures
     acc, af = r["error_accumulation"], r["action_following"]
-    rows = {f"PSNR steps {k}": v["psnr"] for k, v in acc["buckets"].items()}
+    rows = {}
+    if "action_accuracy" in r:
+        rows = {f"{fig} ({s})": v for fig, by in figures(r).items() for s, v in by.items()
+                if s in ("shipped", "network alone")}
+    rows.update({f"PSNR steps {k}": v["psnr"] for k, v in acc["buckets"].items()})
     rows.update({f"PSNR {k}": v for k, v in acc["by_script"].items()})
     rows["action following"] = af["rate"]
     rows.update({f"following {k}": v for k, v in af.get("by_script", {}).items()})

@@ -28,24 +28,33 @@ def paired(dream, truth: VoxelWorld, seed: int, actions):
 def error_accumulation(dream, seeds, steps: int = 64, scripts=SCRIPTS, progress=True) -> dict:
     """PSNR/SSIM of dream vs truth per step (steps 1..steps), per script and per bucket."""
     truth = VoxelWorld()
-    per_step_psnr, per_step_ssim, rows = [], [], []
     jobs = [(s, name) for s in seeds for name in scripts]
-    for seed, name in tqdm(jobs, desc="rollouts", disable=not progress):
-        acts = script(name, np.random.default_rng(seed), steps)
-        d, t = paired(dream, truth, seed, acts)
-        p, q = psnr(d[1:], t[1:]), ssim(d[1:], t[1:])
-        per_step_psnr.append(p), per_step_ssim.append(q)
-        rows.append({"seed": seed, "script": name, "psnr_mean": float(p.mean())})
-    P, Q = np.stack(per_step_psnr), np.stack(per_step_ssim)      # (rollouts, steps)
+    pairs = [paired(dream, truth, seed, script(name, np.random.default_rng(seed), steps))
+             for seed, name in tqdm(jobs, desc="rollouts", disable=not progress)]
+    return accumulation(np.stack([d for d, _ in pairs]), np.stack([t for _, t in pairs]), jobs)
+
+
+def accumulation_jobs(seeds, scripts=SCRIPTS, steps: int = 64):
+    """The (seed, script) rollouts of error_accumulation and their actions (N, steps, 25)."""
+    jobs = [(s, name) for s in seeds for name in scripts]
+    return jobs, np.stack([np.stack(script(name, np.random.default_rng(seed), steps)) for seed, name in jobs])
+
+
+def accumulation(dream: np.ndarray, truth: np.ndarray, jobs) -> dict:
+    """Scores of rollouts (N, steps+1, H, W, 3) of the (seed, script) jobs against the truth's."""
+    P, Q = psnr(dream[:, 1:], truth[:, 1:]), ssim(dream[:, 1:], truth[:, 1:])      # (rollouts, steps)
+    steps = P.shape[1]
     buckets = {}
     for lo, hi in BUCKETS:
         if hi <= steps:
             pm, pc = mean_ci(P[:, lo - 1:hi].mean(1))
             sm, sc = mean_ci(Q[:, lo - 1:hi].mean(1))
             buckets[f"{lo}-{hi}"] = {"psnr": pm, "psnr_ci95": pc, "ssim": sm, "ssim_ci95": sc}
-    by_script = {n: float(np.mean([r["psnr_mean"] for r in rows if r["script"] == n])) for n in scripts}
+    names = list(dict.fromkeys(name for _, name in jobs))
+    by_script = {n: float(np.mean([P[i].mean() for i, (_, m) in enumerate(jobs) if m == n])) for n in names}
     return {"buckets": buckets, "psnr_per_step": P.mean(0).tolist(), "ssim_per_step": Q.mean(0).tolist(),
-            "by_script": by_script, "rollouts": len(rows), "steps": steps, "seeds": list(map(int, seeds))}
+            "by_script": by_script, "rollouts": len(jobs), "steps": steps,
+            "seeds": list(dict.fromkeys(int(s) for s, _ in jobs))}
 
 
 def action_following(dream, seeds, steps: int = 16, pairs=(("turn_left", "turn_right"), ("walk", "still"),

@@ -1,4 +1,5 @@
-"""The files the game ships with: the dream checkpoint and the keymap.
+"""The files the game ships with: the dream checkpoint, the keymap and the inverse-dynamics
+model that `playground eval` measures action accuracy with.
 
 In a clone they live at the repository's top (checkpoints/, assets/), beside their model
 card and docs; this folder links to them so that a wheel carries copies. The clone's own
@@ -11,7 +12,7 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 _CLONE = _HERE.parent.parent
-CLONE_FOLDERS = {"tiny.safetensors": "checkpoints", "keymap.yaml": "assets"}
+CLONE_FOLDERS = {"tiny.safetensors": "checkpoints", "keymap.yaml": "assets", "idm.safetensors": "checkpoints"}
 
 
 def shipped_path(name: str) -> Path:

@@ -1,0 +1,126 @@
+"""Loop-closure revisits: leave a place, come back to exactly the same pose, and ask
+whether the dream shows that place again.
+
+Each trial starts with a lead-in (turn, walk, settle) so that the place it departs from
+is already the dream's own picture, then runs one loop:
+
+- "out and back": walk forward k ticks, settle, walk backward k ticks, settle;
+- "turn around": walk k, turn 180 degrees, walk k back, turn 180 degrees;
+- "square": four times walk k and turn 90 degrees.
+
+The gap (ticks from departure to return) runs to 200. A trial is kept only where the
+voxel world itself comes back to the departure pose (within POSE_TOLERANCE blocks and
+the same heading; a wall or a slope can stop it). Reported per gap bucket and loop:
+
+- revisit: SSIM(dream at the return, world at the return) >= 0.7;
+- self-consistency: SSIM(dream at the return, dream at the departure) >= 0.7, which
+  counts ground the dream imagined itself;
+- moved away: over the trip's ticks where the world's view differs from the departure
+  view (SSIM < 0.5), the share where the dream is closer (MSE) to the world's view than
+  to its own departure frame. A dream that stops moving scores 0 here and so cannot pass
+  the two above by standing still.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from playground import actions as A
+from playground.eval.metrics import ssim, wilson
+
+THRESHOLD = 0.7
+GAP_BUCKETS = ((16, 48), (49, 112), (113, 200))
+LOOPS = ("out and back", "turn around", "square")
+POSE_TOLERANCE = 0.25     # blocks between the departure and return feet positions
+SETTLE = 4                # ticks of no action: walking momentum dies down (x 0.5 a tick on ground)
+AWAY_SSIM = 0.5           # the world's view counts as away from the departure below this
+
+
+def _turn(degrees: float) -> list[np.ndarray]:
+    n = int(round(abs(degrees) / A.MAX_TURN_DEGREES))
+    return [A.make(yaw=float(np.sign(degrees)))] * n
+
+
+def lead_in(rng: np.random.Generator) -> list[np.ndarray]:
+    """Turn 40-80 degrees either way, walk 6 ticks, settle: the departure is dreamed."""
+    return _turn(float(rng.choice([-1, 1]) * 10 * rng.integers(4, 9))) + [A.make({"forward"})] * 6 + \
+        [A.zero()] * SETTLE
+
+
+def loop(kind: str, k: int) -> list[np.ndarray]:
+    """The actions of one loop with legs of k walking ticks."""
+    walk, still = [A.make({"forward"})] * k, [A.zero()] * SETTLE
+    if kind == "out and back":
+        return walk + still + [A.make({"back"})] * k + still
+    if kind == "turn around":
+        return walk + _turn(180) + walk + _turn(180) + still
+    if kind == "square":
+        return (walk + _turn(90)) * 4 + still
+    raise ValueError(f"unknown loop {kind!r}")
+
+
+def legs_for(kind: str, gap: int) -> int:
+    """The leg length k whose loop lasts about `gap` ticks."""
+    fixed = len(loop(kind, 0))
+    return max(2, (gap - fixed) // (4 if kind == "square" else 2))
+
+
+def returned(poses: np.ndarray, depart: int) -> bool:
+    """Whether the world's poses (T+1, 5) end where they were at `depart`."""
+    a, b = poses[depart], poses[-1]
+    heading = abs((a[3] - b[3] + 180) % 360 - 180)
+    return bool(np.linalg.norm(a[:3] - b[:3]) <= POSE_TOLERANCE and heading < 0.5 and abs(a[4] - b[4]) < 0.5)
+
+
+def plan(seeds, per_bucket: int, world_rollouts) -> list[dict]:
+    """Trials whose world returns, `per_bucket` per gap bucket (round robin over the loops
+    and seeds), each with its actions, departure tick and the world's frames."""
+    rng = np.random.default_rng(2)
+    trials, attempt = [], 0
+    for lo, hi in GAP_BUCKETS:
+        found = 0
+        while found < per_bucket and attempt < 40 * per_bucket * len(GAP_BUCKETS):
+            kind, seed = LOOPS[attempt % len(LOOPS)], int(seeds[attempt % len(seeds)])
+            attempt += 1
+            lead = lead_in(rng)
+            acts = np.stack(lead + loop(kind, legs_for(kind, int(rng.integers(lo, hi + 1)))))
+            frames, poses = world_rollouts([seed], acts)
+            if returned(poses[0], len(lead)):
+                trials.append({"seed": seed, "loop": kind, "depart": len(lead), "gap": len(acts) - len(lead),
+                               "bucket": f"{lo}-{hi}", "actions": acts, "truth": frames[0],
+                               "pitch": float(poses[0, 0, 4])})
+                found += 1
+    return trials
+
+
+def trial_scores(frames: np.ndarray, truth: np.ndarray, depart: int) -> dict:
+    """The three figures of one trial of a source's frames (T+1, H, W, 3)."""
+    away = np.arange(depart + 1, len(truth) - 1)
+    away = away[ssim(truth[away], truth[depart]) < AWAY_SSIM]
+    d = frames.astype(np.float32)
+    to_world = ((d[away] - truth[away]) ** 2).mean(axis=(1, 2, 3))
+    to_start = ((d[away] - d[depart]) ** 2).mean(axis=(1, 2, 3))
+    return {"revisit_ssim": float(ssim(frames[-1], truth[-1])), "self_ssim": float(ssim(frames[-1], frames[depart])),
+            "moved": int((to_world < to_start).sum()), "away": len(away)}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Rates with Wilson intervals over trials (rows of trial_scores plus bucket and loop)."""
+    def rates(sub):
+        n = len(sub)
+        rev = wilson(sum(r["revisit_ssim"] >= THRESHOLD for r in sub), n)
+        own = wilson(sum(r["self_ssim"] >= THRESHOLD for r in sub), n)
+        moved = wilson(sum(r["moved"] for r in sub), sum(r["away"] for r in sub))
+        return {"trials": n, "revisit": rev[0], "revisit_ci95": list(rev[1:]),
+                "self_consistency": own[0], "self_consistency_ci95": list(own[1:]),
+                "moved_away": moved[0], "moved_away_ci95": list(moved[1:]),
+                "revisit_ssim": float(np.mean([r["revisit_ssim"] for r in sub])) if n else float("nan"),
+                "self_ssim": float(np.mean([r["self_ssim"] for r in sub])) if n else float("nan")}
+    return {**rates(rows), "by_gap": {f"{lo}-{hi}": rates([r for r in rows if r["bucket"] == f"{lo}-{hi}"])
+                                      for lo, hi in GAP_BUCKETS},
+            "by_loop": {k: rates([r for r in rows if r["loop"] == k]) for k in LOOPS}}
+
+
+def score_source(trials: list[dict], frames_per_trial: list[np.ndarray]) -> dict:
+    rows = [{**trial_scores(f, t["truth"], t["depart"]), "bucket": t["bucket"], "loop": t["loop"]}
+            for t, f in zip(trials, frames_per_trial)]
+    return summarise(rows)

@@ -1,0 +1,136 @@
+"""The measures players and the field use (action accuracy by the IDM, loop closure, free
+play, action use) and the metrics under them, on constructed cases: the world itself, a
+frozen dream, a dream of other actions."""
+import numpy as np
+import pytest
+
+from playground.eval import free_play as FP
+from playground.eval import loops as L
+from playground.eval import segments as G
+from playground.eval.batched import held_start, mean_colour, world_rollouts
+from playground.eval.metrics import gradient_energy, ssim, wilson
+
+
+def test_ssim_matches_scikit_image_within_1e3():
+    skimage = pytest.importorskip("skimage.metrics")
+    rng = np.random.default_rng(0)
+    for shape in ((64, 64, 3), (23, 41, 3), (11, 11, 3)):
+        a = rng.integers(0, 256, shape, dtype=np.uint8)
+        b = np.clip(a.astype(int) + rng.integers(-60, 60, shape), 0, 255).astype(np.uint8)
+        ref = skimage.structural_similarity(a, b, channel_axis=-1, data_range=255, gaussian_weights=True,
+                                            sigma=1.5, use_sample_covariance=False)
+        assert abs(float(ssim(a, b)) - ref) < 1e-3
+    assert np.allclose(ssim(np.stack([a, a]), a), 1.0)     # broadcasting over leading axes
+
+
+def test_wilson_interval_is_right_at_the_edges():
+    rate, lo, hi = wilson(10, 10)
+    assert rate == 1 and hi == 1 and 0.69 < lo < 0.73       # 0.722 for 10 of 10
+    rate, lo, hi = wilson(0, 10)
+    assert rate == 0 and lo == 0 and 0.27 < hi < 0.29
+    assert np.isnan(wilson(0, 0)[0])
+
+
+def test_gradient_energy_is_zero_for_flat_and_falls_with_blur():
+    rng = np.random.default_rng(1)
+    sharp = rng.integers(0, 256, (32, 32, 3)).astype(np.uint8)
+    blurred = ((sharp[:-1:2, :-1:2].astype(int) + sharp[1::2, 1::2]) // 2).repeat(2, 0).repeat(2, 1).astype(np.uint8)
+    assert gradient_energy(np.full((8, 8, 3), 90, np.uint8)) == 0
+    assert gradient_energy(blurred) < gradient_energy(sharp)
+
+
+def test_segment_actions_carry_their_labels_and_keep_the_pitch_in_bounds():
+    rng = np.random.default_rng(3)
+    plan = G.scripted(rng, rounds=4)
+    assert len(plan) == 4 * len(G.KINDS)
+    keys, cams = G.labels(G.actions(plan))
+    want_k = [G.KEY_CLASSES.index(s.keys) for s in plan for _ in range(s.ticks)]
+    want_c = [G.CAMERA_CLASSES.index(s.camera) for s in plan for _ in range(s.ticks)]
+    assert keys.tolist() == want_k and cams.tolist() == want_c
+    pitch = np.cumsum(G.actions(plan)[:, 15]) * 10
+    assert np.abs(pitch).max() <= G.PITCH_LIMIT + 1e-6
+    assert all(s.keys == "none" or s.camera == "none" for s in plan)
+    for seed in range(40):                      # the IDM's training segments: 4-16 ticks
+        plan = G.random(np.random.default_rng(seed), 40, ticks=(4, 16))
+        assert all(s.rate <= 1 and (s.camera == "none" or s.rate >= 0.3) for s in plan)
+        assert np.abs(np.cumsum(G.actions(plan)[:, 15]) * 10).max() <= G.PITCH_LIMIT + 1e-4
+
+
+@pytest.fixture(scope="module")
+def idm():
+    from playground.eval.idm import load_shipped
+    return load_shipped()[0]
+
+
+def _segments_run(seed=1_000_501):
+    from playground.eval import action_accuracy as AA
+    plans = AA.segment_plans([seed], "scripted")
+    acts = np.stack([G.actions(p) for p in plans])
+    truth, poses = world_rollouts([seed], acts)
+    return plans, truth, AA.kept_segments(plans, poses)
+
+
+def test_idm_accuracy_is_high_on_the_world_and_low_for_frozen_or_other_actions(idm):
+    from playground.eval import action_accuracy as AA
+    plans, truth, kept = _segments_run()
+    world = AA.score(idm, truth, plans, kept)
+    assert world["keyboard"]["accuracy"] >= 0.8 and world["camera"]["accuracy"] >= 0.8
+    frozen = AA.score(idm, held_start(truth), plans, kept)
+    assert frozen["camera"]["accuracy"] < 0.3 and frozen["keyboard"]["accuracy"] < 0.4   # "none" only
+    other = [list(reversed(plans[0]))]                      # a dream that played the segments backwards
+    other_truth, _ = world_rollouts([1_000_501], np.stack([G.actions(p) for p in other]))
+    shuffled = AA.score(idm, other_truth, plans, kept)
+    assert shuffled["camera"]["accuracy"] < 0.5
+    lo, hi = world["camera"]["ci95"]
+    assert lo <= world["camera"]["accuracy"] <= hi
+
+
+def test_a_key_the_world_does_not_show_is_not_scored():
+    from playground.eval.action_accuracy import shown_by_world
+    seg = G.Segment("forward", "none", 0.0)
+    still = np.zeros((seg.ticks + 1, 5))                  # walked into a wall: no move
+    assert not shown_by_world(seg, still)
+    moving = still.copy()
+    moving[:, 2] = np.arange(seg.ticks + 1) * 0.2         # yaw 0 faces +z
+    assert shown_by_world(seg, moving)
+    assert not shown_by_world(G.Segment("back", "none", 0.0), moving)
+
+
+def test_loops_keep_returning_trials_and_score_the_world_frozen_and_mean_colour():
+    trials = L.plan([1_002_500, 1_002_501], 1, world_rollouts)
+    assert [t["bucket"] for t in trials] == ["16-48", "49-112", "113-200"]
+    for t in trials:
+        assert 16 <= t["gap"] <= 200 + L.SETTLE
+    t = trials[0]
+    world = L.trial_scores(t["truth"], t["truth"], t["depart"])
+    assert world["revisit_ssim"] == pytest.approx(1.0) and world["self_ssim"] > 0.9
+    assert world["moved"] == world["away"] > 0
+    frozen = np.broadcast_to(t["truth"][t["depart"]], t["truth"].shape)
+    f = L.trial_scores(frozen, t["truth"], t["depart"])
+    assert f["moved"] == 0 and f["self_ssim"] == pytest.approx(1.0)
+    summary = L.summarise([{**f, "bucket": t["bucket"], "loop": t["loop"]}])
+    assert summary["moved_away"] == 0 and summary["self_consistency"] == 1
+
+
+def test_free_play_series_for_the_world_a_frozen_dream_and_a_flat_one():
+    truth = np.random.default_rng(5).integers(0, 256, (2, 41, 16, 16, 3)).astype(np.uint8)
+    world = FP.series(truth, truth, window=20)
+    assert world["sharpness"] == [1.0, 1.0] and world["smeared"] == [0.0, 0.0]
+    assert np.allclose(world["change"], 1.0)
+    frozen = FP.series(held_start(truth), truth, window=20)
+    assert frozen["change"] == [0.0, 0.0]
+    flat = FP.series(mean_colour(truth), truth, window=20)
+    assert flat["sharpness"] == [0.0, 0.0] and flat["smeared"] == [1.0, 1.0]
+    assert set(FP.summary(world)) == {"sharpness", "smeared", "change", "psnr"}
+
+
+def test_action_use_is_one_when_the_model_ignores_actions(toy_checkpoint):
+    import torch
+    from playground.dream.load import load_dream
+    from playground.eval.action_use import action_use
+    models = load_dream(toy_checkpoint)
+    used = action_use(models, episodes=2, ticks=16, batches=1, batch_size=4)
+    assert used["ratio"] > 0 and used["clips"] == 4
+    with torch.no_grad():
+        models[0].external_cond.weight.zero_()
+    assert action_use(models, episodes=2, ticks=16, batches=1, batch_size=4)["ratio"] == pytest.approx(1.0)
