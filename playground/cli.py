@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ti = sub.add_parser("train-idm", help="train the inverse-dynamics model that eval measures action accuracy with")
     ti.add_argument("--out", required=True, help="the .safetensors file to write")
-    ti.add_argument("--episodes", type=at_least(10), default=400, help="voxel-world episodes of 160 ticks (default 400)")
+    ti.add_argument("--episodes", type=at_least(10), default=600,
+                    help="voxel-world episodes of 160 ticks (default 600)")
     ti.add_argument("--steps", type=COUNT, default=4000, help="training steps of 128 frame pairs (default 4000)")
     ti.set_defaults(fn=cmd_train_idm)
 

@@ -31,3 +31,17 @@ def toy_checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp("ckpt") / "toy.safetensors"
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", dit.cfg, dit)})
     return path
+
+
+TOY_EVAL = {"idm_seeds": 1, "loops_per_bucket": 1, "free_play_seeds": 1, "free_play_ticks": 200,
+            "rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
+            "ticks": 3, "presets": ["frame-2"], "steps": 16, "scripts": ("walk", "turn_left"),
+            "follow_steps": 4, "samplers": (("frame-2", True, True), ("progressive-4", False, False))}
+
+
+@pytest.fixture(scope="session")
+def toy_report(tmp_path_factory, toy_checkpoint):
+    """(report, folder) of a tiny `playground eval --quick` run on the toy checkpoint."""
+    from playground.eval.report import run
+    out = tmp_path_factory.mktemp("eval")
+    return run(toy_checkpoint, out, quick=True, progress=False, settings=TOY_EVAL), out

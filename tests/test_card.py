@@ -4,7 +4,7 @@ import json
 import pytest
 
 from playground import checkpoint
-from playground.eval.card import CardError, card, refresh
+from playground.eval.card import CardError, card, measured_only, refresh
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.train.average import average
 
@@ -20,22 +20,17 @@ def _log(path, segments):
     (path / "log.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
 
-def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
+def test_card_from_measured_inputs(tmp_path, toy_checkpoint, toy_report):
     ae = Autoencoder(AEConfig(widths=(16, 16), blocks=1, decoder_blocks=(1, 1)))
     _log(tmp_path / "ae", [600])
     checkpoint.save(tmp_path / "ae" / "ae.safetensors", {"ae": ("conv-ae", ae.cfg, ae)},
                     extra={"heldout_psnr_db": 33.1})
     _log(tmp_path / "dit", [1200, 1800])
-    b = {"psnr": 18.2, "psnr_ci95": 0.5, "ssim": 0.5, "ssim_ci95": 0.02}
-    report = {"quick": False, "error_accumulation": {"buckets": {"1-16": b}, "rollouts": 48, "steps": 64,
-                                                     "by_script": {"walk": 17.0}},
-              "action_following": {"rate": 0.75, "comparisons": 128},
-              "retrieval": {"threshold": 0.7, "buckets": {"0-16": {"rate": 0.1}}},
-              "baselines": {"start frame held": {"walk": 16.0, "still": 150.0}},
-              "following_ceiling": {"edge": {"turn_left": 0.875, "turn_right": 0.84, "mean": 0.86},
-                                    "rowmean": {"turn_left": 0.84, "turn_right": 0.75, "mean": 0.8}},
-              "geometry_ceiling": {"rate": 0.914, "comparisons": 128,
-                                   "by_script": {"turn_left": 0.875, "walk": 0.938, "still": 1.0}}}
+    report = json.loads(json.dumps(toy_report[0]))
+    report["quick"] = False
+    report["error_accumulation"]["buckets"]["1-16"]["psnr"] = 18.2
+    report["action_following"]["rate"] = 0.75
+    report["action_use"]["ratio"] = 1.234
     (tmp_path / "eval").mkdir()
     (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
     (tmp_path / "data").mkdir()
@@ -48,12 +43,11 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     text = card(toy_checkpoint, tmp_path / "ae", tmp_path / "dit", tmp_path / "eval", tmp_path / "data",
                 tune=tune, recipe=recipe)
     assert "150 steps in 2 resumed runs" in text and "50 min" in text       # 20 + 30 minutes
-    assert "**33.10 dB**" in text and "| 1-16 | 18.20 ± 0.50 | 0.500 |" in text and "**75%**" in text
+    assert "**33.10 dB**" in text and "by 16-step bucket: 18.20" in text and "in 75% of" in text
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
-    assert "start frame held: walk 16.0 dB, still exact" in text
-    assert "exact geometry" in text and "turn_left 88% and turn_right 84%" in text and "(84% and 75% filling" in text
-    assert "follows 91.4% of them (turn_left 88%, walk 94%, still 100%)" in text
+    assert "| figure | shipped | network alone | start frame held | mean colour | world (ceiling) |" in text
+    assert "**1.234** times the loss" in text and "IDM keyboard accuracy, scripted" in text and "The IDM (`" in text
     assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
     # A DiT trained on several dataset folders: each is described, from its own meta.json.
     (tmp_path / "steady").mkdir()
@@ -69,9 +63,15 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint):
     report["error_accumulation"]["buckets"]["1-16"]["psnr"] = 19.5
     (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
     new = refresh(old, toy_checkpoint, tmp_path / "eval", [tmp_path / "data"], tune=tune, recipe=recipe)
-    assert "then 40 fine-tuning steps" in new and "| 1-16 | 19.50 ± 0.50 | 0.500 |" in new
-    assert "18.20" not in new and "`steady`" not in new                # Data follows the given folders
+    assert "then 40 fine-tuning steps" in new and "by 16-step bucket: 19.50" in new
+    assert "bucket: 18.20" not in new and "`steady`" not in new                # Data follows the given folders
     assert new.count("## Measured") == 1 and new.index("## Training") < new.index("## Measured")
+    # --measured-only: the same weights measured again; only the Measured section changes.
+    report["error_accumulation"]["buckets"]["1-16"]["psnr"] = 20.25
+    (tmp_path / "eval" / "report.json").write_text(json.dumps(report))
+    only = measured_only(new, tmp_path / "eval")
+    assert "bucket: 20.25" in only and "bucket: 19.50" not in only and only.count("## Measured") == 1
+    assert only.split("## Measured")[0] == new.split("## Measured")[0]
     # A weight average names its sources in the file line.
     soup = tmp_path / "soup.safetensors"
     average([toy_checkpoint, toy_checkpoint], soup, weights=[3, 1])

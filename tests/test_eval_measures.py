@@ -44,14 +44,15 @@ def test_segment_actions_carry_their_labels_and_keep_the_pitch_in_bounds():
     plan = G.scripted(rng, rounds=4)
     assert len(plan) == 4 * len(G.KINDS)
     keys, cams = G.labels(G.actions(plan))
-    want_k = [G.KEY_CLASSES.index(s.keys) for s in plan for _ in range(s.ticks)]
-    want_c = [G.CAMERA_CLASSES.index(s.camera) for s in plan for _ in range(s.ticks)]
+    want_k = [k for s in plan for k in [0] * s.lead + [G.KEY_CLASSES.index(s.keys)] * s.ticks]
+    want_c = [c for s in plan for c in [0] * s.lead + [G.CAMERA_CLASSES.index(s.camera)] * s.ticks]
+    assert all(s.lead == G.LEAD for s in plan)
     assert keys.tolist() == want_k and cams.tolist() == want_c
     pitch = np.cumsum(G.actions(plan)[:, 15]) * 10
     assert np.abs(pitch).max() <= G.PITCH_LIMIT + 1e-6
     assert all(s.keys == "none" or s.camera == "none" for s in plan)
     for seed in range(40):                      # the IDM's training segments: 4-16 ticks
-        plan = G.random(np.random.default_rng(seed), 40, ticks=(4, 16))
+        plan = G.random(np.random.default_rng(seed), 40, ticks=(4, 16), lead=0)
         assert all(s.rate <= 1 and (s.camera == "none" or s.rate >= 0.3) for s in plan)
         assert np.abs(np.cumsum(G.actions(plan)[:, 15]) * 10).max() <= G.PITCH_LIMIT + 1e-4
 
@@ -67,7 +68,7 @@ def _segments_run(seed=1_000_501):
     plans = AA.segment_plans([seed], "scripted")
     acts = np.stack([G.actions(p) for p in plans])
     truth, poses = world_rollouts([seed], acts)
-    return plans, truth, AA.kept_segments(plans, poses)
+    return plans, truth, AA.kept_segments(plans, poses, truth)
 
 
 def test_idm_accuracy_is_high_on_the_world_and_low_for_frozen_or_other_actions(idm):
@@ -85,6 +86,16 @@ def test_idm_accuracy_is_high_on_the_world_and_low_for_frozen_or_other_actions(i
     assert lo <= world["camera"]["accuracy"] <= hi
 
 
+def test_the_idm_learns_a_key_only_where_the_world_shows_it():
+    from playground.eval.idm_train import shown_key
+    forward, jump = G.KEY_CLASSES.index("forward"), G.KEY_CLASSES.index("jump")
+    assert shown_key(forward, np.array([0.0, 0.0, 0.2]), 0.0, True) == forward     # yaw 0 faces +z
+    assert shown_key(forward, np.zeros(3), 0.0, True) == 0                         # into a wall
+    assert shown_key(jump, np.array([0.0, 0.3, 0.0]), 0.0, False) == jump
+    assert shown_key(jump, np.zeros(3), 0.0, True) == 0                            # under a ceiling
+    assert shown_key(jump, np.array([0.0, -0.1, 0.0]), 0.0, False) == 0           # falling
+
+
 def test_a_key_the_world_does_not_show_is_not_scored():
     from playground.eval.action_accuracy import shown_by_world
     seg = G.Segment("forward", "none", 0.0)
@@ -94,6 +105,9 @@ def test_a_key_the_world_does_not_show_is_not_scored():
     moving[:, 2] = np.arange(seg.ticks + 1) * 0.2         # yaw 0 faces +z
     assert shown_by_world(seg, moving)
     assert not shown_by_world(G.Segment("back", "none", 0.0), moving)
+    blank = np.zeros((seg.ticks + 1, 8, 8, 3), np.uint8)                 # nothing moves on the screen
+    assert not shown_by_world(seg, moving, blank)
+    assert shown_by_world(G.Segment("none", "none", 0.0), still, blank)
 
 
 def test_loops_keep_returning_trials_and_score_the_world_frozen_and_mean_colour():
@@ -134,3 +148,20 @@ def test_action_use_is_one_when_the_model_ignores_actions(toy_checkpoint):
     with torch.no_grad():
         models[0].external_cond.weight.zero_()
     assert action_use(models, episodes=2, ticks=16, batches=1, batch_size=4)["ratio"] == pytest.approx(1.0)
+
+
+def test_train_idm_refuses_a_file_of_another_kind(tmp_path, capsys):
+    from playground.cli import main
+    assert main(["train-idm", "--out", str(tmp_path / "idm.pt"), "--episodes", "10", "--steps", "1"]) == 2
+    assert ".safetensors" in capsys.readouterr().err and not (tmp_path / "idm.pt").exists()
+
+
+def test_train_idm_writes_a_file_eval_can_load(tmp_path):
+    from playground.eval import idm_train
+    from playground.eval.idm import load_shipped
+    out = tmp_path / "idm.safetensors"
+    result = idm_train.train(out, idm_train.IDMTrainConfig(episodes=10, ticks=24, steps=2, batch_size=8, workers=1),
+                             progress=False)
+    model, info = load_shipped(out)
+    assert info["heldout"] == result["heldout"] and info["recipe"]["episodes"] == 10
+    assert 0 <= result["heldout"]["keyboard"] <= 1 and result["heldout"]["steps"] == 24

@@ -1,13 +1,15 @@
 """Action accuracy by the inverse-dynamics model (idm.py), as GameWorld Score reports it:
-drive a video source with held action segments (segments.py), let the IDM say which keys
-and which camera turn each segment holds, and count how often it is right.
+drive a video source with held action segments (segments.py), each after a few idle
+ticks, let the IDM say which keys and which camera turn each segment holds, and count how
+often it is right.
 
-A segment's verdict sums the IDM's log-probabilities over its ticks after the first
-SETTLE (the momentum of the segment before is still in those). Keyboard accuracy is
+A segment's verdict sums the IDM's log-probabilities over its ticks (the idle lead before
+it is not scored). Keyboard accuracy is
 counted over the segments that hold no camera turn, camera accuracy over those that hold
 no key ("still" counts for both). A keyboard segment is kept only where the world itself
 shows the key: the player moved at least half the walking speed in that direction, or
-rose when jumping (a walk into a wall shows nothing to recognise). The same segments are
+rose when jumping, and the picture changed (a walk into a wall or a jump against the sky
+shows nothing to recognise). The same segments are
 scored for every source, so the IDM's accuracy on the world's own frames is the ceiling
 of the dream's.
 """
@@ -25,16 +27,27 @@ from playground.voxel.physics import WALK_SPEED
 # Direction of each walking key in the player's frame: (forward, right) components.
 _WALK = {"forward": (1, 0), "back": (-1, 0), "left": (0, -1), "right": (0, 1)}
 JUMP_RISE = 0.3     # blocks the feet must rise within a jumping segment
+# Mean absolute change a tick (0-255) the world's picture must show over a key's scored
+# ticks: a jump seen against the sky moves nothing on the screen.
+VISIBLE_CHANGE = 1.5
 
 
-def shown_by_world(seg: G.Segment, poses: np.ndarray) -> bool:
-    """Whether the world's poses (ticks + 1, 5) over the segment show its key."""
+def walk_direction(key: str, yaw_degrees: float) -> np.ndarray:
+    """The (x, z) unit vector a walking key moves the player at this heading (physics.step's)."""
+    f, r = _WALK[key]
+    yaw = math.radians(yaw_degrees)
+    return f * np.array([-math.sin(yaw), math.cos(yaw)]) + r * np.array([-math.cos(yaw), -math.sin(yaw)])
+
+
+def shown_by_world(seg: G.Segment, poses: np.ndarray, frames: np.ndarray | None = None) -> bool:
+    """Whether the world's poses (ticks + 1, 5) over the segment show its key, and its
+    frames (ticks + 1, H, W, 3), when given, show the change on the screen."""
+    if frames is not None and seg.keys != "none":
+        if np.abs(np.diff(frames.astype(np.float32), axis=0)).mean() < VISIBLE_CHANGE:
+            return False
     if seg.keys in _WALK:
-        f, r = _WALK[seg.keys]
-        yaw = math.radians(poses[0, 3])
-        forward, right = np.array([-math.sin(yaw), math.cos(yaw)]), np.array([-math.cos(yaw), -math.sin(yaw)])
-        moved = poses[-1, [0, 2]] - poses[G.SETTLE, [0, 2]]
-        return float(moved @ (f * forward + r * right)) >= 0.5 * WALK_SPEED * (seg.ticks - G.SETTLE)
+        moved = poses[-1, [0, 2]] - poses[0, [0, 2]]
+        return float(moved @ walk_direction(seg.keys, poses[0, 3])) >= 0.5 * WALK_SPEED * seg.ticks
     if seg.keys == "jump":
         return float(poses[1:, 1].max() - poses[0, 1]) >= JUMP_RISE
     return True
@@ -45,19 +58,23 @@ def verdicts(log_k: np.ndarray, log_c: np.ndarray, segs: list[G.Segment]) -> lis
     log-probabilities (T, 6) and (T, 9) per step."""
     out, start = [], 0
     for seg in segs:
-        scored = slice(start + G.SETTLE, start + seg.ticks)
+        start += seg.lead
+        scored = slice(start, start + seg.ticks)
         out.append((int(log_k[scored].sum(0).argmax()), int(log_c[scored].sum(0).argmax())))
         start += seg.ticks
     return out
 
 
-def kept_segments(segs_per_row: list[list[G.Segment]], poses: np.ndarray) -> list[list[bool]]:
-    """Per rollout and segment: whether it is scored (the world shows its key)."""
+def kept_segments(segs_per_row: list[list[G.Segment]], poses: np.ndarray, frames: np.ndarray) -> list[list[bool]]:
+    """Per rollout and segment: whether it is scored (the world shows its key), from the
+    world's poses (B, T+1, 5) and frames (B, T+1, H, W, 3)."""
     kept = []
-    for segs, p in zip(segs_per_row, poses):
+    for segs, p, f in zip(segs_per_row, poses, frames):
         row, start = [], 0
         for seg in segs:
-            row.append(shown_by_world(seg, p[start:start + seg.ticks + 1]))
+            start += seg.lead
+            span = slice(start, start + seg.ticks + 1)
+            row.append(shown_by_world(seg, p[span], f[span]))
             start += seg.ticks
         kept.append(row)
     return kept

@@ -17,9 +17,6 @@ from pathlib import Path
 
 from playground import checkpoint
 from playground.errors import PlaygroundError
-from playground.eval.metrics import psnr_text
-from playground.eval.reprojection import ceiling_words, geometry_words
-from playground.eval.rollouts import following_details
 from playground.eval.tune import table as tune_table
 from playground.train.datagen import POLICY_FRACTIONS
 

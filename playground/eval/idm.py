@@ -29,6 +29,7 @@ class IDMConfig:
     image_size: tuple[int, int] = (64, 64)
     width: int = 32            # channels of the first convolution; each later one doubles, to 4x
     hidden: int = 256
+    dropout: float = 0.3       # in training only: the IDM has far fewer episodes than weights
 
 
 class IDM(nn.Module):
@@ -44,7 +45,8 @@ class IDM(nn.Module):
             layers += [nn.Conv2d(cin, cout, 4, stride=2, padding=1), nn.GroupNorm(8, cout), nn.SiLU()]
         self.features = nn.Sequential(*layers)
         h, wd = (s // 16 for s in cfg.image_size)
-        self.trunk = nn.Sequential(nn.Flatten(), nn.Linear(4 * w * h * wd, cfg.hidden), nn.SiLU())
+        self.trunk = nn.Sequential(nn.Flatten(), nn.Dropout(cfg.dropout), nn.Linear(4 * w * h * wd, cfg.hidden),
+                                   nn.SiLU(), nn.Dropout(cfg.dropout))
         self.keys = nn.Linear(cfg.hidden, len(KEY_CLASSES))
         self.camera = nn.Linear(cfg.hidden, len(CAMERA_CLASSES))
 

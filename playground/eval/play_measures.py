@@ -31,7 +31,7 @@ def action_accuracy(idm, dreams: dict, seeds, progress: bool = True) -> dict:
         plans = AA.segment_plans(seeds, kind)
         acts = np.stack([G.actions(p) for p in plans])
         truth, poses = world_rollouts(seeds, acts, progress=progress, desc=f"IDM {kind}: world")
-        kept = AA.kept_segments(plans, poses)
+        kept = AA.kept_segments(plans, poses, truth)
         sources = {WORLD: truth, **_dreams(dreams, truth, poses[:, 0, 4], acts, progress, f"IDM {kind}")}
         out[kind] = {name: AA.score(idm, frames, plans, kept) for name, frames in sources.items()}
         out[kind]["segments_kept"] = int(sum(map(sum, kept)))

@@ -102,7 +102,8 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     by_memory = {m: acc["shipped"] if m == default else acc[f"memory {m}"] for m in sizes}
     report["error_accumulation"] = {"default_memory_frames": default, **acc["shipped"],
                                     "by_memory_frames": {str(m): a["buckets"] for m, a in by_memory.items()},
-                                    "psnr_per_step_by_memory": {str(m): a["psnr_per_step"] for m, a in by_memory.items()}}
+                                    "psnr_per_step_by_memory": {str(m): a["psnr_per_step"]
+                                                                for m, a in by_memory.items()}}
     report["network_alone"] = {"error_accumulation": acc["network alone"]}
     report["baselines"] = {name: acc[name]["by_script"] for name in PM.BASELINES}
     report["baseline_buckets"] = {name: acc[name]["buckets"] for name in PM.BASELINES}

@@ -9,6 +9,7 @@ from playground.eval.play_measures import WORLD
 from playground.eval.plots import decay
 from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
+from playground.eval import segments as G
 from playground.eval.segments import CAMERA_CLASSES, KEY_CLASSES
 
 SOURCES = ("shipped", "network alone", "start frame held", "mean colour", WORLD)
@@ -34,7 +35,8 @@ def headline(r: dict) -> dict[str, dict[str, float | None]]:
                        ("self_consistency", "loop self-consistency (vs own departure)"),
                        ("moved_away", "moved away (closer to world than to departure)")):
         rows[words] = {s: lc[s][key] for s in SOURCES if s in lc}
-    for key, words in (("sharpness", "free play sharpness, last 10 s"), ("smeared", "free play smeared frames, last 10 s"),
+    for key, words in (("sharpness", "free play sharpness, last 10 s"),
+                       ("smeared", "free play smeared frames, last 10 s"),
                        ("change", "free play change, last 10 s"), ("psnr", "free play PSNR (dB), last 10 s")):
         rows[words] = {s: fp[s][key]["last"] for s in SOURCES if s in fp}
     acc = {"shipped": r["error_accumulation"]["buckets"],
@@ -65,8 +67,9 @@ def idm_words(r: dict) -> str:
              "(none, forward, back, left, right, jump) and the camera turn (none or one of 8 directions) between "
              "them. It was trained on the voxel world only, on world seeds no training or evaluation data uses; "
              f"on its own held-out episodes it is right for {_pct(held.get('keyboard'))} of keyboard and "
-             f"{_pct(held.get('camera'))} of camera steps. Each rollout holds segments of 8 ticks (one key or one "
-             "turn, at 3-10 degrees a tick); a segment's verdict sums the IDM over its last 6 ticks; a key is "
+             f"{_pct(held.get('camera'))} of camera steps. Each rollout holds segments of {G.TICKS} ticks (one key "
+             f"or one turn, at 3-10 degrees a tick), each after {G.LEAD} idle ticks in which the player stops; a "
+             "segment's verdict sums the IDM's log-probabilities over its ticks; a key is "
              "scored only where the world itself shows it. Accuracy with Wilson 95% intervals; the world's own "
              "frames give the ceiling. Published GameWorld Score figures (keyboard / camera), on Minecraft: "
              "Matrix-Game 0.95 / 0.95, MineWorld 0.86 / 0.64, Oasis 0.77 / 0.56.")
@@ -84,7 +87,8 @@ def _idm_section(r: dict) -> list[str]:
     shipped, world = aa["random"]["shipped"], aa["random"][WORLD]
     lines += ["Per class, random segments (shipped / world):", "", "| keyboard class | shipped | world | segments |",
               "| --- | --- | --- | --- |"]
-    lines += [f"| {c} | {_ci(shipped['keyboard']['by_class'][c])} | {_pct(world['keyboard']['by_class'][c]['accuracy'])}"
+    lines += [f"| {c} | {_ci(shipped['keyboard']['by_class'][c])} | "
+              f"{_pct(world['keyboard']['by_class'][c]['accuracy'])}"
               f" | {shipped['keyboard']['by_class'][c]['segments']} |" for c in KEY_CLASSES]
     lines += ["", "| camera class | shipped | world | segments |", "| --- | --- | --- | --- |"]
     lines += [f"| {c} | {_ci(shipped['camera']['by_class'][c])} | {_pct(world['camera']['by_class'][c]['accuracy'])}"

@@ -26,8 +26,15 @@ CAMERA_SIGNS = {"none": (0, 0), "up": (-1, 0), "down": (1, 0), "left": (0, -1), 
                 "up-left": (-1, -1), "up-right": (-1, 1), "down-left": (1, -1), "down-right": (1, 1)}
 KINDS = tuple((k, "none") for k in KEY_CLASSES) + tuple(("none", c) for c in CAMERA_CLASSES[1:])
 PITCH_LIMIT = 60.0
-TICKS = 8          # ticks a scored segment is held
-SETTLE = 2         # its first ticks are not scored: the last segment's momentum is still in them
+# Ticks a scored segment is held, every one scored: the onset of an action from rest, which
+# is what two frames can tell (after about 5 ticks a jump falls again, and falling looks the
+# same whether jump is held or not).
+TICKS = 4
+# Idle ticks before each scored segment: the player lands and stops (a jump's arc lasts about
+# 12 ticks, walking speed halves every tick on the ground), so what the segment shows comes
+# from its own key and not from the momentum of the one before (which no two frames can
+# tell apart: falling after a jump looks the same whatever is held).
+LEAD = 6
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Segment:
     camera: str        # one of CAMERA_CLASSES
     rate: float        # camera value per tick of each turning axis (0 without a turn)
     ticks: int = TICKS
+    lead: int = 0      # idle ticks before it (not part of the segment's action)
 
     def action(self) -> np.ndarray:
         dp, dy = CAMERA_SIGNS[self.camera]
@@ -46,7 +54,8 @@ def _flip_vertical(camera: str) -> str:
     return camera.replace("up", "DOWN").replace("down", "up").replace("DOWN", "down")
 
 
-def _segment(rng: np.random.Generator, kind: tuple[str, str], pitch: float, ticks: int) -> tuple[Segment, float]:
+def _segment(rng: np.random.Generator, kind: tuple[str, str], pitch: float, ticks: int,
+             lead: int = 0) -> tuple[Segment, float]:
     """A segment of `kind` from camera pitch `pitch`, and the pitch after it."""
     keys, camera = kind
     rate = float(rng.uniform(0.3, 1.0)) if camera != "none" else 0.0
@@ -59,33 +68,37 @@ def _segment(rng: np.random.Generator, kind: tuple[str, str], pitch: float, tick
                 camera, dp = _flip_vertical(camera), -dp
         else:
             camera, dp = _flip_vertical(camera), -dp
-    return Segment(keys, camera, rate, ticks), pitch + dp * rate * turn
+    return Segment(keys, camera, rate, ticks, lead), pitch + dp * rate * turn
 
 
-def scripted(rng: np.random.Generator, rounds: int = 1) -> list[Segment]:
-    """Every kind once per round (14 segments), in an order shuffled by `rng`."""
+def scripted(rng: np.random.Generator, rounds: int = 1, lead: int = LEAD) -> list[Segment]:
+    """Every kind once per round (14 segments), in an order shuffled by `rng`, each after
+    `lead` idle ticks."""
     out, pitch = [], 0.0
     for _ in range(rounds):
         for i in rng.permutation(len(KINDS)):
-            seg, pitch = _segment(rng, KINDS[i], pitch, TICKS)
+            seg, pitch = _segment(rng, KINDS[i], pitch, TICKS, lead)
             out.append(seg)
     return out
 
 
-def random(rng: np.random.Generator, n: int, ticks: tuple[int, int] = (TICKS, TICKS)) -> list[Segment]:
+def random(rng: np.random.Generator, n: int, ticks: tuple[int, int] = (TICKS, TICKS),
+           lead: int = LEAD) -> list[Segment]:
     """n segments of kinds drawn at random, each held for a length drawn from `ticks`
-    (inclusive; the IDM's training data varies it, the measure holds TICKS)."""
+    (inclusive) after `lead` idle ticks. The IDM trains on segments of 4-16 ticks one
+    straight after another (lead 0); the measure holds TICKS after LEAD idle ticks."""
     out, pitch = [], 0.0
     for _ in range(n):
         seg, pitch = _segment(rng, KINDS[int(rng.integers(len(KINDS)))], pitch,
-                              int(rng.integers(ticks[0], ticks[1] + 1)))
+                              int(rng.integers(ticks[0], ticks[1] + 1)), lead)
         out.append(seg)
     return out
 
 
 def actions(segments: list[Segment]) -> np.ndarray:
-    """(sum of ticks, 25) the actions of the segments, one after another."""
-    return np.stack([s.action() for s in segments for _ in range(s.ticks)])
+    """(sum of lead + ticks, 25) the actions of the segments, one after another, each
+    after its idle lead."""
+    return np.stack([a for s in segments for a in [A.zero()] * s.lead + [s.action()] * s.ticks])
 
 
 def labels(acts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

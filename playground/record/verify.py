@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.eval.metrics import psnr
 from playground.record.layout import RecordingError
 from playground.record.reader import Recording
 from playground.record.world_spec import build
@@ -31,8 +32,6 @@ def drift(recorded: np.ndarray, again: np.ndarray) -> list[dict]:
     """Per frame: max absolute difference and PSNR (inf when identical)."""
     rows = []
     for i, (a, b) in enumerate(zip(recorded, again)):
-        d = np.abs(a.astype(np.int16) - b.astype(np.int16))
-        mse = float((d.astype(np.float64) ** 2).mean())
-        rows.append({"frame": i, "max_abs": int(d.max()),
-                     "psnr": float("inf") if mse == 0 else float(10 * np.log10(255 ** 2 / mse))})
+        d = int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
+        rows.append({"frame": i, "max_abs": d, "psnr": float("inf") if d == 0 else float(psnr(a, b))})
     return rows
