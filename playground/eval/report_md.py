@@ -10,7 +10,6 @@ from playground.eval.plots import decay
 from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
 from playground.eval import segments as G
-from playground.eval.segments import CAMERA_CLASSES, KEY_CLASSES
 
 SOURCES = ("shipped", "network alone", "start frame held", "mean colour", WORLD)
 
@@ -89,10 +88,10 @@ def _idm_section(r: dict) -> list[str]:
               "| --- | --- | --- | --- |"]
     lines += [f"| {c} | {_ci(shipped['keyboard']['by_class'][c])} | "
               f"{_pct(world['keyboard']['by_class'][c]['accuracy'])}"
-              f" | {shipped['keyboard']['by_class'][c]['segments']} |" for c in KEY_CLASSES]
+              f" | {shipped['keyboard']['by_class'][c]['segments']} |" for c in G.KEY_CLASSES]
     lines += ["", "| camera class | shipped | world | segments |", "| --- | --- | --- | --- |"]
     lines += [f"| {c} | {_ci(shipped['camera']['by_class'][c])} | {_pct(world['camera']['by_class'][c]['accuracy'])}"
-              f" | {shipped['camera']['by_class'][c]['segments']} |" for c in CAMERA_CLASSES]
+              f" | {shipped['camera']['by_class'][c]['segments']} |" for c in G.CAMERA_CLASSES]
     return lines + [""]
 
 
