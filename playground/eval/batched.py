@@ -14,6 +14,15 @@ from tqdm import tqdm
 BATCH = 8
 
 
+def batches(n: int, batch: int = BATCH) -> list[slice]:
+    """Rows 0..n-1 in as few batches as `batch` allows, of near-equal size, a batch taking up
+    to half as many rows again rather than leaving a short remainder (its own full-length
+    pass: 18 rows run as 9 + 9, not 8 + 8 + 2)."""
+    count = max(1, -(-n // (batch + batch // 2)))
+    edges = [n * k // count for k in range(count + 1)]
+    return [slice(a, b) for a, b in zip(edges, edges[1:])]
+
+
 def _per_row(actions: np.ndarray, n: int) -> np.ndarray:
     """(n, T, 25): the same actions for every row, or one sequence per row."""
     actions = np.asarray(actions, np.float32)
@@ -50,11 +59,9 @@ def dream_rollouts(dream, first: np.ndarray, pitches: np.ndarray, actions, seed:
     from playground.dream.session import DreamSession
     acts = _per_row(actions, len(first))
     out = []
-    chunks = range(0, len(first), batch)
-    for i in tqdm(chunks, desc=desc, disable=not progress):
-        rows = slice(i, i + batch)
+    for rows in tqdm(batches(len(first), batch), desc=desc, disable=not progress):
         n_rows = len(first[rows])
-        session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.config.options, seed=seed + i,
+        session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.config.options, seed=seed + rows.start,
                                device=dream.config.device)
         n = dream.config.context or session.cache_frames
         session.reset(np.repeat(first[rows, None], n, axis=1), np.zeros((n_rows, n, acts.shape[-1]), np.float32),

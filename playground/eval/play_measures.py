@@ -11,7 +11,7 @@ from playground.eval import action_accuracy as AA
 from playground.eval import free_play as FP
 from playground.eval import loops as L
 from playground.eval import segments as G
-from playground.eval.batched import BASELINES, dream_rollouts, world_rollouts
+from playground.eval.batched import BASELINES, batches, dream_rollouts, world_rollouts
 
 WORLD = "world (ceiling)"
 
@@ -44,8 +44,9 @@ def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True) ->
     trials = L.plan(seeds, per_bucket, world_rollouts)
     order = sorted(range(len(trials)), key=lambda i: len(trials[i]["actions"]))
     frames = {name: [None] * len(trials) for name in [*dreams, *BASELINES, WORLD]}
-    for lo in range(0, len(order), 8):          # trials of similar length share a batch
-        group = [trials[i] for i in order[lo:lo + 8]]
+    for k, rows in enumerate(batches(len(order))):   # trials of similar length share a batch
+        lo = rows.start
+        group = [trials[i] for i in order[rows]]
         T = max(len(t["actions"]) for t in group)
         acts = np.zeros((len(group), T, group[0]["actions"].shape[1]), np.float32)
         truth = np.zeros((len(group), T + 1, *group[0]["truth"].shape[1:]), np.uint8)
@@ -53,7 +54,7 @@ def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True) ->
             acts[j, :len(t["actions"])] = t["actions"]
             truth[j, :len(t["truth"])] = t["truth"]
         pitches = np.array([t["pitch"] for t in group])
-        made = {WORLD: truth, **_dreams(dreams, truth, pitches, acts, progress, f"loops {lo // 8 + 1}")}
+        made = {WORLD: truth, **_dreams(dreams, truth, pitches, acts, progress, f"loops {k + 1}")}
         for name, f in made.items():
             for j, t in enumerate(group):
                 frames[name][order[lo + j]] = f[j, :len(t["truth"])]

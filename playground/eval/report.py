@@ -18,10 +18,10 @@ from playground.eval.retrieval import SSIM_THRESHOLD, retrieval
 from playground.eval.reprojection import following_ceiling, geometry_ceiling
 from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 
-QUICK = {"idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 2, "free_play_ticks": 1200,
-         "rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (0, 8), "ticks": 40,
+QUICK = {"idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
+         "rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
-         "retrieval_all_memory": False}
+         "retrieval_all_memory": False, "presets": ("frame-2",)}
 FULL = {"idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
         "rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
@@ -56,6 +56,18 @@ def in_repository(path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+class _Clock:
+    """Seconds per part of the report (report["seconds_by_part"]): where a run's time goes."""
+
+    def __init__(self):
+        self.last, self.parts = time.time(), {}
+
+    def lap(self, part: str) -> None:
+        now = time.time()
+        self.parts[part] = round(now - self.last, 1)
+        self.last = now
+
+
 def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
         settings: dict | None = None, idm=None) -> dict:
     """Everything, written to `out`. `settings` overrides QUICK/FULL entries (tests); `idm`
@@ -65,7 +77,7 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     p = {**(QUICK if quick else FULL), **(settings or {})}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
+    t0, clock = time.time(), _Clock()
     idm_model, idm_info = load_shipped(idm)
     models = load_dream(checkpoint)
     sizes = [m for m in p["memory_sizes"] if m <= models[0].cfg.memory_frames]
@@ -77,22 +89,29 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     dreams = {"shipped": eval_dream(models, default), "network alone": eval_dream(models, default, turn_warp=0)}
     seeds = lambda what, n: eval_seeds(n, OFFSETS[what])  # noqa: E731
     report["action_accuracy"] = PM.action_accuracy(idm_model, dreams, seeds("idm", p["idm_seeds"]), progress)
+    clock.lap("action_accuracy")
     report["loop_closure"] = PM.loop_closure(dreams, seeds("loops", 3 * p["loops_per_bucket"]),
                                              p["loops_per_bucket"], progress)
+    clock.lap("loop_closure")
     report["free_play"] = PM.free_play(dreams, seeds("free_play", p["free_play_seeds"]), p["free_play_ticks"],
                                        progress)
+    clock.lap("free_play")
     film = report["free_play"].pop("examples")
     loop_film = report["loop_closure"].pop("examples")
     report["action_use"] = action_use(models)
-    _papers(report, models, dreams, sizes, default, p, progress)
-    report["seconds"] = round(time.time() - t0, 1)
+    clock.lap("action_use")
+    _papers(report, models, dreams, sizes, default, p, progress, clock)
     plots(report, film, loop_film, out)
+    clock.lap("plots")
+    report["seconds"] = round(time.time() - t0, 1)
+    report["seconds_by_part"] = clock.parts
     (out / "report.json").write_text(json.dumps(report, indent=1))
     (out / "report.md").write_text(markdown(report))
     return report
 
 
-def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, progress: bool) -> None:
+def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, progress: bool,
+            clock: _Clock) -> None:
     """The papers' tables (error accumulation by memory size, retrieval), the older
     action-following comparisons, the sampler settings and the throughput."""
     from playground.bench import bench_dream
@@ -107,12 +126,14 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     report["network_alone"] = {"error_accumulation": acc["network alone"]}
     report["baselines"] = {name: acc[name]["by_script"] for name in PM.BASELINES}
     report["baseline_buckets"] = {name: acc[name]["buckets"] for name in PM.BASELINES}
+    clock.lap("error_accumulation")
     follow = eval_seeds(p["follow_seeds"], OFFSETS["following"])
     report["action_following"] = action_following(dreams["shipped"], follow, steps=p["follow_steps"],
                                                   progress=progress)
     report["following_ceiling"] = following_ceiling(follow, p["follow_steps"])
     geometry = geometry_ceiling(follow, p["follow_steps"])
     report["geometry_ceiling"] = {k: geometry[k] for k in ("rate", "comparisons", "by_script", "by_pair")}
+    clock.lap("action_following")
     ret = {}
     for m in sizes if p.get("retrieval_all_memory", True) else [default]:
         r = retrieval(eval_dream(models, m), eval_seeds(8, OFFSETS["retrieval"]), p["retrieval_trials"],
@@ -121,9 +142,12 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
         ret[str(m)] = r
     report["retrieval"] = {"threshold": SSIM_THRESHOLD, "by_memory_frames": ret,
                            "buckets": ret[str(default)]["buckets"]}
+    clock.lap("retrieval")
     report["samplers"] = _samplers(models, default, p, progress)
+    clock.lap("samplers")
     bench = bench_dream(models[2]["path"], presets=p.get("presets"), ticks=p["ticks"])
     report["throughput"] = {k: v for k, v in bench.items() if k != "table"}
+    clock.lap("throughput")
 
 
 def _samplers(models, memory, p, progress) -> list[dict]:

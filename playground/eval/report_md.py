@@ -234,4 +234,7 @@ def markdown(r: dict) -> str:
              "(1 = as the world). The baselines see only the start frame: held forever, or its mean colour.", ""]
     lines += _idm_section(r) + _loops_section(r) + _free_play_section(r) + _action_use(r)
     lines += _accumulation(r) + _older(r)
+    if r.get("seconds_by_part"):
+        lines += ["", "Seconds by part: " + ", ".join(f"{k.replace('_', ' ')} {v:.0f}"
+                                                     for k, v in r["seconds_by_part"].items()) + "."]
     return "\n".join(lines) + "\n"
