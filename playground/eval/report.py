@@ -19,7 +19,7 @@ from playground.eval.reprojection import following_ceiling, geometry_ceiling
 from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 
 QUICK = {"idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
-         "rollout_seeds": 3, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
+         "rollout_seeds": 2, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
          "retrieval_all_memory": False, "presets": ("frame-2",)}
 FULL = {"idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
