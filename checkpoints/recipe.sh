@@ -85,7 +85,7 @@ python -m playground.eval.tune --checkpoint runs/gpu/model.safetensors --labels 
 $GPU --export-only checkpoints/tiny.safetensors --set sampler.action_guidance=4
 playground eval --out out/eval
 playground bench --json out/bench_dream.json
-# Session 22: the same weights, with the turn warp recommended (playground/dream/turn_warp.py). Its level was
+# Version 15c3fb638b60 with the turn warp: the same weights, with the turn warp recommended (playground/dream/turn_warp.py). Its level was
 # chosen on tuning seeds (8 rollout seeds of 64 steps from 1,000,000; 32 following seeds from 1,000,050):
 # lower levels scored better on both PSNR and following down to 60, the lowest tried (223 of 256 comparisons,
 # 206 without the warp; 15.47 dB over steps 49-64 against 15.25).
@@ -94,13 +94,13 @@ python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetens
 playground eval --out out/eval
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_a.json --seeds 32 --offset 300
 python tools/follow_more.py checkpoints/tiny.safetensors out/follow_b.json --seeds 32 --offset 332
-# Session 23: levels below 60 on the same tuning seeds were flat (10: 224, 25: 223, 40: 223 of 256), so 60 stays.
+# Then levels below 60 on the same tuning seeds were flat (10: 224, 25: 223, 40: 223 of 256), so 60 stays.
 python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels_low.json --levels 10,25,40
 # 1,024 more following comparisons on 128 further held-out seeds, and the turning ceiling
 # (exact geometry, plain fill) on the same seeds.
 for o in 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
 for o in 364 428; do python tools/following_ceiling.py out/ceiling_$o.json --seeds 64 --offset $o; done
-# Session 24: the voxel world now shades in world coordinates (its textures and clouds had re-drawn at every
+# Commit 20057e6: the voxel world now shades in world coordinates (its textures and clouds had re-drawn at every
 # chunk the player crossed), so its frames changed and everything was measured again with the same weights:
 # the report, the 1,536 extra following comparisons and the ceilings, the last now with exact geometry for walks
 # too (--moving: the voxel world's own depth and camera path, the unseen part filled plainly).
@@ -108,9 +108,9 @@ playground eval --out out/eval
 for o in 300 332 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
 python tools/following_ceiling.py out/geometry_100.json --seeds 16 --offset 100 --moving
 for o in 300 364 428; do python tools/following_ceiling.py out/geometry_$o.json --seeds 64 --offset $o --moving; done
-# This model (sessions 26-27, on the two CPU cores): the GPU fine-tune above, fine-tuned again at the GPU's batch and
+# Version 66a97d7495ef (on the two CPU cores): the GPU fine-tune above, fine-tuned again at the GPU's batch and
 # peak lr on 1,536 fresh episodes of the fixed voxel world; 745 steps on a 900-step schedule, then resumed on one
-# lengthened to 1,400 steps (train.max_minutes ends each session's run in time).
+# lengthened to 1,400 steps (train.max_minutes ends each run in time; the same --out resumes).
 cp checkpoints/tiny.safetensors runs/gpu.safetensors   # the GPU fine-tune as it shipped (sha256 15c3fb638b60)
 playground datagen --out data/s24/v0 --episodes 768 --ticks 128 --seed 900000
 playground datagen --out data/s24/s0 --episodes 384 --ticks 128 --seed 910000 --revisit-fraction 0 --steady-fraction 1
