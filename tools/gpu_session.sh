@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A GPU lease's work in one call: fresh data of the voxel world made on all cores, a DiT
+# A GPU machine's work in one call: fresh data of the voxel world made on all cores, a DiT
 # fine-tune of the shipped model on the GPU (the recipe of its GPU fine-tune, see
 # checkpoints/README.md), the result given the shipped file's sampler settings, and action
 # following on the 1,664 held-out comparisons the README reports (the report's 16 seeds
