@@ -26,6 +26,7 @@ play: $(STAMP)
 
 test: $(STAMP)
 	$(PY) tools/check_layers.py
+	$(PY) tools/check_docs.py
 	TRITON_INTERPRET=1 SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

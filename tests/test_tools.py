@@ -62,3 +62,20 @@ def test_following_ceiling_with_moving_rates_every_script(tmp_path, monkeypatch,
         assert set(r["by_script"]) == {"turn_left", "turn_right", "walk", "still"} and r["comparisons"] == 8
         assert r["by_script"]["still"] == 1.0        # it holds still exactly, as the world does
     assert "every script, fill edge, blur 0:" in capsys.readouterr().out
+
+
+def test_check_docs_finds_history_wording_and_links_that_leave_the_repository(tmp_path):
+    check = load_tool("check_docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("Fine-tuned in session 26.\nSee [the design](../shared/DESIGN.md).\n"
+                                        "A [web page](https://pytorch.org) and [docs](docs/a.md#part).\n")
+    (tmp_path / "docs" / "a.md").write_text("Measured on one lent GPU.\n[back](../README.md)\n")
+    found = check.findings(tmp_path)
+    assert any("README.md:1" in f and "work periods" in f for f in found)
+    assert any("README.md:2" in f and "leaves the repository" in f for f in found)
+    assert any("docs/a.md:1" in f for f in found)
+    assert not any(":3" in f or "docs/a.md:2" in f for f in found)
+
+
+def test_the_shipped_documents_pass_check_docs():
+    assert load_tool("check_docs").findings(ROOT) == []
