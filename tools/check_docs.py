@@ -20,6 +20,7 @@ HISTORY = (
     (r"\blent\b|\blease\b", "how a machine was borrowed"),
     (r"\bthe model before this one\b|\bas shipped until\b", "relative history (name the version)"),
     (r"\.\./shared\b", "a path outside the repository"),
+    (r"\b(the|this) issue (asks|wants|requires|says)\b", "the work's tracker (say what holds)"),
 )
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 

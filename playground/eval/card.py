@@ -17,6 +17,7 @@ from pathlib import Path
 
 from playground import checkpoint
 from playground.errors import PlaygroundError
+from playground.eval.card_text import CITATION, FRONT_MATTER, GET_STARTED, USES
 from playground.eval.tune import table as tune_table
 from playground.train.datagen import POLICY_FRACTIONS
 
@@ -203,9 +204,10 @@ def card(ckpt: Path, ae_run: Path, dit_run: Path, eval_dir: Path, data: Path | l
         f"playground train dit --data data/voxel64 --ae runs/ae/ae.safetensors --out runs/dit "
         f"--set train.steps={dit_log['steps']}",
         "cp runs/dit/model.safetensors checkpoints/tiny.safetensors", "playground eval --out out/eval"]
-    L = ["# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt, meta), "",
-         *_networks(tensors, meta), *_data(folders), *training, *_measured(rep), *_sampler(meta, tune, bench),
-         *_reproduce(recipe, fallback), *_limitations((ae_log["minutes"] + dit_log["minutes"]) / 60)]
+    L = [*FRONT_MATTER, "# Model card: `tiny` (the shipped dream)", "", _file_line(ckpt, meta), "",
+         *USES, *GET_STARTED, *_networks(tensors, meta), *_data(folders), *training, *_measured(rep),
+         *_sampler(meta, tune, bench), *_reproduce(recipe, fallback),
+         *_limitations((ae_log["minutes"] + dit_log["minutes"]) / 60), *CITATION]
     return "\n".join(L)
 
 
