@@ -49,6 +49,7 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint, toy_report):
     assert "| figure | shipped | network alone | start frame held | mean colour | world (ceiling) |" in text
     assert "**1.234** times the loss" in text and "IDM keyboard accuracy, scripted" in text and "The IDM (`" in text
     assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
+    assert text.startswith("---\nlicense: mit\n") and "## Uses" in text and "## Citation" in text
     # A DiT trained on several dataset folders: each is described, from its own meta.json.
     (tmp_path / "steady").mkdir()
     (tmp_path / "steady" / "meta.json").write_text(json.dumps(
