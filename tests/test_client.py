@@ -164,7 +164,7 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
     world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
     client = Client(world, ClientOptions(seed=4, scale=2, tick_rate=200, max_ticks=4,
                                          screenshot_dir=str(tmp_path)))
-    for key in (pygame.K_g, pygame.K_EQUALS, pygame.K_RIGHTBRACKET, pygame.K_m):
+    for key in (pygame.K_g, pygame.K_EQUALS, pygame.K_RIGHTBRACKET, pygame.K_m, pygame.K_F3):
         post_key(key)
     client.run()
     info = world.info()
@@ -172,9 +172,12 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
     assert any("PSNR" in line for line in client.status_lines())
     assert info["memory"] == "off"
     assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4, "context_label": 0}
-    hud = "\n".join(client.hud_lines())
+    hud = "\n".join(client.hud_lines())          # F3: the full HUD
     for word in ("schedule", "steps", "latency_ticks", "device", "kernels"):
         assert word in hud
+    client.show_details = False
+    (line,) = client.hud_lines()                   # by default one line: world, tick, ticks/s
+    assert "dream" in line and "ticks/s" in line and "schedule" not in line
 
 
 def test_replay_window_steps_through_a_recording(tmp_path):

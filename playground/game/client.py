@@ -90,6 +90,7 @@ class Client:
         self.paused = False
         self.single_step = False
         self.show_help = options.show_help
+        self.show_details = False      # F3: the full HUD
         self.mouse_look = False
         self.behind = False
         self.last_step_ms = 0.0
@@ -158,6 +159,8 @@ class Client:
             self.running = False
         elif key == pygame.K_F1:
             self.show_help = not self.show_help
+        elif key == pygame.K_F3:
+            self.show_details = not self.show_details
         elif key == pygame.K_TAB:
             self._set_mouse_look(not self.mouse_look)
         elif key == pygame.K_p:
@@ -263,10 +266,15 @@ class Client:
         return Path(path)
 
     def hud_lines(self) -> list[str]:
+        """One line by default (the picture is the game); F3 shows every stage's cost and
+        the sampler, as Minecraft's F3 screen does."""
         info = self.world.info()
         now = time.perf_counter()
         fps = (len(self.frame_times) - 1) / (now - self.frame_times[0]) if len(self.frame_times) > 1 else 0
         tps = (len(self.tick_times) - 1) / (now - self.tick_times[0]) if len(self.tick_times) > 1 else 0
+        if not self.show_details:
+            state = "paused (P)" if self.paused else "F1 help  F3 details"
+            return [f"{info.get('world', '?')}  tick {self.tick}  {tps:4.1f}/{self.opt.tick_rate:g} ticks/s  {state}"]
         lines = [f"{info.get('world', '?')} world  seed {self.seed}  tick {self.tick}",
                  f"fps {fps:5.1f}  ticks/s {tps:5.1f} (target {self.opt.tick_rate:g})",
                  f"step {self.last_step_ms:5.1f} ms"]

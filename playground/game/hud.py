@@ -10,7 +10,8 @@ HELP = [
     ("N", "single tick while paused"), ("Enter", "reset with a new seed"),
     ("F2", "screenshot (PNG)"), ("R", "start / stop recording"), ("+ / -", "denoising steps"),
     ("[ / ]", "previous / next sampler preset"), ("G", "side-by-side ground truth + PSNR"),
-    ("M", "memory on / off"), ("F1", "this help"), ("Esc", "quit"),
+    ("M", "memory on / off"), ("F3", "details: ms per stage, position, sampler"), ("F1", "this help"),
+    ("Esc", "quit"),
 ]
 
 
