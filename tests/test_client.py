@@ -199,3 +199,19 @@ def test_replay_window_steps_through_a_recording(tmp_path):
     empty.close()
     with pytest.raises(RecordingError, match="holds no frames to show"):
         replay_window(load(tmp_path / "empty"))
+
+
+def test_a_resized_window_keeps_the_picture_aspect_and_esc_first_frees_the_mouse():
+    from playground.game.display import blit_frames, fitted
+    assert fitted((64, 64), (0, 0, 800, 400)) == ((400, 400), (200, 0))
+    assert fitted((64, 64), (400, 0, 400, 600)) == ((400, 400), (400, 100))
+    screen = pygame.Surface((300, 100))
+    frame = np.full((64, 64, 3), 200, np.uint8)
+    blit_frames(screen, [frame, frame])
+    assert screen.get_at((0, 50))[:3] == (0, 0, 0) and screen.get_at((75, 50))[:3] == (200, 200, 200)
+    client = Client(VoxelWorld(), ClientOptions(seed=1, scale=2, max_ticks=1))
+    client._set_mouse_look(True)
+    client._on_key(pygame.K_ESCAPE)
+    assert client.running and not client.mouse_look
+    client._on_key(pygame.K_ESCAPE)
+    assert not client.running

@@ -21,7 +21,7 @@ import pygame
 
 from playground import actions as A
 from playground.errors import PlaygroundError
-from playground.game.display import frame_surface
+from playground.game.display import blit_frames
 from playground.game.hud import Hud
 from playground.game.input import TickInput
 from playground.dream.schedule import NAMED as NAMED_SCHEDULES
@@ -155,7 +155,9 @@ class Client:
             pygame.mouse.set_visible(not on)
 
     def _on_key(self, key: int) -> None:
-        if key == pygame.K_ESCAPE:
+        if key == pygame.K_ESCAPE and self.mouse_look:   # first the captured mouse is freed
+            self._set_mouse_look(False)
+        elif key == pygame.K_ESCAPE:
             self.running = False
         elif key == pygame.K_F1:
             self.show_help = not self.show_help
@@ -305,14 +307,8 @@ class Client:
         return None
 
     def draw(self) -> None:
-        size = self.screen.get_size()
-        if self.frame is not None and self.truth_frame is not None:
-            half = (size[0] // 2, size[1])
-            self.screen.fill((0, 0, 0))
-            self.screen.blit(frame_surface(self.frame, half), (0, 0))
-            self.screen.blit(frame_surface(self.truth_frame, half), (half[0], 0))
-        elif self.frame is not None:
-            self.screen.blit(frame_surface(self.frame, size), (0, 0))
+        if self.frame is not None:
+            blit_frames(self.screen, [self.frame] + ([self.truth_frame] if self.truth_frame is not None else []))
         warning = "generation slower than the tick rate: game slowed down" if self.behind else None
         if self.show_help:   # alone over the picture: HUD text behind its panel would show through
             self.hud.draw_help(self.screen)

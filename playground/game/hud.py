@@ -11,7 +11,7 @@ HELP = [
     ("F2", "screenshot (PNG)"), ("R", "start / stop recording"), ("+ / -", "denoising steps"),
     ("[ / ]", "previous / next sampler preset"), ("G", "side-by-side ground truth + PSNR"),
     ("M", "memory on / off"), ("F3", "details: ms per stage, position, sampler"), ("F1", "this help"),
-    ("Esc", "quit"),
+    ("Esc", "free the mouse, then quit"),
 ]
 
 
