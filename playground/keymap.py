@@ -30,23 +30,14 @@ class Keymap:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Keymap":
+        """The keymap of a YAML file, checked entry by entry: every mistake is one line that
+        names the entry and says what is expected."""
         path = Path(path) if path else DEFAULT_PATH
         try:
             raw = load_yaml(path)
         except ConfigError as e:
             raise KeymapError(str(e).replace("config file", "keymap file")) from None
-        if "buttons" not in raw:
-            raise KeymapError(f"keymap file {path} needs a 'buttons:' mapping")
-        for name in list(raw["buttons"]) + list(raw.get("mouse_buttons", {})):
-            if name not in actions.INDEX or name.startswith("camera"):
-                raise KeymapError(f"{path}: unknown button {name!r}; "
-                                  f"known: {', '.join(actions.BUTTONS)}")
-        cam = {k: (float(v.get("pitch", 0.0)), float(v.get("yaw", 0.0)))
-               for k, v in raw.get("camera_keys", {}).items()}
-        return cls(buttons={b: tuple(str(k) for k in ks) for b, ks in raw["buttons"].items()},
-                   mouse_buttons={b: int(m) for b, m in raw.get("mouse_buttons", {}).items()},
-                   camera_keys=cam,
-                   mouse_degrees_per_pixel=float(raw.get("mouse_degrees_per_pixel", 0.15)))
+        return _checked(raw, path)
 
     def action(self, held_keys: set[str], mouse_buttons: set[int] = frozenset(),
                mouse_dx: float = 0.0, mouse_dy: float = 0.0):
@@ -63,3 +54,63 @@ class Keymap:
 
     def key_names(self) -> set[str]:
         return {k for ks in self.buttons.values() for k in ks} | set(self.camera_keys)
+
+
+SECTIONS = ("buttons", "mouse_buttons", "camera_keys", "mouse_degrees_per_pixel")
+
+
+def _checked(raw, path: Path) -> Keymap:
+    def fail(msg: str):
+        raise KeymapError(f"keymap file {path}: {msg}")
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("buttons"), dict):
+        fail("needs a 'buttons:' mapping of button names to lists of keys")
+    for section in raw:
+        if section not in SECTIONS:
+            fail(f"unknown entry {section!r}; known: {', '.join(SECTIONS)}")
+    for name in list(raw["buttons"]) + list(raw.get("mouse_buttons") or {}):
+        if name not in actions.INDEX or name.startswith("camera"):
+            fail(f"unknown button {name!r}; known: {', '.join(actions.BUTTONS)}")
+    buttons = {}
+    for name, keys in raw["buttons"].items():
+        if not isinstance(keys, list):
+            fail(f"buttons.{name} must be a list of key names, e.g. {name}: [{keys}]")
+        buttons[name] = tuple(_key_name(k, f"buttons.{name}", fail) for k in keys)
+    mouse = {}
+    for name, button in (raw.get("mouse_buttons") or {}).items():
+        if not isinstance(button, int) or isinstance(button, bool) or not 1 <= button <= 5:
+            fail(f"mouse_buttons.{name} must be a mouse button number 1-5 (1 left, 2 middle, 3 right), not {button!r}")
+        mouse[name] = button
+    camera = {}
+    for key, turn in (raw.get("camera_keys") or {}).items():
+        if not isinstance(turn, dict) or not turn or set(turn) - {"pitch", "yaw"}:
+            fail(f"camera_keys.{key} must be a mapping like {{pitch: -0.5}} or {{yaw: 0.5}}, not {turn!r}")
+        if not all(_number(v) and -1 <= v <= 1 for v in turn.values()):
+            fail(f"camera_keys.{key}: pitch and yaw are numbers in [-1, 1], not {turn!r}")
+        camera[_key_name(key, "camera_keys", fail)] = (float(turn.get("pitch", 0.0)), float(turn.get("yaw", 0.0)))
+    degrees = raw.get("mouse_degrees_per_pixel", 0.15)
+    if not _number(degrees) or degrees <= 0:
+        fail(f"mouse_degrees_per_pixel must be a positive number, not {degrees!r}")
+    return Keymap(buttons=buttons, mouse_buttons=mouse, camera_keys=camera, mouse_degrees_per_pixel=float(degrees))
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _key_name(key, where: str, fail) -> str:
+    """A key name as pygame.key.name spells it; checked against pygame's names where pygame
+    is installed (the envs use this module without it)."""
+    name = str(key)
+    try:
+        import warnings
+
+        import pygame
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # key_code needs no display; pygame warns before init
+            pygame.key.key_code(name)
+    except ImportError:
+        return name
+    except ValueError:
+        fail(f"{where}: {name!r} is not a key name pygame knows (e.g. w, space, left shift, up, f5)")
+    return name

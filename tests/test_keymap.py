@@ -27,3 +27,22 @@ def test_bad_keymap_files(tmp_path):
     p.write_text("buttons: [")
     with pytest.raises(KeymapError, match="YAML"):
         Keymap.load(p)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("buttons: {jump: space}", r"buttons.jump must be a list of key names, e.g. jump: \[space\]"),
+    ("buttons: {forward: [w]}\ncamera_keys: {up: 0.5}", "camera_keys.up must be a mapping"),
+    ("buttons: {forward: [w]}\ncamera_keys: {up: {pitch: 3}}", r"numbers in \[-1, 1\]"),
+    ("buttons: {forward: [spcae]}", "'spcae' is not a key name pygame knows"),
+    ("buttons: {forward: [w]}\ncamera_keys: {upp: {pitch: -0.5}}", "'upp' is not a key name"),
+    ("buttons: {forward: [w]}\nmouse_buttons: {attack: left}", "mouse button number 1-5"),
+    ("buttons: {forward: [w]}\nmouse_degree_per_pixel: 0.2", "unknown entry 'mouse_degree_per_pixel'"),
+    ("buttons: {forward: [w]}\nmouse_degrees_per_pixel: -1", "must be a positive number"),
+    ("forward: [w]", "needs a 'buttons:' mapping"),
+])
+def test_each_keymap_mistake_is_one_line_that_says_what_is_expected(tmp_path, text, message):
+    p = tmp_path / "k.yaml"
+    p.write_text(text)
+    with pytest.raises(KeymapError, match=message) as e:
+        Keymap.load(p)
+    assert "\n" not in str(e.value)
