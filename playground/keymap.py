@@ -57,6 +57,16 @@ class Keymap:
 
 
 SECTIONS = ("buttons", "mouse_buttons", "camera_keys", "mouse_degrees_per_pixel")
+# Every name pygame.key.name gives a key (the names the client looks keys up by; kept here so
+# this module needs no pygame; tests/test_keymap.py holds it to pygame's own list).
+KEY_NAMES = frozenset(
+    list("!\"#$%&'()*+,-./0123456789:;<=>?@[\\]^_`abcdefghijklmnopqrstuvwxyz")
+    + [f"[{c}]" for c in "*+-./0123456789"] + [f"f{i}" for i in range(1, 16)]
+    + ["AC Back", "CurrencySubUnit", "alt gr", "backspace", "break", "caps lock", "clear", "delete", "down",
+       "end", "enter", "equals", "escape", "euro", "help", "home", "insert", "left", "left alt", "left ctrl",
+       "left meta", "left shift", "menu", "numlock", "page down", "page up", "power", "print screen", "return",
+       "right", "right alt", "right ctrl", "right meta", "right shift", "scroll lock", "space", "sys req", "tab",
+       "up"])
 
 
 def _checked(raw, path: Path) -> Keymap:
@@ -99,18 +109,7 @@ def _number(v) -> bool:
 
 
 def _key_name(key, where: str, fail) -> str:
-    """A key name as pygame.key.name spells it; checked against pygame's names where pygame
-    is installed (the envs use this module without it)."""
     name = str(key)
-    try:
-        import warnings
-
-        import pygame
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # key_code needs no display; pygame warns before init
-            pygame.key.key_code(name)
-    except ImportError:
-        return name
-    except ValueError:
+    if name not in KEY_NAMES:
         fail(f"{where}: {name!r} is not a key name pygame knows (e.g. w, space, left shift, up, f5)")
     return name

@@ -46,3 +46,15 @@ def test_each_keymap_mistake_is_one_line_that_says_what_is_expected(tmp_path, te
     with pytest.raises(KeymapError, match=message) as e:
         Keymap.load(p)
     assert "\n" not in str(e.value)
+
+
+def test_the_key_names_are_pygames():
+    import warnings
+
+    import pygame
+    from playground.keymap import KEY_NAMES
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pygame.init()
+        names = {pygame.key.name(getattr(pygame, k)) for k in dir(pygame) if k.startswith("K_")} - {""}
+    assert KEY_NAMES == names
