@@ -167,8 +167,15 @@ def cmd_replay(args) -> int:
 def cmd_export(args) -> int:
     from playground.record import load
     from playground.record import export
+    if args.minari:
+        from playground.record.minari_export import to_minari
+        dataset = to_minari([load(d) for d in [args.dir, *args.more]], args.minari)
+        print(f"wrote Minari dataset {args.minari}: {dataset.total_episodes} episodes, {dataset.total_steps} steps")
+        return 0
+    if args.more:
+        raise ConfigError("GIF, MP4 and PNG export one recording at a time; several folders go to --minari")
     if not (args.gif or args.mp4 or args.png):
-        raise ConfigError("say what to export: --gif OUT.gif, --mp4 OUT.mp4 or --png FOLDER")
+        raise ConfigError("say what to export: --gif OUT.gif, --mp4 OUT.mp4, --png FOLDER or --minari DATASET_ID")
     for kind, out in (("gif", args.gif), ("mp4", args.mp4)):
         if out and Path(out).suffix.lower() != f".{kind}":
             raise ConfigError(f"--{kind} writes a .{kind} file: name it so (got {out})")
@@ -226,8 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--scale", type=COUNT, default=8)
     rp.set_defaults(fn=cmd_replay)
 
-    ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames")
+    ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames, or recordings to Minari")
     ex.add_argument("dir", help="recording folder")
+    ex.add_argument("more", nargs="*", help="more recording folders (--minari only: one episode each)")
+    ex.add_argument("--minari", default=None, metavar="DATASET_ID",
+                    help="write a Minari dataset, e.g. playground/voxel-walks-v0 (needs minari[hdf5])")
     ex.add_argument("--gif", default=None, metavar="OUT.gif", help="write an animated GIF")
     ex.add_argument("--mp4", default=None, metavar="OUT.mp4", help="write an H.264 video (needs the video extra)")
     ex.add_argument("--png", default=None, metavar="FOLDER", help="write one PNG per frame into FOLDER")

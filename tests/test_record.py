@@ -125,3 +125,21 @@ def test_recordings_are_training_data(tmp_path):
     assert main(["datagen", "--from-recordings", str(tmp_path / "r1"), "--ticks", "400",
                  "--out", str(tmp_path / "none")]) == 2
     assert not (tmp_path / "none").exists()
+
+
+def test_minari_export_round_trips_frames_and_actions(tmp_path, monkeypatch, capsys):
+    minari = pytest.importorskip("minari")
+    pytest.importorskip("h5py")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    for seed, d in zip((2, 3), dirs):
+        main(["play", "--world", "voxel", "--headless", "--ticks", "6", "--seed", str(seed), "--record", str(d)])
+    assert main(["export", *map(str, dirs), "--minari", "playground/test-walks-v0"]) == 0
+    assert "2 episodes, 12 steps" in capsys.readouterr().out
+    data = minari.load_dataset("playground/test-walks-v0")
+    for ep, d in zip(data.iterate_episodes(), dirs):
+        rec = load(d)
+        assert np.array_equal(ep.observations, rec.frames)
+        assert np.allclose(ep.actions, rec.frame_actions[1:]) and ep.truncations[-1]
+    assert main(["export", str(dirs[0]), "--minari", "playground/test-walks-v0"]) == 2   # exists: refused
+    assert main(["export", str(dirs[0]), str(dirs[1]), "--gif", str(tmp_path / "x.gif")]) == 2
