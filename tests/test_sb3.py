@@ -1,12 +1,8 @@
 """The SB3 adapter over the batched dream, and the PPO example at toy size."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 pytest.importorskip("stable_baselines3")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_adapter_resets_ended_envs_in_the_step_that_ends_them(toy_checkpoint):
@@ -29,9 +25,7 @@ def test_the_adapter_resets_ended_envs_in_the_step_that_ends_them(toy_checkpoint
 
 
 def test_the_ppo_example_trains_in_the_dream_and_tests_in_the_world(toy_checkpoint, capsys):
-    spec = importlib.util.spec_from_file_location("sb3_ppo", ROOT / "examples" / "sb3_ppo.py")
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    from playground.examples import sb3_ppo as example
     assert example.main(["--steps", "16", "--envs", "2", "--episode", "4", "--checkpoint", str(toy_checkpoint)]) == 0
     out = capsys.readouterr().out
     assert "dream: mean return" in out and "voxel world: mean return" in out

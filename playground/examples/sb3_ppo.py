@@ -1,7 +1,7 @@
 """Train a PPO agent (Stable-Baselines3) in the dream, then test it in the real voxel world.
 
     pip install -e '.[agents]'
-    python examples/sb3_ppo.py --steps 2048
+    python -m playground.examples.sb3_ppo --steps 2048
 
 The task is to look at the sky (playground.envs.tasks.SkyReward): its reward is computed
 from the picture alone, so the same policy runs in the dream it learnt in and in the voxel
