@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -196,6 +197,8 @@ def cmd_export(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="playground", description="Interactive world-model game client.")
     p.add_argument("--version", action="version", version=f"playground {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more (debug messages)")
+    p.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play", help="play a world in a window (or --headless)")
@@ -328,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     from playground.errors import USER_ERRORS
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     try:
         return args.fn(args)
     except (*USER_ERRORS, OSError) as e:   # OSError: a path that cannot be read or written

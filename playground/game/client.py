@@ -8,6 +8,8 @@ frames.
 """
 from __future__ import annotations
 
+import logging
+
 import os
 import sys
 import time
@@ -29,6 +31,8 @@ from playground.eval.metrics import psnr
 from playground.keymap import Keymap
 from playground.record import Recorder
 from playground.world import TICK_RATE, World, world_seed
+
+log = logging.getLogger(__name__)
 
 HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even with no new frame
 NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
@@ -106,8 +110,8 @@ class Client:
         self.notice: tuple[str, float] | None = None   # (text, shown until perf_counter)
 
     def notify(self, text: str) -> None:
-        """Say something to the player: on screen for NOTICE_S, and on the terminal."""
-        print(text)
+        """Say something to the player: on screen for NOTICE_S, and in the log."""
+        log.info(text)
         self.notice = (text, time.perf_counter() + NOTICE_S)
 
     # ---- world on the worker thread -------------------------------------------------
@@ -333,7 +337,7 @@ class Client:
         """Play until Esc / window close / max_ticks. Returns the number of ticks played."""
         if self.opt.record_dir:
             self.recorder = Recorder(self.opt.record_dir, self.world)
-            print(f"recording to {self.opt.record_dir}")
+            log.info(f"recording to {self.opt.record_dir}")
         self.reset(self.seed)
         period = 1.0 / self.opt.tick_rate
         next_tick = last_draw = time.perf_counter()

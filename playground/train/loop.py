@@ -9,6 +9,8 @@ rank 0 logs and writes.
 """
 from __future__ import annotations
 
+import logging
+
 import copy
 import json
 import math
@@ -25,6 +27,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         step = st["step"]
         rng.bit_generator.state = st["rng"][rank] if rank < len(st["rng"]) else rng.bit_generator.state
         if rank == 0:
-            print(f"[{desc}] resumed from {state_path} at step {step}")
+            logger.info(f"[{desc}] resumed from {state_path} at step {step}")
     # Unused parameters happen: the memory module trains only on some batches.
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if world > 1 else model
 
@@ -179,7 +183,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
             if flags[1] or flags[2]:
                 if rank == 0:
                     why = f"after {cfg.max_minutes} minutes" if flags[1] else "on request (signal)"
-                    print(f"[{desc}] stopping {why} at step {step}; state saved to {state_path}")
+                    logger.warning(f"[{desc}] stopping {why} at step {step}; state saved to {state_path}")
                 break
     bar.close()
     if log:

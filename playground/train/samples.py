@@ -1,6 +1,8 @@
 """Periodic samples during training, saved as PNG strips in the run folder."""
 from __future__ import annotations
 
+import logging
+
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,8 @@ from PIL import Image
 
 from playground.policies import script
 from playground.train.datagen import EVAL_SEED_BASE
+
+log = logging.getLogger(__name__)
 
 
 def save_strip(rows: list[np.ndarray], path: Path, scale: int = 2) -> None:
@@ -38,7 +42,7 @@ def ae_sample_fn(heldout: np.ndarray | None):
         with torch.no_grad():
             rec = tensor_to_frames(ema(frames_to_tensor(x))).numpy()
         save_strip([x, rec], out / f"sample_{step:06d}.png")
-        print(f"\n[ae] step {step}: held-out PSNR {evaluate(ema, heldout[:256]):.2f} dB")
+        log.info(f"[ae] step {step}: held-out PSNR {evaluate(ema, heldout[:256]):.2f} dB")
     return fn
 
 
@@ -55,6 +59,6 @@ def dit_sample_fn(ae, context: int = 4, ticks: int = 24):
         sess.reset(np.repeat(frames[:1][None], context, axis=1), np.zeros((1, context, 25), np.float32))
         dream = np.stack([sess.step(a[None])[0] for a in acts])
         save_strip([frames[1::3], dream[::3]], out / f"sample_{step:06d}.png")
-        print(f"\n[dit] step {step}: sample rollout PSNR {psnr(dream, frames[1:]).mean():.2f} dB")
+        log.info(f"[dit] step {step}: sample rollout PSNR {psnr(dream, frames[1:]).mean():.2f} dB")
         ema.train(False)
     return fn
