@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import os
 import platform
 import time
 
@@ -144,8 +143,9 @@ def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "
 
 
 def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    """This process's resident memory in MiB (psutil: Linux, macOS and Windows alike)."""
+    import psutil
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset: str = "frame-2") -> dict:
