@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from playground import actions as A
 from playground.cli_types import flag, given_flags
@@ -116,7 +117,7 @@ def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "
     if compare_kernels:
         return _compare_kernels(models, presets, ticks, device)
     rows = []
-    for key in presets or list(DREAM_PRESETS):
+    for key in tqdm(presets or list(DREAM_PRESETS), desc="bench", unit="preset", leave=False):
         name, params = DREAM_PRESETS[key]
         best = None
         for bf16 in (False, True):
@@ -172,7 +173,7 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
     """End-to-end ticks/s of each preset with the Triton kernels vs the PyTorch path."""
     from playground import ops
     rows = []
-    for key in presets or list(DREAM_PRESETS):
+    for key in tqdm(presets or list(DREAM_PRESETS), desc="bench", unit="preset", leave=False):
         name, params = DREAM_PRESETS[key]
         row = {"preset": key}
         for backend in ("torch", "triton"):

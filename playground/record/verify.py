@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from tqdm import tqdm
 
 from playground.eval.metrics import psnr
 from playground.record.layout import RecordingError
@@ -9,7 +10,7 @@ from playground.record.reader import Recording
 from playground.record.world_spec import build
 
 
-def resimulate(rec: Recording, checkpoint: str | None = None) -> np.ndarray:
+def resimulate(rec: Recording, checkpoint: str | None = None, progress: bool = True) -> np.ndarray:
     """Frames of the recorded ticks, regenerated from (world config, seed, actions)."""
     world = build(rec.manifest.get("spec", {}), checkpoint)
     seed = rec.manifest.get("seed")
@@ -20,7 +21,7 @@ def resimulate(rec: Recording, checkpoint: str | None = None) -> np.ndarray:
         raise RecordingError(f"{rec.path}: {len(rec.actions)} actions for {start + n} ticks")
     out = []
     frame = world.reset(int(seed))
-    for t in range(start + n):
+    for t in tqdm(range(start + n), desc="re-simulating", unit="tick", disable=not progress, leave=False):
         if t > 0:
             frame = world.step(rec.actions[t])
         if t >= start:
