@@ -31,7 +31,7 @@ window() {  # focus the game window once it is up
 }
 latest() { ls -t "$SHOTS"/screenshots/*.png | head -1; }   # F2 saves to ./screenshots
 
-# The dream: walk a little, turn, screenshot; G for the ground truth beside it; F1 help.
+# The dream: walk a little, turn, screenshot; G for the ground truth beside it.
 (cd "$SHOTS" && $PLAY --seed "$SEED" >/dev/null) &
 GAME=$!
 window; sleep 4
@@ -39,8 +39,6 @@ hold 2 w; hold 1 Right; hold 2 w
 press F2; cp "$(latest)" "$OUT/dream-window.png"
 press g; hold 2 w; sleep 1
 press F2; cp "$(latest)" "$OUT/side-by-side.png"
-press g; press F1; sleep 1
-press F2; cp "$(latest)" "$OUT/dream-help.png"
 press Escape; wait $GAME || true
 
 # The voxel world itself, with the HUD.
@@ -49,7 +47,9 @@ GAME=$!
 window; sleep 2
 hold 2 w; hold 1 Right; hold 1 w
 press F2; cp "$(latest)" "$OUT/voxel-window.png"
-press F1; sleep 1
-press F2; cp "$(latest)" "$OUT/voxel-help.png"
 press Escape; wait $GAME || true
-echo "wrote $OUT/{dream-window,side-by-side,dream-help,voxel-window,voxel-help}.png"
+
+# A short dream session as a small GIF (2x: 128 pixels a side keeps the repository light).
+$PLAY --headless --ticks 100 --seed "$SEED" --record "$SHOTS/session" >/dev/null
+playground export "$SHOTS/session" --gif "$OUT/dream-session.gif" --scale 2 >/dev/null
+echo "wrote $OUT/{dream-window,side-by-side,voxel-window}.png and $OUT/dream-session.gif"
