@@ -20,7 +20,7 @@ def add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=COUNT, default=None, help="denoising steps (frame/chunked presets)")
     p.add_argument("--vae", default=None, help="with the public Minecraft DiT file: its ViT VAE file")
     p.add_argument("--prompt-image", default=None, help="start the dream from this PNG (e.g. a screenshot)")
-    p.add_argument("--device", default="cpu", help="torch device for the dream (cpu, cuda)")
+    p.add_argument("--device", default="auto", help="torch device for the dream: auto (CUDA, then MPS, then the CPU; the default), cpu, cuda, mps")
     p.add_argument("--bf16", action="store_true", help="run the dream's DiT in bf16")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the DiT (on CUDA with CUDA graphs); slow first ticks")
@@ -58,7 +58,7 @@ DREAM_ONLY = ("checkpoint", "schedule", "steps", "vae", "prompt_image", "bf16", 
 def check_world_args(args) -> None:
     """ConfigError for an option the chosen world does not take."""
     if args.world == "voxel":
-        given = given_flags(args, DREAM_ONLY + ("device",), {"device": "cpu"})
+        given = given_flags(args, DREAM_ONLY + ("device",), {"device": "auto"})
     else:
         given = given_flags(args, VOXEL_ONLY)
     if given:

@@ -14,8 +14,21 @@ class DeviceError(PlaygroundError, ValueError):
     """A device that this PyTorch cannot use."""
 
 
+def auto_device() -> torch.device:
+    """The fastest device this PyTorch can use: CUDA, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
 def torch_device(name: str | torch.device) -> torch.device:
-    """`name` as a torch.device that is present here; DeviceError otherwise."""
+    """`name` as a torch.device that is present here ("auto": auto_device()); DeviceError
+    otherwise."""
+    if name == "auto":
+        return auto_device()
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
@@ -25,7 +38,7 @@ def torch_device(name: str | torch.device) -> torch.device:
     backend = getattr(torch, device.type, None)
     available = getattr(backend, "is_available", lambda: False)()
     if not available:
-        hint = (" (a CPU build of PyTorch; for a CUDA build: make clean-venv setup TORCH=torch==2.13.0+cu128)"
+        hint = (" (a CPU build of PyTorch; for a CUDA build: make clean-venv setup TORCH_INDEX=https://download.pytorch.org/whl/cu128)"
                 if device.type == "cuda" and torch.version.cuda is None else "")
         raise DeviceError(f"device {str(device)!r} is not available to this PyTorch{hint}; use --device cpu")
     count = getattr(backend, "device_count", lambda: 1)()

@@ -31,3 +31,9 @@ def test_a_gpu_index_past_the_last_is_refused():
 def test_play_on_a_missing_gpu_is_one_line_not_a_traceback(capsys, toy_checkpoint):
     assert main(["play", "--headless", "--ticks", "2", "--checkpoint", str(toy_checkpoint), "--device", "cuda"]) == 2
     assert "is not available to this PyTorch" in capsys.readouterr().err
+
+
+def test_auto_picks_an_available_device():
+    device = torch_device("auto")
+    assert device.type == ("cuda" if torch.cuda.is_available() else device.type)
+    assert torch.zeros(1, device=device).device.type == device.type

@@ -14,6 +14,7 @@ import numpy as np
 from playground import actions as A
 from playground import ops
 from playground.config import is_whole
+from playground.device import torch_device
 from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.load import load_dream
@@ -35,7 +36,7 @@ class DreamConfig:
     checkpoint: str | None = None          # default: the shipped checkpoint
     schedule: str = DEFAULT_SCHEDULE[0]
     schedule_params: dict = field(default_factory=lambda: dict(DEFAULT_SCHEDULE[1]))
-    device: str = "cpu"
+    device: str = "auto"                   # auto: CUDA, then MPS, then the CPU (playground.device)
     options: SessionOptions = field(default_factory=SessionOptions)
     context: int | None = None             # context frames at reset (default: the cache size)
     vae: str | None = None                 # the public model's ViT VAE file (with its bare DiT file)
@@ -44,6 +45,7 @@ class DreamConfig:
 
     def __post_init__(self):
         check_context(self.context)
+        self.device = str(torch_device(self.device))   # "auto" becomes the device it chose
 
 
 class DreamWorld:

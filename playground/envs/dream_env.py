@@ -14,7 +14,7 @@ from playground.dream.world import DreamConfig, DreamWorld
 from playground.envs.voxel_env import RewardFn, WorldEnv
 
 
-def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", context=None,
+def dream_config(checkpoint=None, schedule="frame", steps=None, device="auto", context=None,
                  recondition=True, memory=True, bf16=False, vae=None, prompt_image=None,
                  action_guidance=None, context_label=None, guidance_min_level=None,
                  guidance_on=None, turn_warp_level=None) -> DreamConfig:
@@ -30,7 +30,7 @@ def dream_config(checkpoint=None, schedule="frame", steps=None, device="cpu", co
 class WorldModelEnv(WorldEnv):
     def __init__(self, action_mode: str = "vector", render_mode: str | None = None,
                  checkpoint: str | None = None, schedule: str = "frame", steps: int | None = None,
-                 device: str = "cpu", context: int | None = None, recondition: bool = True,
+                 device: str = "auto", context: int | None = None, recondition: bool = True,
                  memory: bool = True, bf16: bool = False, vae: str | None = None,
                  prompt_image: str | None = None, reward_fn: RewardFn | None = None,
                  action_guidance: float | None = None, context_label: int | None = None,
