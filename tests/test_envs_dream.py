@@ -93,3 +93,16 @@ def test_the_vector_env_refuses_a_short_context_it_cannot_hold(toy_checkpoint):
     from playground.dream.schedule import ScheduleError
     with pytest.raises(ScheduleError, match="full context"):
         gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=toy_checkpoint, context=2)
+
+
+def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint):
+    import gymnasium as gym
+    from playground.device import fast_bf16
+    import torch
+    small = gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=str(toy_checkpoint), device="cpu")
+    large = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu")
+    forced = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu",
+                          bf16=False)
+    assert not small.unwrapped.cfg.options.bf16 and large.unwrapped.cfg.options.bf16
+    assert not forced.unwrapped.cfg.options.bf16
+    assert fast_bf16(torch.device("cpu"), 8) and not fast_bf16(torch.device("cpu"), 1)

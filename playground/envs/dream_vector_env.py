@@ -15,6 +15,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from playground import actions as A
+from playground.device import fast_bf16, torch_device
 from playground.dream.load import load_dream
 from playground.dream import schedule as S
 from playground.dream import tuning
@@ -28,8 +29,10 @@ class WorldModelVectorEnv(VectorEnv):
     metadata = {"render_modes": ["rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP, "render_fps": 20}
 
     def __init__(self, num_envs: int = 1, action_mode: str = "vector", render_mode: str | None = None,
-                 max_episode_steps: int | None = 1000, reward_fn=None, **dream_kwargs):
+                 max_episode_steps: int | None = 1000, reward_fn=None, bf16: bool | None = None, **dream_kwargs):
+        """bf16=None: the precision that is faster for this batch on this device (fast_bf16)."""
         self.cfg = dream_config(**dream_kwargs)
+        self.cfg.options.bf16 = fast_bf16(torch_device(self.cfg.device), num_envs) if bf16 is None else bf16
         if self.cfg.context is not None:   # its one cache holds every row's full history
             raise S.ScheduleError("the vector env starts every env from a full context; leave `context` unset "
                                   "(it works with gymnasium.make)")
