@@ -50,8 +50,9 @@ def cmd_play(args) -> int:
     from playground.game.client import Client, ClientOptions
     opts = ClientOptions(scale=args.scale, tick_rate=args.tick_rate, seed=args.seed,
                          max_ticks=args.ticks, show_help=args.show_help, record_dir=args.record)
-    ticks = Client(world, opts, keymap).run()
-    print(f"played {ticks} ticks")
+    client = Client(world, opts, keymap)
+    ticks = client.run()
+    print(f"played {ticks} ticks ({client.ticks_per_s:.1f} ticks/s; the target is {args.tick_rate:g})")
     return 0
 
 

@@ -95,6 +95,7 @@ class Client:
         self.single_step = False
         self.show_help = options.show_help
         self.show_details = False      # F3: the full HUD
+        self.ticks_per_s = 0.0         # over the whole of run()
         self.mouse_look = False
         self.behind = False
         self.last_step_ms = 0.0
@@ -340,7 +341,7 @@ class Client:
             log.info(f"recording to {self.opt.record_dir}")
         self.reset(self.seed)
         period = 1.0 / self.opt.tick_rate
-        next_tick = last_draw = time.perf_counter()
+        next_tick = last_draw = started = time.perf_counter()
         stale = True   # something to show that the window does not show yet
         try:
             while self.running:
@@ -375,5 +376,6 @@ class Client:
             self.stop_recording()
             self.pool.shutdown()
             pygame.display.quit()
+        self.ticks_per_s = self.tick / max(time.perf_counter() - started, 1e-9)   # paused time included
         return self.tick
 
