@@ -50,13 +50,13 @@ class TrainConfig:
     threads: int = 0              # torch CPU threads; 0 = leave torch's default
 
 
-def distributed() -> tuple[int, int]:
-    """(rank, world size), initialising the process group under torchrun."""
+def distributed(device: torch.device = torch.device("cpu")) -> tuple[int, int]:
+    """(rank, world size), initialising the process group under torchrun: NCCL when training
+    on CUDA (each rank on its LOCAL_RANK GPU), gloo on the CPU, whatever else the machine has."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1 and not dist.is_initialized():
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-        dist.init_process_group(backend)
-        if torch.cuda.is_available():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
             torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
@@ -97,7 +97,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
         desc: str = "train", progress: bool = True) -> torch.nn.Module:
     """Train `model` in place; returns the EMA copy. `batch_fn(rng, step)` makes a batch on
     `device`; `loss_fn(model, batch)` returns (loss, {name: float})."""
-    rank, world = distributed()
+    rank, world = distributed(device)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     out = Path(out)
@@ -174,7 +174,8 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
             if sample_fn and rank == 0 and step % cfg.sample_every == 0:
                 sample_fn(ema, step, out)
             due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
-            flags = torch.tensor([int(due), int(timed_out), int(interrupted)])
+            # on the training device: NCCL reduces only CUDA tensors
+            flags = torch.tensor([int(due), int(timed_out), int(interrupted)], device=device)
             if world > 1:  # every rank must take part in save(), so decide together
                 dist.all_reduce(flags, op=dist.ReduceOp.MAX)
             if flags.any():
