@@ -75,6 +75,10 @@ def test_check_docs_finds_history_wording_and_links_that_leave_the_repository(tm
     assert any("README.md:2" in f and "leaves the repository" in f for f in found)
     assert any("docs/a.md:1" in f for f in found)
     assert not any(":3" in f or "docs/a.md:2" in f for f in found)
+    (tmp_path / "docs" / "a.md").write_text("# Part one\n[ok](#part-one) [bad](#part-two) [gone](b.md)\n")
+    found = check.findings(tmp_path)
+    assert any("#part-two" in f for f in found) and any("gone" in f or "b.md" in f for f in found)
+    assert not any("#part-one" in f for f in found)
 
 
 def test_the_shipped_documents_pass_check_docs():

@@ -35,7 +35,29 @@ def findings(root: Path) -> list[str]:
                         for rule, why in HISTORY if re.search(rule, line, re.IGNORECASE)]
                 out += [f"{where}: link leaves the repository: {target}"
                         for target in LINK.findall(line) if _outside(root, path, target)]
+                out += [f"{where}: no such file or heading: {target}"
+                        for target in LINK.findall(line) if _broken(root, path, target)]
     return out
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _broken(root: Path, document: Path, target: str) -> bool:
+    """A link inside the repository to a file that is not there, or to a heading its
+    Markdown file does not have."""
+    if re.match(r"[a-z]+://|mailto:", target) or _outside(root, document, target):
+        return False
+    name, _, anchor = target.partition("#")
+    file = document if not name else (root / name.lstrip("/")) if name.startswith("/") else document.parent / name
+    if not file.exists():
+        return True
+    if not anchor or file.suffix != ".md":
+        return False
+    headings = [line.lstrip("#") for line in file.read_text().splitlines() if line.startswith("#")]
+    return anchor not in {_slug(h) for h in headings}
 
 
 def _outside(root: Path, document: Path, target: str) -> bool:
