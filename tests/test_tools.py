@@ -68,7 +68,7 @@ def test_check_docs_finds_history_wording_and_links_that_leave_the_repository(tm
     check = load_tool("check_docs")
     (tmp_path / "docs").mkdir()
     (tmp_path / "README.md").write_text("Fine-tuned in session 26.\nSee [the design](../shared/DESIGN.md).\n"
-                                        "A [web page](https://pytorch.org) and [docs](docs/a.md#part).\n")
+                                        "A [web page](https://pytorch.org) and [docs](docs/a.md).\n")
     (tmp_path / "docs" / "a.md").write_text("Measured on one lent GPU.\n[back](../README.md)\n")
     found = check.findings(tmp_path)
     assert any("README.md:1" in f and "work periods" in f for f in found)
