@@ -22,37 +22,41 @@ from playground.policies import NAMES as POLICY_NAMES
 
 
 def cmd_play(args) -> int:
-    keymap = None
-    if not args.headless:   # a bad keymap should fail before the model loads
-        from playground.keymap import Keymap
-        keymap = Keymap.load(args.keymap)
-    world = make_world(args)
     if args.headless:
-        from playground.game.headless import run_headless
-        recorder = None
-
-        def on_tick(t, action, frame):
-            nonlocal recorder
-            if args.record and recorder is None:
-                from playground.record import Recorder
-                recorder = Recorder(args.record, world)
-            if recorder is not None:
-                recorder.add(action, frame)
-        try:
-            summary = run_headless(world, args.ticks or 200, 0 if args.seed is None else args.seed,
-                                   args.policy, on_tick=on_tick)
-        finally:
-            if recorder is not None:
-                summary_path = recorder.close()
-                print(f"recording saved: {summary_path}", file=sys.stderr)
-        print(json.dumps(summary, indent=1))
-        return 0
+        return _play_headless(args)
+    from playground.game import world_thread
     from playground.game.client import Client, ClientOptions
+    from playground.keymap import Keymap
+    keymap = Keymap.load(args.keymap)   # a bad keymap should fail before the model loads
+    world = world_thread.call(make_world, args)   # the model's tensor work stays on one thread
     opts = ClientOptions(scale=args.scale, tick_rate=args.tick_rate, seed=args.seed,
                          max_ticks=args.ticks, show_help=args.show_help, record_dir=args.record)
     client = Client(world, opts, keymap)
     ticks = client.run()
     print(f"played {ticks} ticks ({client.ticks_per_s:.1f} ticks/s; the target is {args.tick_rate:g})")
+    return 0
+
+
+def _play_headless(args) -> int:
+    from playground.game.headless import run_headless
+    world = make_world(args)
+    recorder = None
+
+    def on_tick(t, action, frame):
+        nonlocal recorder
+        if args.record and recorder is None:
+            from playground.record import Recorder
+            recorder = Recorder(args.record, world)
+        if recorder is not None:
+            recorder.add(action, frame)
+    try:
+        summary = run_headless(world, args.ticks or 200, 0 if args.seed is None else args.seed,
+                               args.policy, on_tick=on_tick)
+    finally:
+        if recorder is not None:
+            summary_path = recorder.close()
+            print(f"recording saved: {summary_path}", file=sys.stderr)
+    print(json.dumps(summary, indent=1))
     return 0
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pygame
 import pytest
 
+from playground.game import world_thread
 from playground import actions as A
 from playground.game.client import Client, ClientOptions
 from playground.voxel import VoxelWorld
@@ -142,14 +143,14 @@ def test_r_key_records_and_record_dir_from_first_tick(tmp_path):
     client.reset(3)
     for _ in range(2):
         client.pending_action = A.zero()
-        client.pending = client.pool.submit(client._timed, world.step, A.zero())
+        client.pending = world_thread.submit(client._timed, world.step, A.zero())
         client.pending.result()
         client._collect()
     post_key(pygame.K_r)
     client.handle_events()
     assert client.recorder is not None
     client.pending_action = A.make({"forward"})
-    client.pending = client.pool.submit(client._timed, world.step, client.pending_action)
+    client.pending = world_thread.submit(client._timed, world.step, client.pending_action)
     client.pending.result()
     client._collect()
     post_key(pygame.K_r)

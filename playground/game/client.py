@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import pygame
 
 from playground import actions as A
 from playground.errors import PlaygroundError
+from playground.game import world_thread
 from playground.game.display import blit_frames
 from playground.game.hud import Hud
 from playground.game.input import TickInput
@@ -35,6 +36,10 @@ from playground.world import TICK_RATE, World, world_seed
 log = logging.getLogger(__name__)
 
 HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even with no new frame
+# A fixed-rate game clock catches up this much lost time with ticks back to back (a slow
+# tick, a garbage collection, the window being dragged); the game only slows down, and says
+# so, when generation stays slower than the tick rate.
+CATCH_UP_S = 0.25
 NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
 
 
@@ -87,7 +92,6 @@ class Client:
         self.screen = open_window((w * options.scale, h * options.scale))
         pygame.display.set_caption("playground")
         self.hud = Hud()
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="world")
         self.pending: Future | None = None
         self.frame: np.ndarray | None = None
         self.tick = 0
@@ -125,7 +129,7 @@ class Client:
         if self.pending is not None:
             self.pending.result()
         self.seed = world_seed(seed)
-        self.frame, self.last_step_ms = self._timed(self.world.reset, self.seed)
+        self.frame, self.last_step_ms = world_thread.call(self._timed, self.world.reset, self.seed)
         self.pending, self.tick, self.history = None, 0, []
         if self.truth is not None:
             self.truth_frame = self.truth.reset(self.seed)
@@ -187,7 +191,7 @@ class Client:
         elif key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
             self._sampler_change(lambda w: self._cycle_preset(w, 1 if key == pygame.K_RIGHTBRACKET else -1))
         elif key == pygame.K_m and hasattr(self.world, "set_memory"):
-            self.world.set_memory(self.world.info().get("memory") != "on")
+            world_thread.call(self.world.set_memory, self.world.info().get("memory") != "on")
         elif key == pygame.K_g:
             self.toggle_truth()
         elif key == pygame.K_r:
@@ -209,7 +213,7 @@ class Client:
         if self.recorder is not None:
             self.stop_recording()
             self.notify("sampler changed: recording stopped")
-        change(self.world)
+        world_thread.call(change, self.world)
 
     @staticmethod
     def _cycle_preset(world, direction: int) -> None:
@@ -351,11 +355,11 @@ class Client:
                 can_tick = (not self.paused or self.single_step) and \
                     (self.opt.max_ticks is None or self.tick < self.opt.max_ticks)
                 if self.pending is None and can_tick and now >= next_tick:
-                    self.behind = now - next_tick > period  # missed a whole tick
-                    next_tick = max(next_tick + period, now - period)
+                    self.behind = now - next_tick > CATCH_UP_S
+                    next_tick = max(next_tick + period, now - CATCH_UP_S)
                     action = self.input.take_action(self.mouse_look)
                     self.pending_action = action
-                    self.pending = self.pool.submit(self._timed, self.world.step, action)
+                    self.pending = world_thread.submit(self._timed, self.world.step, action)
                     self.single_step = False
                 elif self.paused:
                     self.input.take_action(self.mouse_look)  # drop input gathered while paused
@@ -374,7 +378,6 @@ class Client:
                 self.pending.result()
                 self._collect()
             self.stop_recording()
-            self.pool.shutdown()
             pygame.display.quit()
         self.ticks_per_s = self.tick / max(time.perf_counter() - started, 1e-9)   # paused time included
         return self.tick
