@@ -171,6 +171,11 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
     info = world.info()
     assert client.truth is not None and client.truth_frame is not None
     assert any("PSNR" in line for line in client.status_lines())
+    ref = VoxelWorld()                   # the ground truth took every tick's action, in order
+    expected = ref.reset(client.seed)
+    for a in client.history:
+        expected = ref.step(a)
+    assert np.array_equal(client.truth_frame, expected) and not client.truth_due
     assert info["memory"] == "off"
     assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4, "context_label": 0}
     hud = "\n".join(client.hud_lines())          # F3: the full HUD
@@ -216,3 +221,23 @@ def test_a_resized_window_keeps_the_picture_aspect_and_esc_first_frees_the_mouse
     assert client.running and not client.mouse_look
     client._on_key(pygame.K_ESCAPE)
     assert not client.running
+
+
+def test_side_by_side_catches_up_a_few_ticks_a_pass(toy_checkpoint):
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.game.client import TRUTH_STEPS_PER_PASS
+    client = Client(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint))), ClientOptions(seed=4, scale=2))
+    walk = A.zero()
+    walk[A.INDEX["forward"]] = 1.0
+    client.seed, client.history = 4, [walk] * (2 * TRUTH_STEPS_PER_PASS + 1)
+    client.toggle_truth()
+    assert any("catching up: 9 ticks" in line for line in client.status_lines())
+    assert client._step_truth() and len(client.truth_due) == TRUTH_STEPS_PER_PASS + 1
+    while client._step_truth():
+        pass
+    ref = VoxelWorld()
+    expected = ref.reset(4)
+    for a in client.history:
+        expected = ref.step(a)
+    assert np.array_equal(client.truth_frame, expected)
+    pygame.display.quit()

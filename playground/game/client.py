@@ -40,6 +40,9 @@ HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even
 # tick, a garbage collection, the window being dragged); the game only slows down, and says
 # so, when generation stays slower than the tick rate.
 CATCH_UP_S = 0.25
+# G starts the ground truth at tick 0 and replays the ticks played so far, this many per
+# pass of the loop (a voxel step is about 4 ms) so the dream keeps its tick rate meanwhile.
+TRUTH_STEPS_PER_PASS = 4
 NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
 
 
@@ -112,6 +115,7 @@ class Client:
         self.pending_action: np.ndarray | None = None
         self.truth = None                          # VoxelWorld for the G view
         self.truth_frame: np.ndarray | None = None
+        self.truth_due: list[np.ndarray] = []      # actions the ground truth has yet to take
         self.notice: tuple[str, float] | None = None   # (text, shown until perf_counter)
 
     def notify(self, text: str) -> None:
@@ -132,7 +136,7 @@ class Client:
         self.frame, self.last_step_ms = world_thread.call(self._timed, self.world.reset, self.seed)
         self.pending, self.tick, self.history = None, 0, []
         if self.truth is not None:
-            self.truth_frame = self.truth.reset(self.seed)
+            self.truth_frame, self.truth_due = self.truth.reset(self.seed), []
         if self.recorder is not None and self.recorder.ticks:   # a new episode: a new recording
             self.stop_recording()
             self.start_recording()
@@ -147,7 +151,8 @@ class Client:
             self.tick += 1
             self.history.append(self.pending_action)
             if self.truth is not None:
-                self.truth_frame = self.truth.step(self.pending_action)
+                self.truth_due.append(self.pending_action)
+            self._step_truth()   # before the next tick is submitted: numpy here would slow it down
             if self.recorder is not None:
                 self.recorder.add(self.pending_action, self.frame)
             self.tick_times.append(time.perf_counter())
@@ -230,13 +235,24 @@ class Client:
             if self.truth is not None:
                 self.screen = pygame.display.set_mode((w // 2, h), pygame.RESIZABLE)
             self.truth = self.truth_frame = None
+            self.truth_due = []
             return
         self.screen = pygame.display.set_mode((w * 2, h), pygame.RESIZABLE)
         from playground.voxel import VoxelWorld
         self.truth = VoxelWorld()
         self.truth_frame = self.truth.reset(self.seed)
-        for a in self.history:                   # catch up with the ticks played so far
+        self.truth_due = list(self.history)      # caught up a few ticks a pass (_step_truth)
+
+    def _step_truth(self) -> bool:
+        """The ground truth takes some of its due actions; whether it took any. Between
+        ticks: run beside generation, its numpy calls and the model's many small tensor ops
+        contend for the interpreter lock and cost more than they do in turn."""
+        if self.truth is None or not self.truth_due:
+            return False
+        for a in self.truth_due[:TRUTH_STEPS_PER_PASS]:
             self.truth_frame = self.truth.step(a)
+        del self.truth_due[:TRUTH_STEPS_PER_PASS]
+        return True
 
     # ---- recording ---------------------------------------------------------------------
     def start_recording(self, folder: str | Path | None = None) -> None:
@@ -305,7 +321,9 @@ class Client:
 
     def status_lines(self) -> list[str]:
         lines = ["REC  (R stops)"] if self.recorder is not None else []
-        if self.truth_frame is not None and self.frame is not None:
+        if self.truth_due:
+            lines += ["left: dream   right: ground truth", f"ground truth catching up: {len(self.truth_due)} ticks"]
+        elif self.truth_frame is not None and self.frame is not None:
             lines += ["left: dream   right: ground truth",
                       f"PSNR {float(psnr(self.frame, self.truth_frame)):.1f} dB"]
         return lines
@@ -377,6 +395,8 @@ class Client:
             if self.pending is not None:
                 self.pending.result()
                 self._collect()
+            while self._step_truth():
+                pass
             self.stop_recording()
             pygame.display.quit()
         self.ticks_per_s = self.tick / max(time.perf_counter() - started, 1e-9)   # paused time included
