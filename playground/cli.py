@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from playground import __version__
+from playground.camera import FOV_DEGREES
 from playground.cli_types import COUNT, NATURAL, at_least, positive
 from playground.cli_world import add_world_args, make_world
 from playground.config import ConfigError, overrides
@@ -272,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="instead: cut voxel-world recordings (playground play --record) into episodes")
     dg.add_argument("--width", type=COUNT, default=64)
     dg.add_argument("--height", type=COUNT, default=64)
-    dg.add_argument("--fov", type=positive, default=70.0)
+    dg.add_argument("--fov", type=positive, default=FOV_DEGREES)
     dg.set_defaults(fn=cmd_datagen)
 
     tr = sub.add_parser("train", help="train the autoencoder (ae), then the DiT (dit)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from playground.camera import FOV_DEGREES
 from playground.cli_types import COUNT, NATURAL, given_flags, positive
 from playground.config import ConfigError
 from playground.dream.panorama import MAX_VIEWS
@@ -45,7 +46,7 @@ def add_world_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=COUNT, default=None, help="frame width in pixels (voxel world; default 64)")
     p.add_argument("--height", type=COUNT, default=None, help="frame height in pixels (voxel world; default 64)")
     p.add_argument("--fov", type=positive, default=None,
-                   help="vertical field of view in degrees (voxel world; default 70)")
+                   help=f"vertical field of view in degrees (voxel world; default {FOV_DEGREES:g})")
 
 
 # What only one of the worlds takes: given to the other, it would be ignored without a word.

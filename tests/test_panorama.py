@@ -4,16 +4,17 @@ import numpy as np
 from playground import actions as A
 from playground.dream.panorama import MAX_VIEWS, NEW_SHARE, Panorama, stays
 from playground.voxel import VoxelWorld
-from playground.voxel.reproject import fill_unseen, reproject
+from playground.camera import FOV_DEGREES, CameraModel, fill_unseen, reproject
 
 RIGHT, LEFT, WALK = A.make(yaw=1.0), A.make(yaw=-1.0), A.make({"forward"})
-FOV = 70.0
+FOV = FOV_DEGREES
+CAMERA = CameraModel()
 
 
 def start(seed=1_000_953):
     world = VoxelWorld()
     first = world.reset(seed)
-    return world, first, Panorama(first[None], np.array([world.player.pitch]), FOV)
+    return world, first, Panorama(first[None], np.array([world.player.pitch]), CAMERA)
 
 
 def blurred(frame):
@@ -82,7 +83,7 @@ def test_without_kept_views_a_turn_is_redrawn_from_the_frame_just_shown():
     world = VoxelWorld()
     first = world.reset(1_000_951)
     pitch = world.player.pitch
-    pano = Panorama(first[None], np.array([pitch]), FOV, max_views=0)
+    pano = Panorama(first[None], np.array([pitch]), CAMERA, max_views=0)
     shown = blurred(world.step(RIGHT))
     pano.advance(RIGHT[None], shown[None])
     views, seen = pano.turned(np.array([0]), RIGHT[None])
@@ -93,7 +94,7 @@ def test_without_kept_views_a_turn_is_redrawn_from_the_frame_just_shown():
 
 def test_the_pose_follows_the_actions_and_pitch_stops_at_the_poles():
     frames = np.zeros((3, 8, 8, 3), np.uint8)
-    pano = Panorama(frames, np.array([0.0, 85.0, -3.0]), FOV)
+    pano = Panorama(frames, np.array([0.0, 85.0, -3.0]), CAMERA)
     acts = np.stack([RIGHT, A.make(pitch=1.0), A.zero()])
     pano.advance(acts, frames)
     assert pano.pitch.tolist() == [0, 89, -3] and pano.pose[:, 0].tolist() == [10, 0, 0]

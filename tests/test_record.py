@@ -143,3 +143,16 @@ def test_minari_export_round_trips_frames_and_actions(tmp_path, monkeypatch, cap
         assert np.allclose(ep.actions, rec.frame_actions[1:]) and ep.truncations[-1]
     assert main(["export", str(dirs[0]), "--minari", "playground/test-walks-v0"]) == 2   # exists: refused
     assert main(["export", str(dirs[0]), str(dirs[1]), "--gif", str(tmp_path / "x.gif")]) == 2
+
+
+def test_a_dream_recording_keeps_its_camera(toy_checkpoint):
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.record.world_spec import build, describe
+    spec = describe(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), device="cpu")))
+    assert spec["camera"] == {"fov_degrees": 70.0, "turn_degrees": A.MAX_TURN_DEGREES}
+    assert build(spec).camera == DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint))).camera
+    older = {k: v for k, v in spec.items() if k != "camera"}   # the view kept among the options
+    older["options"] = {**spec["options"], "fov_degrees": 70.0}
+    assert build(older).camera.fov_degrees == 70.0
+    with pytest.raises(RecordingError, match="camera"):
+        build({**spec, "camera": {"fov_degrees": 90.0}})

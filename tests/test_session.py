@@ -195,3 +195,41 @@ def test_noised_context_is_reproducible_and_matches_the_uncached_stream():
     clean, _ = run(S.frame(2, 3), ACTS, seed=6)
     assert np.array_equal(a, b) and np.abs(a.astype(int) - c.astype(int)).max() <= 1
     assert not np.array_equal(a, clean)
+
+
+def test_hooks_are_called_at_their_points_and_none_run_when_off():
+    from playground.dream.hooks import SamplerHook
+
+    class Log(SamplerHook):
+        def __init__(self):
+            self.points = []
+
+        def reset(self, session, frames, pitch):
+            self.points.append(("reset", frames.shape[0]))
+
+        def begin_tick(self, session, actions):
+            self.points.append("begin")
+
+        def before_call(self, session, r, levels):
+            self.points.append(("before", r))
+            return levels
+
+        def after_call(self, session, r, x, v, levels):
+            self.points.append(("after", r, tuple(x.shape) == tuple(v.shape)))
+
+        def end_tick(self, session, actions, frames):
+            self.points.append(("end", frames.shape))
+
+    plain, off = run(S.frame(2, 3), ACTS[:2])
+    assert off.hooks == []                               # the turn warp is off by default
+    dit, ae = random_models()
+    s = DreamSession(dit, ae, S.frame(2, 3), SessionOptions(), seed=0)
+    s.hooks = [log := Log()]
+    s.reset(*context())
+    hooked = np.stack([s.step(a[None])[0] for a in ACTS[:2]])
+    assert np.array_equal(hooked, plain)                 # a hook that changes nothing changes nothing
+    tick = ["begin", ("before", 0), ("after", 0, True), ("before", 1), ("after", 1, True), ("end", (1, 64, 64, 3))]
+    assert log.points == [("reset", 1)] + tick * 2
+    warped = DreamSession(dit, ae, S.frame(2, 3), SessionOptions(turn_warp_level=300), seed=0)
+    assert [type(h).__name__ for h in warped.hooks] == ["TurnWarp"]
+    assert DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SessionOptions(turn_warp_level=300)).hooks == []

@@ -225,6 +225,9 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
                                                            "guidance_min_level": 501, "guidance_on": "keys",
                                                            "turn_warp_level": 0}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 6          # the saved state's step
+    from playground import camera                 # and the camera its frames were seen with
+    assert camera.from_checkpoint(checkpoint.read(out)[1]) == camera.CameraModel()
+    assert checkpoint.read(out)[1]["extra"]["camera"] == {"fov_degrees": 70.0, "turn_degrees": 10.0}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["max_context_level"] == 250   # for the card
     # Fine-tuning: a new run starts from an exported DiT's weights and counts its steps on top.
     # Its --ae may be the exported file itself: the latent cache is keyed by the autoencoder's

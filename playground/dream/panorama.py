@@ -17,9 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground import actions as A
-from playground.voxel.physics import turned
-from playground.voxel.raycast import view_rotation
-from playground.voxel.reproject import fill_unseen, reproject
+from playground.camera import CameraModel, fill_unseen, reproject, turned, view_rotation
 
 NOT_CAMERA = np.setdiff1d(np.arange(A.ACTION_DIM), A.CAMERA)
 # A turned frame joins the panorama when at least this share of its pixels is ground no
@@ -37,15 +35,15 @@ def stays(actions: np.ndarray) -> np.ndarray:
 class Panorama:
     """Per batch row: the views (frame, yaw, pitch) kept since the camera last moved, oldest
     first, the frame shown last and the camera pose (yaw, pitch) in degrees, the yaw relative
-    to the first view's. frames (B, H, W, 3) uint8 as shown at pitch (B,) degrees.
+    to the first view's. frames (B, H, W, 3) uint8 as shown at pitch (B,) degrees with `camera`.
     max_views 0 keeps none: turns are redrawn from the frame just shown only."""
 
-    def __init__(self, frames: np.ndarray, pitch: np.ndarray, fov_degrees: float, max_views: int = MAX_VIEWS):
-        self.fov, self.max_views = fov_degrees, max_views
+    def __init__(self, frames: np.ndarray, pitch: np.ndarray, camera: CameraModel, max_views: int = MAX_VIEWS):
+        self.fov, self.turn, self.max_views = camera.fov_degrees, camera.turn_degrees, max_views
         H, W = frames.shape[1:3]
         # Two views share no pixel when their axes are further apart than the sum of their
         # half-diagonal fields of view: turned() skips those (a re-projection is ~0.3 ms).
-        self.reach = 2 * np.arctan(np.hypot(1, W / H) * np.tan(np.radians(fov_degrees) / 2))
+        self.reach = 2 * np.arctan(np.hypot(1, W / H) * np.tan(np.radians(self.fov) / 2))
         self.shown = frames.copy()
         self.pose = np.zeros((len(frames), 2))
         self.views: list[list] = [[] for _ in frames]
@@ -71,7 +69,7 @@ class Panorama:
         views = np.empty((len(rows), *self.shown.shape[1:]), self.shown.dtype)
         seen = np.empty(views.shape[:3], bool)
         for j, (i, a) in enumerate(zip(rows, actions)):
-            pose = turned(*self.pose[i], a)
+            pose = turned(*self.pose[i], a, self.turn)
             axis = view_rotation(*pose)[:, 2]
             view, cover = np.zeros_like(views[j]), np.zeros(views.shape[1:3], bool)
             for frame, yaw, pitch in self.views[i]:
@@ -96,7 +94,7 @@ class Panorama:
         """After a tick: the rows' actions (B, 25) and the frames (B, H, W, 3) shown for them."""
         still = stays(actions)
         for i, a in enumerate(actions):
-            self.pose[i] = turned(*self.pose[i], a)
+            self.pose[i] = turned(*self.pose[i], a, self.turn)
             if not still[i]:
                 self.restart([i], shown[i:i + 1], self.pose[i:i + 1, 1])
                 continue

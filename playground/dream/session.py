@@ -13,11 +13,9 @@ One general autoregressive sampler runs any validated `Schedule`:
 - `recondition`: noisy slots take the newest action each tick, so an action reaches
   frames already in the window (otherwise progressive schedules show it after
   `schedule.latency` ticks);
-- `turn_warp_level`: with the frame sampler, a tick that turns the camera in place makes
-  its last call from the turned picture: the views shown since the camera last moved
-  (`panorama_views` of them, the context frame first; panorama.py) and the frame just
-  shown, re-projected to the turned camera, the model's own guess where none saw,
-  noised to that level (turn_warp.py).
+- per-tick special behaviours are hooks (hooks.py) the loop calls only when it has them:
+  with `turn_warp_level`, a tick that turns the camera in place makes its last call from
+  the turned picture (turn_warp.TurnWarp).
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -31,12 +29,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from playground import actions as A
+from playground.camera import PITCH_LIMIT, CameraModel
 from playground.config import ConfigError
-from playground.dream import panorama, turn_warp
+from playground.dream import panorama
 from playground.dream.guidance import guided_forward
+from playground.dream.hooks import SamplerHook
+from playground.dream.turn_warp import TurnWarp
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
-from playground.model.diffusion import alphas_cumprod, ddim_step, x0_from_v
+from playground.model.diffusion import alphas_cumprod, ddim_step
 from playground.model.dit import DiT
 
 
@@ -68,7 +70,6 @@ class SessionOptions:
     # one noisy slot, one frame a tick and at least two calls (frame-k, k >= 2) have the
     # frame just shown and a guess to compose; the others ignore it.
     turn_warp_level: int | None = None     # None: the checkpoint's recommendation
-    fov_degrees: float = 70.0              # the camera's vertical field of view (the voxel world's)
     # Views kept since the camera last moved, which turns are redrawn from (panorama.py);
     # 0: the frame just shown only.
     panorama_views: int = panorama.MAX_VIEWS
@@ -85,12 +86,13 @@ class _State:
     noisy_actions: torch.Tensor | None = None    # (B, S, 25)
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
-    panorama: panorama.Panorama | None = None    # the frames shown and the camera pose (turn_warp)
+    pitch: np.ndarray | None = None              # (B,) the camera pitch in degrees, from the actions
 
 
 class DreamSession:
     def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, options: SessionOptions | None = None,
-                 seed: int = 0, device: str | torch.device = "cpu"):
+                 seed: int = 0, device: str | torch.device = "cpu", camera: CameraModel | None = None):
+        """camera: what the checkpoint's frames were seen with (camera.from_checkpoint)."""
         self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
         ae.to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
         self.opt = options or SessionOptions()
@@ -115,8 +117,15 @@ class DreamSession:
                                       dynamic=False) if self.opt.compile else dit
         model_bank = dit.cfg.memory_frames
         self.bank_frames = model_bank if self.opt.memory_frames is None else min(self.opt.memory_frames, model_bank)
-        self.warps = bool(self.opt.turn_warp_level) and noisy == 1 and schedule.shift == 1 and schedule.calls >= 2
+        self.camera = camera or CameraModel()
+        self.hooks = self._hooks()
         self.s = _State()
+
+    def _hooks(self) -> list[SamplerHook]:
+        """The per-tick behaviours these options ask for and this schedule can run."""
+        if self.opt.turn_warp_level and TurnWarp.applies(self.schedule):
+            return [TurnWarp(self.opt.turn_warp_level, self.camera, self.opt.panorama_views)]
+        return []
 
     # ---- helpers --------------------------------------------------------------------
     def _model(self, x, levels, actions, memory, guide_from=None):
@@ -188,32 +197,6 @@ class DreamSession:
         """Move x (B, S, C, h, w) from levels a to levels b, (B, S) or (1, S), given the v-prediction."""
         return ddim_step(self.abar, x, v, a, b)
 
-    def _turned(self, actions: np.ndarray):
-        """turn_warp: (rows (n,) host index, the same on the device, latents (n, C, h, w) of
-        the frames just shown re-projected to the turned camera, seen (n, H, W)) for the
-        rows that turn in place, or None when no row does."""
-        rows = turn_warp.turns_in_place(actions)
-        if not rows.any():
-            return None
-        idx = np.flatnonzero(rows)
-        views, seen = self.s.panorama.turned(idx, actions[rows])
-        z = self.ae.encode(frames_to_tensor(views).to(self.device))
-        return idx, torch.as_tensor(idx, device=self.device), z, seen
-
-    def _compose(self, turned, guess: torch.Tensor, now: np.ndarray) -> np.ndarray:
-        """Before the last call: the turned rows' newest slot becomes the re-projection
-        completed by `guess` (B, C, h, w), the model's x0 from the call before, noised to
-        turn_warp_level (at most the slot's level now, `now` (1, S)). Returns the call's
-        levels (B, S)."""
-        host_rows, rows, z, seen = turned
-        level = min(int(self.opt.turn_warp_level), int(now[0, -1]))
-        x0 = turn_warp.composite(z, seen, guess[rows])
-        ab = self.abar[level]
-        self.s.noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * self._noise(x0.shape)
-        levels = np.repeat(now, self.s.noisy.shape[0], 0)
-        levels[host_rows, -1] = level
-        return levels
-
     def _warm_start(self, last: torch.Tensor, action: torch.Tensor):
         """Noisy slots for a fresh start: the last context latent (B, C, h, w) noised to each
         slot's first-row level (pure noise at the top level), all with its action."""
@@ -221,7 +204,7 @@ class DreamSession:
         S = self.noisy_slots
         start = last[:, None].expand(last.shape[0], S, *last.shape[1:])
         ab = self.abar[row0].view(1, S, 1, 1, 1)
-        noise = self._noise(start.shape)
+        noise = self.noise(start.shape)
         x = torch.where((row0 == TOP).view(1, S, 1, 1, 1), noise, ab.sqrt() * start + (1 - ab).sqrt() * noise)
         return x, action[:, None].expand(-1, S, -1).clone()
 
@@ -240,9 +223,10 @@ class DreamSession:
         if level == 0:
             return lat
         ab = self.abar[level]
-        return ab.sqrt() * lat + (1 - ab).sqrt() * self._noise(lat.shape)
+        return ab.sqrt() * lat + (1 - ab).sqrt() * self.noise(lat.shape)
 
-    def _noise(self, shape):
+    def noise(self, shape):
+        """Gaussian noise from the session's generator (hooks draw theirs here too)."""
         return torch.randn(shape, generator=self.gen, device=self.device)
 
     # ---- public API -------------------------------------------------------------------
@@ -258,9 +242,9 @@ class DreamSession:
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
         lat = lat.view(B, T0, *lat.shape[1:])
         act = torch.as_tensor(actions, device=self.device)
-        # Without the warp the panorama only follows the camera's pitch: it keeps no views.
-        self.s = _State(panorama=panorama.Panorama(frames[:, -1], _pitches(pitch, B), self.opt.fov_degrees,
-                                                   self.opt.panorama_views if self.warps else 0))
+        self.s = _State(pitch=_pitches(pitch, B))
+        for hook in self.hooks:
+            hook.reset(self, frames[:, -1], self.s.pitch.copy())
         keep = min(T0, self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
@@ -285,7 +269,9 @@ class DreamSession:
             raise RuntimeError("reset_rows needs a full cache, >= cache_frames context frames and "
                                "a shift-1 schedule; reset() the whole batch instead")
         n = len(rows)
-        s.panorama.restart(host_rows, frames[:, -1], _pitches(pitch, n))
+        s.pitch[host_rows] = _pitches(pitch, n)
+        for hook in self.hooks:
+            hook.reset_rows(self, host_rows, frames[:, -1], s.pitch[host_rows])
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
         clean = lat.view(n, L, *lat.shape[1:])
         lat = self._stabilise(clean)
@@ -315,34 +301,35 @@ class DreamSession:
             raise RuntimeError("call reset(context_frames, context_actions) before step(action)")
         host = np.asarray(action, np.float32).reshape(-1, self.dit.cfg.action_dim)
         a = torch.as_tensor(host, device=self.device)
-        if not self.s.outbox and self.warps:
-            t0 = time.perf_counter()
-            turned = self._turned(host)
-            warp_ms = (time.perf_counter() - t0) * 1000
-            self._ar_step(a, turned)
-            self.timings["warp_ms"] = warp_ms
-        elif not self.s.outbox:
+        if not self.s.outbox:
+            for hook in self.hooks:
+                hook.begin_tick(self, host)
             self._ar_step(a)
+            for hook in self.hooks:
+                self.timings.update(hook.timings)
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
-        self.s.panorama.advance(host, frame)   # copies it: the caller may draw on what it is given
+        self.s.pitch = np.clip(self.s.pitch + host[:, A.PITCH].astype(np.float64) * self.camera.turn_degrees,
+                               -PITCH_LIMIT, PITCH_LIMIT)
+        for hook in self.hooks:
+            hook.end_tick(self, host, frame)
         return frame
 
-    def _ar_step(self, a, turned=None):
-        """One autoregressive step of the schedule. turned: the turn warp's rows and
-        re-projected latents (_turned), composed into the newest slot before the last call."""
+    def _ar_step(self, a):
+        """One autoregressive step of the schedule: its calls, each a DDIM step of the noisy
+        slots (hooks may act before and after each call), then the frames that reached level 0
+        are decoded and shown."""
         sch, s = self.schedule, self.s
         c0 = sch.context
         s.noisy_actions[:, -sch.shift:] = a[:, None]
         if self.opt.recondition:
             s.noisy_actions[:] = a[:, None]
         t0 = time.perf_counter()
-        guess = None
         for r in range(sch.calls):
             now, after = sch.levels[r:r + 1, c0:], sch.levels[r + 1:r + 2, c0:]   # (1, S)
-            if turned is not None and r == sch.calls - 1:
-                now = self._compose(turned, guess, now)
+            for hook in self.hooks:
+                now = hook.before_call(self, r, now)
             lv_now = torch.as_tensor(now, device=self.device)
             lv_next = torch.as_tensor(after, device=self.device)
             x, acts, n_pending = s.noisy, s.noisy_actions, len(s.pending)
@@ -358,14 +345,14 @@ class DreamSession:
             if n_pending:
                 self._admit(s.pending, kv)
                 s.pending = []
-            if turned is not None and r == sch.calls - 2:   # the guess the last call's composite needs
-                guess = x0_from_v(self.abar, s.noisy, lv_now, v[:, n_pending:])[:, -1]
+            for hook in self.hooks:
+                hook.after_call(self, r, s.noisy, v[:, n_pending:], lv_now)
             s.noisy = self._ddim(s.noisy, v[:, n_pending:], lv_now, lv_next)
         t1 = time.perf_counter()
         out = sch.shift
         done, done_a = s.noisy[:, :out], s.noisy_actions[:, :out]
         s.pending = [(self._stabilise(done[:, i]), done_a[:, i], done[:, i]) for i in range(out)]
-        s.noisy = torch.cat([s.noisy[:, out:], self._noise((done.shape[0], out, *done.shape[2:]))], 1)
+        s.noisy = torch.cat([s.noisy[:, out:], self.noise((done.shape[0], out, *done.shape[2:]))], 1)
         s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
         frames = self._decode(done.flatten(0, 1)).view(done.shape[0], out, *self.frame_hw, 3)
         for i in range(out):
@@ -374,8 +361,8 @@ class DreamSession:
 
     @property
     def camera_pitch(self) -> np.ndarray:
-        """(B,) the camera pitch in degrees the turn warp assumes now."""
-        return self.s.panorama.pitch
+        """(B,) the camera pitch in degrees now: the context's, turned by the actions since."""
+        return self.s.pitch.copy()
 
     @property
     def frame_hw(self) -> tuple[int, int]:

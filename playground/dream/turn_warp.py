@@ -22,11 +22,18 @@ camera, when unknown) and follows the actions' pitch from there.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from playground import actions as A
+from playground.camera import CameraModel
+from playground.dream import panorama
+from playground.dream.hooks import SamplerHook
+from playground.model.autoencoder import frames_to_tensor
+from playground.model.diffusion import x0_from_v
 
 MOVES = tuple(A.INDEX[k] for k in ("forward", "back", "left", "right", "jump"))
 
@@ -44,3 +51,62 @@ def composite(warped: torch.Tensor, seen: np.ndarray, guess: torch.Tensor) -> to
     share = torch.as_tensor(seen, dtype=warped.dtype, device=warped.device)[:, None]
     share = F.adaptive_avg_pool2d(share, (h, w))                      # (n, 1, h, w)
     return share * warped + (1 - share) * guess
+
+
+class TurnWarp(SamplerHook):
+    """The turn warp as a sampler hook: on ticks that turn in place, the last call starts
+    from the turned picture (the panorama's views re-projected, the model's guess from the
+    call before where none saw), noised to `level`."""
+
+    def __init__(self, level: int, camera: CameraModel, max_views: int = panorama.MAX_VIEWS):
+        self.level, self.camera, self.max_views = level, camera, max_views
+        self.panorama: panorama.Panorama | None = None
+        self.turned = self.guess = None
+        self.timings = {}
+
+    @staticmethod
+    def applies(schedule) -> bool:
+        """Only schedules with one noisy slot, one frame a tick and at least two calls have
+        the frame just shown and a guess to compose (frame-k, k >= 2)."""
+        return schedule.window - schedule.context == 1 and schedule.shift == 1 and schedule.calls >= 2
+
+    def reset(self, session, frames, pitch):
+        self.panorama = panorama.Panorama(frames, pitch, self.camera, self.max_views)
+
+    def reset_rows(self, session, rows, frames, pitch):
+        self.panorama.restart(rows, frames, pitch)
+
+    def begin_tick(self, session, actions):
+        """The rows that turn in place: (host rows (n,), the same on the device, latents
+        (n, C, h, w) of their turned views, seen (n, H, W)), or None when no row does."""
+        t0 = time.perf_counter()
+        self.turned = self.guess = None
+        rows = turns_in_place(actions)
+        if rows.any():
+            idx = np.flatnonzero(rows)
+            views, seen = self.panorama.turned(idx, actions[rows])
+            z = session.ae.encode(frames_to_tensor(views).to(session.device))
+            self.turned = idx, torch.as_tensor(idx, device=session.device), z, seen
+        self.timings = {"warp_ms": (time.perf_counter() - t0) * 1000}
+
+    def after_call(self, session, r, x, v, levels):
+        if self.turned is not None and r == session.schedule.calls - 2:   # the guess the last call needs
+            self.guess = x0_from_v(session.abar, x, levels, v)[:, -1]
+
+    def before_call(self, session, r, levels):
+        """Before the last call: the turned rows' newest slot becomes the re-projection
+        completed by the guess, noised to `level` (at most the slot's level now)."""
+        if self.turned is None or r != session.schedule.calls - 1:
+            return levels
+        host_rows, rows, z, seen = self.turned
+        level = min(int(self.level), int(levels[0, -1]))
+        x0 = composite(z, seen, self.guess[rows])
+        ab = session.abar[level]
+        noisy = session.s.noisy
+        noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * session.noise(x0.shape)
+        out = np.repeat(levels, noisy.shape[0], 0)
+        out[host_rows, -1] = level
+        return out
+
+    def end_tick(self, session, actions, frames):
+        self.panorama.advance(actions, frames)   # copies them: the caller may draw on what it is given

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground import actions as A
-from playground import ops
+from playground import camera, ops
 from playground.config import is_whole
 from playground.device import torch_device
 from playground.dream import schedule as S
@@ -57,6 +57,7 @@ class DreamWorld:
                                                              vae=self.config.vae,
                                                              image_size=self.config.image_size)
         self.defaults = tuning.from_checkpoint(self.ckpt)
+        self.camera = camera.from_checkpoint(self.ckpt)
         self.config.schedule_params = tuning.resolve(self.config.schedule_params, self.config.options,
                                                      self.defaults)
         self.schedule = S.preset(self.config.schedule, **self.config.schedule_params)
@@ -90,7 +91,7 @@ class DreamWorld:
         first = self._prompt() if self.config.prompt_image else self._voxel().reset(self.seed)
         pitch = 0.0 if self.config.prompt_image else self._voxel().player.pitch   # a prompt: assume level
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
-                                    seed=self.seed, device=self.config.device)
+                                    seed=self.seed, device=self.config.device, camera=self.camera)
         n = self.config.context or self.session.cache_frames   # None: the cache size
         frames = np.repeat(first[None, None], n, axis=1)
         self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32), pitch)
@@ -117,7 +118,7 @@ class DreamWorld:
         if self.session is not None and self._recent:
             pitch = self.session.camera_pitch
             self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
-                                        seed=self.seed + self.tick, device=self.config.device)
+                                        seed=self.seed + self.tick, device=self.config.device, camera=self.camera)
             frames = np.stack([f for f, _ in self._recent])[None]
             acts = np.stack([a for _, a in self._recent])[None]
             self.session.reset(frames, acts, pitch)

@@ -15,6 +15,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from playground import actions as A
+from playground import camera
 from playground.device import fast_bf16, torch_device
 from playground.dream.load import load_dream
 from playground.dream import schedule as S
@@ -76,7 +77,8 @@ class WorldModelVectorEnv(VectorEnv):
         if mask is None or self.session is None:
             mask = np.ones(self.num_envs, bool)
             self.session = DreamSession(self.dit, self.ae, self.schedule, self.cfg.options,
-                                        seed=int(seeds[0]), device=self.cfg.device)
+                                        seed=int(seeds[0]), device=self.cfg.device,
+                                        camera=camera.from_checkpoint(self.ckpt))
             ctx = [self._context(i, seeds[i]) for i in range(self.num_envs)]
             self.session.reset(np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]), [c[3] for c in ctx])
             self._obs = np.stack([c[0] for c in ctx])

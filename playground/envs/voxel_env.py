@@ -7,6 +7,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from playground.camera import FOV_DEGREES
 from playground.envs.spaces import action_space, keys_to_action, to_schema
 from playground.world import TICK_RATE, World
 
@@ -82,7 +83,7 @@ class WorldEnv(gym.Env):
 
 class VoxelWorldEnv(WorldEnv):
     def __init__(self, action_mode: str = "vector", render_mode: str | None = None,
-                 width: int = 64, height: int = 64, fov: float = 70.0,
+                 width: int = 64, height: int = 64, fov: float = FOV_DEGREES,
                  reward_fn: RewardFn | None = None):
         from playground.voxel import VoxelConfig, VoxelWorld
         super().__init__(VoxelWorld(VoxelConfig.make(width, height, fov)), action_mode,

@@ -62,7 +62,7 @@ def dream_rollouts(dream, first: np.ndarray, pitches: np.ndarray, actions, seed:
     for rows in tqdm(batches(len(first), batch), desc=desc, disable=not progress):
         n_rows = len(first[rows])
         session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.config.options, seed=seed + rows.start,
-                               device=dream.config.device)
+                               device=dream.config.device, camera=dream.camera)
         n = dream.config.context or session.cache_frames
         session.reset(np.repeat(first[rows, None], n, axis=1), np.zeros((n_rows, n, acts.shape[-1]), np.float32),
                       pitches[rows])

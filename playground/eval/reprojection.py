@@ -28,8 +28,8 @@ import numpy as np
 from playground import actions as A
 from playground.eval.rollouts import action_following
 from playground.voxel import VoxelWorld
-from playground.voxel.physics import turned
-from playground.voxel.reproject import FILLS, fill_unseen, reproject, reproject_moved
+from playground.camera import FILLS, fill_unseen, reproject, turned
+from playground.voxel.reproject import reproject_moved
 
 TURN_SCRIPTS = ("turn_left", "turn_right")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from playground.camera import FOV_DEGREES
 from playground import actions as A
 from playground.errors import PlaygroundError
 from playground.policies import script
@@ -45,7 +46,7 @@ class DatagenConfig:
     stroll_fraction: float = 0.0      # episodes of the `stroll` policy (long walks on plain W)
     width: int = 64
     height: int = 64
-    fov: float = 70.0
+    fov: float = FOV_DEGREES
 
 
 # Policies whose walks hop only when the world stops them, as a player does: a walk that

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from playground.camera import CameraModel
 from playground import checkpoint, ops
 from playground.config import ConfigError
 from playground.device import torch_device
@@ -55,6 +56,9 @@ class DiTTrainConfig:
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
+    # The camera the training frames were seen with (datagen's --fov); the sampler's geometry
+    # uses the checkpoint's record of it.
+    camera: CameraModel = field(default_factory=CameraModel)
     # Fine-tune: start a new run (no state.pt yet) from the DiT weights of an exported
     # checkpoint, e.g. the shipped one, with a fresh optimiser and this config's schedule.
     # Its model config must equal `model`, except that `model.depth` may be larger: the
@@ -303,7 +307,8 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
                            "dream_guided": cfg.dream_guided,
                            "max_context_level": cfg.levels.max_context_level, "levels": asdict(cfg.levels),
                            "total_steps": init_steps(cfg) + steps},
-             "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler)}
+             "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler),
+             "camera": asdict(cfg.camera)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
                     extra=extra, dtype=dtype)
     return path

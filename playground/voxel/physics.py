@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground import actions as A
+from playground.camera import turned
 from playground.voxel import blocks as B
 from playground.voxel.chunks import ChunkStore
 
@@ -93,12 +94,6 @@ def _supported(store, pos) -> bool:
 
 def in_water(store: ChunkStore, p: Player) -> bool:
     return store.get(math.floor(p.pos[0]), math.floor(p.pos[1] + 0.4), math.floor(p.pos[2])) == B.WATER
-
-
-def turned(yaw: float, pitch: float, action: np.ndarray) -> tuple[float, float]:
-    """The camera (yaw, pitch) in degrees after one tick of `action`'s camera turn."""
-    return ((yaw + float(action[A.YAW]) * A.MAX_TURN_DEGREES) % 360.0,
-            float(np.clip(pitch + float(action[A.PITCH]) * A.MAX_TURN_DEGREES, -89.0, 89.0)))
 
 
 def step(store: ChunkStore, p: Player, action: np.ndarray) -> None:

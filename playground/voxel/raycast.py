@@ -9,10 +9,10 @@ into a sky gradient with a sun and blocky clouds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from playground.camera import FOV_DEGREES, camera_rays, view_rotation
 from playground.voxel import blocks as B
 from playground.voxel.noise import hash_u32
 
@@ -36,31 +36,9 @@ _FACE_LIGHT = np.array([_FACE_BASE[a, s] * (0.8 + 0.2 * max(0.0, -s * SUN[a]))
 class Camera:
     width: int = 64
     height: int = 64
-    fov_degrees: float = 70.0   # vertical field of view
+    fov_degrees: float = FOV_DEGREES   # vertical field of view
     far: float = 28.0           # fully fogged beyond this distance (blocks)
     fog_start: float = 0.45     # fog begins at this fraction of `far`
-
-
-@lru_cache(maxsize=8)
-def camera_rays(width: int, height: int, fov_degrees: float) -> np.ndarray:
-    """Unit ray directions in camera space (x right, y up, z forward), (H*W, 3)."""
-    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
-    ys = (1 - 2 * (np.arange(height) + 0.5) / height)
-    xs = (2 * (np.arange(width) + 0.5) / width - 1) * width / height
-    X, Y = np.meshgrid(xs, ys)
-    d = np.stack([X, Y, np.full_like(X, f)], -1).reshape(-1, 3)
-    return d / np.linalg.norm(d, axis=1, keepdims=True)
-
-
-def view_rotation(yaw_degrees: float, pitch_degrees: float) -> np.ndarray:
-    """Camera-to-world rotation. Yaw 0 looks along +z, positive yaw turns right (towards
-    -x, as in Minecraft's screen convention); positive pitch looks down."""
-    yw, pt = np.radians(yaw_degrees), np.radians(pitch_degrees)
-    right = np.array([-np.cos(yw), 0.0, -np.sin(yw)])
-    forward_flat = np.array([-np.sin(yw), 0.0, np.cos(yw)])
-    forward = np.cos(pt) * forward_flat + np.array([0.0, -np.sin(pt), 0.0])
-    up = np.cross(right, forward)
-    return np.stack([right, up, forward], axis=1)  # columns: camera axes in world space
 
 
 def render(region: np.ndarray, origin: tuple[int, int], eye: np.ndarray, yaw: float,

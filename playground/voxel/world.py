@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from playground.camera import FOV_DEGREES
 from playground import actions as A
 from playground.voxel import blocks as B
 from playground.voxel import physics
@@ -23,7 +24,7 @@ class VoxelConfig:
     region_radius: int = 2     # chunks around the player kept dense for rendering
 
     @classmethod
-    def make(cls, width: int = 64, height: int = 64, fov: float = 70.0, **terrain) -> "VoxelConfig":
+    def make(cls, width: int = 64, height: int = 64, fov: float = FOV_DEGREES, **terrain) -> "VoxelConfig":
         if width < 8 or height < 8 or not 10 <= fov <= 150:
             raise ConfigError(f"need width, height >= 8 and 10 <= fov <= 150, got {width}x{height}, fov {fov}")
         return cls(camera=Camera(width=width, height=height, fov_degrees=fov),
