@@ -123,7 +123,7 @@ def cmd_average(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from playground import bench
+    from playground.eval import bench
     result = bench.from_args(args)
     print(result["table"])
     if args.json:

@@ -32,13 +32,14 @@ def flag(name: str) -> str:
     return f"--{name.replace('_', '-')}"
 
 
-def given_flags(args, names, defaults: dict | None = None) -> list[str]:
+def given_flags(args, names, defaults: dict | None = None, flags: dict | None = None) -> list[str]:
     """The options among `names` given on the command line, as flags: those whose value is
-    not their default (None or False unless `defaults` says otherwise)."""
-    defaults = defaults or {}
+    not their default (None or False unless `defaults` says otherwise). flags: the flag of
+    a destination not named after it (action_guidance -> --guidance)."""
+    defaults, flags = defaults or {}, flags or {}
 
     def unset(name) -> bool:
         value = getattr(args, name)
         # identity, not ==: a given 0 (--turn-warp 0, --guidance 0) equals False
         return value == defaults[name] if name in defaults else value is None or value is False
-    return [flag(n) for n in names if not unset(n)]
+    return [flags.get(n, flag(n)) for n in names if not unset(n)]

@@ -7,7 +7,7 @@ actions follow `playground.actions`.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -55,3 +55,23 @@ class World(Protocol):
 
     def close(self) -> None:
         """Release resources."""
+
+
+# Where a world model starts for a seed: (seed, (H, W)) -> (first frame uint8 (H, W, 3), the
+# camera's pitch in degrees). The dream starts from the ground truth's view of the seed.
+StartView = Callable[[int, tuple[int, int]], tuple[np.ndarray, float]]
+
+
+class VoxelStart:
+    """The voxel world's first frame and pitch for a seed (a StartView), one world per size."""
+
+    def __init__(self):
+        self._worlds: dict[tuple[int, int], Any] = {}
+
+    def __call__(self, seed: int, size: tuple[int, int]) -> tuple[np.ndarray, float]:
+        from playground.voxel import VoxelConfig, VoxelWorld   # the ground truth is above this module
+        if size not in self._worlds:
+            self._worlds[size] = VoxelWorld(VoxelConfig.make(size[1], size[0]))
+        world = self._worlds[size]
+        first = world.reset(seed)
+        return first, world.player.pitch

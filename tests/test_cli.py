@@ -74,7 +74,6 @@ def test_vector_bench_on_a_toy_checkpoint(capsys, toy_checkpoint):
 @pytest.mark.parametrize("argv, words", [
     (["play", "--headless", "--ticks", "-5"], "argument --ticks: must be at least 1, got -5"),
     (["play", "--headless", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
-    (["play", "--headless", "--panorama-views", "-1"], "argument --panorama-views: must be at least 0, got -1"),
     (["play", "--tick-rate", "0"], "argument --tick-rate: must be above 0, got 0"),
     (["play", "--steps", "x"], "argument --steps: invalid integer value: 'x'"),
     (["datagen", "--out", "d", "--ticks", "1"], "argument --ticks: must be at least 2, got 1"),
@@ -88,6 +87,12 @@ def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
     with pytest.raises(SystemExit) as exit:
         main(argv)
     assert exit.value.code == 2 and words in capsys.readouterr().err
+
+
+def test_a_sampler_setting_out_of_range_is_refused_by_the_settings(capsys):
+    assert main(["play", "--headless", "--panorama-views", "-1"]) != 0
+    err = capsys.readouterr().err
+    assert "panorama_views must be a whole number of views, 0 or more" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("argv, words", [

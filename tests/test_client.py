@@ -177,7 +177,7 @@ def test_dream_controls_and_side_by_side(tmp_path, toy_checkpoint):
         expected = ref.step(a)
     assert np.array_equal(client.truth_frame, expected) and not client.truth_due
     assert info["memory"] == "off"
-    assert world.config.schedule == "frame" and world.config.schedule_params == {"steps": 4, "context_label": 0}
+    assert world.settings.schedule == "frame" and world.settings.schedule_params == {"steps": 4, "context_label": 0}
     hud = "\n".join(client.hud_lines())          # F3: the full HUD
     for word in ("schedule", "steps", "latency_ticks", "device", "kernels"):
         assert word in hud

@@ -84,15 +84,16 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
 
 @pytest.mark.parametrize("context", [0, -1, 2.5, True])
 def test_a_context_that_is_not_a_positive_whole_number_is_refused(context):
-    from playground.world import WorldError
-    with pytest.raises(WorldError, match="context must be a whole number"):
-        gym.make("playground/WorldModel-v0", context=context)
+    from playground.config import ConfigError
+    with pytest.raises(ConfigError, match="context_frames"):
+        gym.make("playground/WorldModel-v0", sampler={"context_frames": context})
 
 
 def test_the_vector_env_refuses_a_short_context_it_cannot_hold(toy_checkpoint):
     from playground.dream.schedule import ScheduleError
     with pytest.raises(ScheduleError, match="full context"):
-        gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=toy_checkpoint, context=2)
+        gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=toy_checkpoint,
+                     sampler={"context_frames": 2})
 
 
 def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint):
@@ -102,7 +103,7 @@ def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint)
     small = gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=str(toy_checkpoint), device="cpu")
     large = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu")
     forced = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu",
-                          bf16=False)
-    assert not small.unwrapped.cfg.options.bf16 and large.unwrapped.cfg.options.bf16
-    assert not forced.unwrapped.cfg.options.bf16
+                          sampler={"bf16": False})
+    assert not small.unwrapped.settings.bf16 and large.unwrapped.settings.bf16
+    assert not forced.unwrapped.settings.bf16
     assert fast_bf16(torch.device("cpu"), 8) and not fast_bf16(torch.device("cpu"), 1)

@@ -105,8 +105,8 @@ def test_reduced_model_plays_end_to_end_from_a_prompt_image(files, tmp_path):
     img = tmp_path / "shot.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (300, 500, 3), dtype=np.uint8)).save(img)
     world = DreamWorld(DreamConfig(checkpoint=str(files[0]), vae=str(files[1]), prompt_image=str(img),
-                                   image_size=(80, 160), schedule="frame",
-                                   schedule_params={"steps": 3, "context_label": 15}))
+                                   image_size=(80, 160),
+                                   sampler={"schedule_params": {"steps": 3, "context_label": 15}}))
     first = world.reset(1)
     assert first.shape == (80, 160, 3)
     frames = [world.step(A.make({"forward"}, yaw=0.3)) for _ in range(3)]

@@ -106,16 +106,16 @@ def test_the_session_checks_the_number_of_views_and_old_recordings_replay_withou
     import pytest
 
     from playground.config import ConfigError
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     from playground.record.world_spec import build, describe
     for bad in (-1, 2.5, True):
-        world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(panorama_views=bad)))
         with pytest.raises(ConfigError, match="panorama_views"):
-            world.reset(1_000_954)
+            SamplerSettings(panorama_views=bad)
     world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
     world.reset(1_000_954)
     spec = describe(world)
-    assert build(spec).config.options.panorama_views == MAX_VIEWS
-    del spec["options"]["panorama_views"]          # recorded before the panorama: replays without it
-    assert build(spec).config.options.panorama_views == 0
+    assert build(spec).settings.panorama_views == MAX_VIEWS
+    older = {"world": "dream", "checkpoint": spec["checkpoint"], "checkpoint_sha256": spec["checkpoint_sha256"],
+             "schedule_preset": "frame", "schedule_params": {"steps": 2}, "options": {"turn_warp_level": 300}}
+    assert build(older).settings.panorama_views == 0   # recorded before the panorama: replays without it

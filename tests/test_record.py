@@ -151,8 +151,9 @@ def test_a_dream_recording_keeps_its_camera(toy_checkpoint):
     spec = describe(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), device="cpu")))
     assert spec["camera"] == {"fov_degrees": 70.0, "turn_degrees": A.MAX_TURN_DEGREES}
     assert build(spec).camera == DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint))).camera
-    older = {k: v for k, v in spec.items() if k != "camera"}   # the view kept among the options
-    older["options"] = {**spec["options"], "fov_degrees": 70.0}
+    older = {"world": "dream", "checkpoint": spec["checkpoint"], "checkpoint_sha256": spec["checkpoint_sha256"],
+             "schedule_preset": "frame", "schedule_params": {"steps": 2},
+             "options": {"fov_degrees": 70.0}}              # the view kept among the options
     assert build(older).camera.fov_degrees == 70.0
     with pytest.raises(RecordingError, match="camera"):
         build({**spec, "camera": {"fov_degrees": 90.0}})

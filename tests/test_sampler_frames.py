@@ -38,11 +38,10 @@ def script() -> np.ndarray:
 
 def dream_frames(preset: str, **options) -> np.ndarray:
     from playground.dream import schedule as S
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     name, params = S.NAMED[preset]
-    world = DreamWorld(DreamConfig(schedule=name, schedule_params=dict(params), device="cpu",
-                                   options=SessionOptions(**options)))
+    world = DreamWorld(DreamConfig(sampler=SamplerSettings.named(name, params, **options), device="cpu"))
     frames = [world.reset(SEED)]
     frames += [world.step(a) for a in script()]
     return np.stack(frames)

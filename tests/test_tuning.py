@@ -4,7 +4,7 @@ import pytest
 
 from playground import checkpoint
 from playground.config import ConfigError
-from playground.dream.session import SessionOptions
+from playground.dream.settings import SamplerSettings
 from playground.dream.world import DreamConfig, DreamWorld
 from playground.record.world_spec import describe
 
@@ -26,26 +26,27 @@ def tuned_checkpoint(toy_checkpoint, tmp_path_factory):
 
 def test_checkpoint_defaults_apply_and_are_recorded(tuned_checkpoint):
     world = DreamWorld(DreamConfig(checkpoint=str(tuned_checkpoint)))
-    assert world.schedule.context_label == 30 and world.config.options.action_guidance == 1.5
-    assert world.config.options.guidance_min_level == 501 and world.info()["guidance_min_level"] == 501
+    assert world.schedule.context_label == 30 and world.settings.action_guidance == 1.5
+    assert world.settings.guidance_min_level == 501 and world.info()["guidance_min_level"] == 501
     assert world.info()["guidance_on"] == "keys"
     spec = describe(world)
-    assert spec["schedule_params"]["context_label"] == 30 and spec["options"]["action_guidance"] == 1.5
+    assert spec["sampler"]["schedule_params"]["context_label"] == 30 and spec["sampler"]["action_guidance"] == 1.5
+    assert world.config.sampler.action_guidance is None     # the caller's settings are left as given
     world.reset(3)
     world.change_steps(+1)                          # a new schedule keeps the label
     assert world.schedule.context_label == 30
 
 
 def test_explicit_choices_win(tuned_checkpoint):
-    cfg = DreamConfig(checkpoint=str(tuned_checkpoint), schedule_params={"steps": 2, "context_label": 0},
-                      options=SessionOptions(action_guidance=0.0))
+    cfg = DreamConfig(checkpoint=str(tuned_checkpoint),
+                      sampler=SamplerSettings(schedule_params={"steps": 2, "context_label": 0}, action_guidance=0.0))
     world = DreamWorld(cfg)
-    assert world.schedule.context_label == 0 and world.config.options.action_guidance == 0.0
+    assert world.schedule.context_label == 0 and world.settings.action_guidance == 0.0
 
 
 def test_no_defaults_means_plain_sampling(toy_checkpoint):
     world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint)))
-    assert world.schedule.context_label == 0 and world.config.options.action_guidance == 0.0
+    assert world.schedule.context_label == 0 and world.settings.action_guidance == 0.0
 
 
 def test_bad_defaults_name_the_problem():
@@ -56,7 +57,7 @@ def test_bad_defaults_name_the_problem():
 
 def test_unknown_guidance_target_is_refused(toy_checkpoint):
     with pytest.raises(ConfigError, match="guidance_on must be one of all, keys"):
-        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(guidance_on="camera")))
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), sampler=SamplerSettings(guidance_on="camera")))
     from playground.dream.tuning import SamplerDefaults
     with pytest.raises(ConfigError, match="guidance_on must be one of"):
         SamplerDefaults(guidance_on="turns")
@@ -64,7 +65,7 @@ def test_unknown_guidance_target_is_refused(toy_checkpoint):
 
 def test_a_guidance_level_outside_the_noise_levels_is_refused(toy_checkpoint):
     with pytest.raises(ConfigError, match="guidance_min_level must be a noise level in 0..999"):
-        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(guidance_min_level=-3)))
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), sampler=SamplerSettings(guidance_min_level=-3)))
     from playground.dream.tuning import SamplerDefaults
     with pytest.raises(ConfigError, match="guidance_min_level must be a noise level"):
         SamplerDefaults(guidance_min_level=1000)
@@ -73,4 +74,4 @@ def test_a_guidance_level_outside_the_noise_levels_is_refused(toy_checkpoint):
 @pytest.mark.parametrize("guidance", [float("nan"), float("inf"), "4"])
 def test_a_guidance_weight_that_is_not_a_finite_number_is_refused(toy_checkpoint, guidance):
     with pytest.raises(ConfigError, match="action_guidance must be a finite number"):
-        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(action_guidance=guidance)))
+        DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), sampler=SamplerSettings(action_guidance=guidance)))

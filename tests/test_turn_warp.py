@@ -7,7 +7,8 @@ from playground import actions as A
 from playground.config import ConfigError
 from playground.dream import schedule as S
 from playground.dream import turn_warp, tuning
-from playground.dream.session import DreamSession, SessionOptions
+from playground.dream.session import DreamSession
+from playground.dream.settings import SamplerSettings
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 from playground.voxel import VoxelWorld
@@ -30,7 +31,7 @@ def session(level, sched=None, batch=1, calls=None):
     if calls is not None:   # count the DiT calls
         forward = dit.forward
         dit.forward = lambda *a, **k: (calls.append(a[0].shape[1]), forward(*a, **k))[1]
-    s = DreamSession(dit, ae, sched or S.frame(steps=2, context=3), SessionOptions(turn_warp_level=level), seed=5)
+    s = DreamSession(dit, ae, sched or S.frame(steps=2, context=3), SamplerSettings(turn_warp_level=level), seed=5)
     world = VoxelWorld()
     first = np.stack([world.reset(1_000_950 + i) for i in range(batch)])
     s.reset(np.repeat(first[:, None], 3, 1), np.zeros((batch, 3, 25), np.float32), pitch=world.player.pitch)
@@ -81,11 +82,11 @@ def test_schedules_without_the_frame_just_shown_ignore_it(sched):
 
 
 def test_the_level_is_checked_and_the_checkpoint_recommends_it():
-    opts = SessionOptions()
-    tuning.resolve({}, opts, tuning.SamplerDefaults(turn_warp_level=350))
-    assert opts.turn_warp_level == 350
+    opts = SamplerSettings()
+    assert opts.resolved(tuning.SamplerDefaults(turn_warp_level=350)).turn_warp_level == 350
+    assert opts.turn_warp_level is None                 # resolving changes nothing it was given
     with pytest.raises(ConfigError, match="turn_warp_level"):
-        tuning.resolve({}, SessionOptions(turn_warp_level=1200), tuning.SamplerDefaults())
+        SamplerSettings(turn_warp_level=1200)
     with pytest.raises(ConfigError, match="turn_warp_level"):
         tuning.SamplerDefaults(turn_warp_level=-1)
 
@@ -93,7 +94,7 @@ def test_the_level_is_checked_and_the_checkpoint_recommends_it():
 def test_the_dream_world_starts_at_the_voxel_views_pitch_and_keeps_it(toy_checkpoint):
     from playground.dream.world import DreamConfig, DreamWorld
     from playground.record.world_spec import build, describe
-    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), options=SessionOptions(turn_warp_level=300)))
+    world = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), sampler=SamplerSettings(turn_warp_level=300)))
     truth = VoxelWorld()
     truth.reset(1_000_952)
     world.reset(1_000_952)
@@ -103,6 +104,7 @@ def test_the_dream_world_starts_at_the_voxel_views_pitch_and_keeps_it(toy_checkp
     assert world.session.camera_pitch[0] == pytest.approx(truth.player.pitch - A.MAX_TURN_DEGREES)
     assert world.info()["turn_warp_level"] == 300
     spec = describe(world)
-    assert build(spec).config.options.turn_warp_level == 300
-    del spec["options"]["turn_warp_level"]          # a recording from before the warp replays without it
-    assert build(spec).config.options.turn_warp_level == 0
+    assert build(spec).settings.turn_warp_level == 300
+    older = {"world": "dream", "checkpoint": spec["checkpoint"], "checkpoint_sha256": spec["checkpoint_sha256"],
+             "schedule_preset": "frame", "schedule_params": {"steps": 2}, "options": {}}
+    assert build(older).settings.turn_warp_level == 0   # a recording from before the warp replays without it

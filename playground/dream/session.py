@@ -31,48 +31,14 @@ import torch
 
 from playground import actions as A
 from playground.camera import PITCH_LIMIT, CameraModel
-from playground.config import ConfigError
-from playground.dream import panorama
 from playground.dream.guidance import guided_forward
 from playground.dream.hooks import SamplerHook
+from playground.dream.settings import SamplerSettings
 from playground.dream.turn_warp import TurnWarp
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod, ddim_step
 from playground.model.dit import DiT
-
-
-@dataclass
-class SessionOptions:
-    recondition: bool = True
-    use_memory: bool = True
-    memory_frames: int | None = None  # bank size in frames (default and maximum: the model's)
-    cache_frames: int | None = None   # clean frames kept in the k/v cache (default: window - noisy)
-    bf16: bool = False                # autocast the DiT to bf16
-    compile: bool = False             # torch.compile the DiT (CUDA: "reduce-overhead" = CUDA graphs)
-    kv_cache: bool = True             # False: recompute the whole window every call (for comparison)
-    # Action guidance w: v = v(a) + w * (v(a) - v(no keys)) on the frames being generated,
-    # like classifier-free guidance with "no keys pressed" as the reference. It amplifies
-    # what the action changes, which a small model under-predicts (it leans on the
-    # context's motion). Costs one more frame per guided frame and call (see _model).
-    # 0 turns it off.
-    action_guidance: float | None = None   # None: the checkpoint's recommendation (DreamWorld)
-    # Guidance only on frames at least this noisy (a guidance interval, as in Kynkaanniemi
-    # et al. 2024): the noisy calls decide the motion, the last ones only sharpen it. With
-    # frame-2 (levels 999 then 500), 501 guides the first call only, at less cost.
-    guidance_min_level: int | None = None  # None: the checkpoint's recommendation; 0: every call
-    # What guidance amplifies: "all" (the reference is no action at all) or "keys" (the
-    # reference keeps the camera and drops the keys: walking, jumping... are amplified while
-    # turning stays as the model learned it; a small model follows turns but barely walks).
-    guidance_on: str | None = None         # None: the checkpoint's recommendation
-    # A tick that turns in place makes its last call from the turned picture, completed by
-    # the model's guess, noised to this level (turn_warp.py); 0: off. Only schedules with
-    # one noisy slot, one frame a tick and at least two calls (frame-k, k >= 2) have the
-    # frame just shown and a guess to compose; the others ignore it.
-    turn_warp_level: int | None = None     # None: the checkpoint's recommendation
-    # Views kept since the camera last moved, which turns are redrawn from (panorama.py);
-    # 0: the frame just shown only.
-    panorama_views: int = panorama.MAX_VIEWS
 
 
 @dataclass
@@ -90,16 +56,15 @@ class _State:
 
 
 class DreamSession:
-    def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, options: SessionOptions | None = None,
+    def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, settings: SamplerSettings | None = None,
                  seed: int = 0, device: str | torch.device = "cpu", camera: CameraModel | None = None):
-        """camera: what the checkpoint's frames were seen with (camera.from_checkpoint)."""
+        """settings: as resolved for this checkpoint (SamplerSettings.resolved; what is left
+        open runs plainly: no guidance, no warp, fp32). Its schedule fields are not read:
+        `schedule` is the one that runs. camera: what the checkpoint's frames were seen with
+        (camera.from_checkpoint)."""
         self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
         ae.to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
-        self.opt = options or SessionOptions()
-        views = self.opt.panorama_views
-        if isinstance(views, bool) or not isinstance(views, int) or views < 0:
-            raise ConfigError(f"panorama_views must be a whole number of views, 0 or more (0 = turn from the "
-                              f"frame just shown only), got {views!r}")
+        self.opt = settings or SamplerSettings()
         self.device = torch.device(device)
         self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
         self.gen = torch.Generator(device=self.device).manual_seed(seed)
@@ -132,9 +97,9 @@ class DreamSession:
         """One DiT call on frames that start at absolute position s.next_pos (rotary
         positions are absolute so cached keys stay valid as the window slides).
         guide_from: frames x[:, guide_from:] get action guidance (guidance.guided_forward,
-        SessionOptions.action_guidance). The k/v returned are those of the conditional frames."""
+        SamplerSettings.action_guidance). The k/v returned are those of the conditional frames."""
         positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             return guided_forward(self._forward, x, levels, actions, positions, memory, self.s.past, guide_from,
                                   self.opt.action_guidance or 0.0, self.opt.guidance_on)
 
@@ -212,7 +177,7 @@ class DreamSession:
         """Latents (n, C, h, w) -> uint8 frames (n, H, W, 3). Channels-last and, with bf16,
         autocast: at batch 8 on the CPU the conv decoder is 2-5x faster that way."""
         z = z.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             return tensor_to_frames(self.ae.decode(z).float())
 
     def _stabilise(self, lat: torch.Tensor) -> torch.Tensor:
@@ -278,7 +243,7 @@ class DreamSession:
         act = torch.as_tensor(np.asarray(actions, np.float32)[:, -L:], device=self.device)
         levels = torch.full((n, L), self.schedule.context_label, device=self.device)
         positions = torch.arange(s.next_pos - L, s.next_pos, device=self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opt.bf16):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             _, kv = self.dit(lat, levels, act, positions=positions)
         N = self.dit.cfg.tokens_per_frame
         token_rows = (rows[:, None] * N + torch.arange(N, device=self.device)).flatten()

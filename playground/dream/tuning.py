@@ -1,8 +1,8 @@
 """Sampler settings a checkpoint recommends, stored in its metadata (extra["sampler"]).
 
 They were chosen on held-out seeds when the checkpoint was exported (the model card says
-how); a user's explicit choice always wins. Resolved values are written back into the
-world's config, so recordings and reports name the settings that actually ran.
+how); a user's explicit choice always wins (SamplerSettings.resolved, which returns the
+settings that run, so recordings and reports name them).
 """
 from __future__ import annotations
 
@@ -13,27 +13,27 @@ from dataclasses import dataclass
 from playground.config import ConfigError, build
 from playground.dream.schedule import TOP
 
-GUIDANCE_ON = ("all", "keys")   # SessionOptions.guidance_on
+GUIDANCE_ON = ("all", "keys")   # SamplerSettings.guidance_on
 
 
 @dataclass(frozen=True)
 class SamplerDefaults:
     context_label: int = 0          # noise level clean context is shown at (Schedule.context_label)
-    action_guidance: float = 0.0    # SessionOptions.action_guidance
-    guidance_min_level: int = 0     # SessionOptions.guidance_min_level
-    guidance_on: str = "all"        # SessionOptions.guidance_on
-    turn_warp_level: int = 0        # SessionOptions.turn_warp_level (0: off)
+    action_guidance: float = 0.0    # SamplerSettings.action_guidance
+    guidance_min_level: int = 0     # SamplerSettings.guidance_min_level
+    guidance_on: str = "all"        # SamplerSettings.guidance_on
+    turn_warp_level: int = 0        # SamplerSettings.turn_warp_level (0: off)
 
     def __post_init__(self):
         check_settings(self)
 
 
-# The settings SamplerDefaults recommends and SessionOptions carries under the same names.
+# The settings SamplerDefaults recommends and SamplerSettings carries under the same names.
 OPTION_NAMES = ("action_guidance", "guidance_min_level", "guidance_on", "turn_warp_level")
 
 
 def check_settings(s) -> None:
-    """Check the OPTION_NAMES attributes of a SamplerDefaults or a resolved SessionOptions."""
+    """Check the OPTION_NAMES attributes of a SamplerDefaults or a resolved SamplerSettings."""
     check_guidance(s.action_guidance)
     check_guidance_on(s.guidance_on)
     check_level("guidance_min_level", s.guidance_min_level, "every call")
@@ -63,14 +63,3 @@ def from_checkpoint(info: dict) -> SamplerDefaults:
 def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:
     """Schedule parameters with the recommended context_label unless the user chose one."""
     return {"context_label": defaults.context_label, **schedule_params}
-
-
-def resolve(schedule_params: dict, options, defaults: SamplerDefaults) -> dict:
-    """Fill what the user left open: the schedule's context_label (returned params),
-    options.action_guidance, guidance_min_level, guidance_on and turn_warp_level (set in
-    place when None)."""
-    for name in OPTION_NAMES:
-        if getattr(options, name) is None:
-            setattr(options, name, getattr(defaults, name))
-    check_settings(options)
-    return with_label(schedule_params, defaults)

@@ -1,8 +1,9 @@
 """DreamWorld: the world model as a World (reset(seed) -> frame, step(action) -> frame).
 
-reset(seed) renders the start with the voxel world of the same seed, so the first frame
-is exactly the ground truth's, and the dream's context is that frame held still (zero
-actions), as a player standing at spawn would see it.
+reset(seed) starts from `start`'s view of the seed (by default the voxel world's,
+playground.world.VoxelStart), so the first frame is exactly the ground truth's, and the
+dream's context is that frame held still (zero actions), as a player standing at spawn
+would see it. The dream itself knows nothing of the voxel world.
 """
 from __future__ import annotations
 
@@ -13,68 +14,48 @@ import numpy as np
 
 from playground import actions as A
 from playground import camera, ops
-from playground.config import is_whole
 from playground.device import torch_device
 from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.load import load_dream
-from playground.dream.session import DreamSession, SessionOptions
-from playground.world import WorldError, world_seed
-
-DEFAULT_SCHEDULE = ("frame", {"steps": 2})
-
-
-def check_context(context) -> None:
-    """Context frames at reset: None (the cache size) or a whole number of at least 1."""
-    if context is not None and not is_whole(context, 1):
-        raise WorldError(f"context must be a whole number of frames of at least 1 (or None for the "
-                         f"model's cache size), got {context!r}")
+from playground.dream.session import DreamSession
+from playground.dream.settings import SamplerSettings
+from playground.world import StartView, VoxelStart, WorldError, world_seed
 
 
 @dataclass
 class DreamConfig:
     checkpoint: str | None = None          # default: the shipped checkpoint
-    schedule: str = DEFAULT_SCHEDULE[0]
-    schedule_params: dict = field(default_factory=lambda: dict(DEFAULT_SCHEDULE[1]))
+    sampler: SamplerSettings = field(default_factory=SamplerSettings)
     device: str = "auto"                   # auto: CUDA, then MPS, then the CPU (playground.device)
-    options: SessionOptions = field(default_factory=SessionOptions)
-    context: int | None = None             # context frames at reset (default: the cache size)
     vae: str | None = None                 # the public model's ViT VAE file (with its bare DiT file)
     prompt_image: str | None = None        # start from this PNG instead of the voxel world's view
     image_size: tuple[int, int] | None = None  # frame size of a public model (default 360 x 640)
 
     def __post_init__(self):
-        check_context(self.context)
+        self.sampler = SamplerSettings.build(self.sampler)
         self.device = str(torch_device(self.device))   # "auto" becomes the device it chose
 
 
 class DreamWorld:
     name = "dream"
 
-    def __init__(self, config: DreamConfig | None = None, models=None):
+    def __init__(self, config: DreamConfig | None = None, models=None, start: StartView | None = None):
         self.config = config or DreamConfig()
+        self.start = start or VoxelStart()
         self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device,
                                                              vae=self.config.vae,
                                                              image_size=self.config.image_size)
         self.defaults = tuning.from_checkpoint(self.ckpt)
         self.camera = camera.from_checkpoint(self.ckpt)
-        self.config.schedule_params = tuning.resolve(self.config.schedule_params, self.config.options,
-                                                     self.defaults)
-        self.schedule = S.preset(self.config.schedule, **self.config.schedule_params)
+        self.settings = self.config.sampler.resolved(self.defaults, self.config.device)   # what runs
+        self.schedule = self.settings.make_schedule()
         h, w = self.ae.cfg.image_size
         self.frame_shape = (h, w, 3)
         self.session: DreamSession | None = None
         self.seed: int | None = None
         self.tick = 0
-        self._truth = None
         self._recent: deque = deque(maxlen=16)   # (frame, action) just shown, for set_schedule
-
-    def _voxel(self):
-        from playground.voxel import VoxelConfig, VoxelWorld
-        h, w, _ = self.frame_shape
-        if self._truth is None:
-            self._truth = VoxelWorld(VoxelConfig.make(w, h))
-        return self._truth
 
     def _prompt(self) -> np.ndarray:
         """The user's start image, resized to the model's frame size."""
@@ -88,11 +69,13 @@ class DreamWorld:
 
     def reset(self, seed: int | None = None) -> np.ndarray:
         self.seed = world_seed(seed)
-        first = self._prompt() if self.config.prompt_image else self._voxel().reset(self.seed)
-        pitch = 0.0 if self.config.prompt_image else self._voxel().player.pitch   # a prompt: assume level
-        self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
+        if self.config.prompt_image:
+            first, pitch = self._prompt(), 0.0                  # a prompt: assume a level camera
+        else:
+            first, pitch = self.start(self.seed, self.frame_shape[:2])
+        self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
                                     seed=self.seed, device=self.config.device, camera=self.camera)
-        n = self.config.context or self.session.cache_frames   # None: the cache size
+        n = self.settings.context_frames or self.session.cache_frames   # None: the cache size
         frames = np.repeat(first[None, None], n, axis=1)
         self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32), pitch)
         self.tick = 0
@@ -112,43 +95,54 @@ class DreamWorld:
     def set_schedule(self, name: str, **params) -> None:
         """Switch the sampler now: a new session continues from the frames just shown
         (re-encoded as its context), so the picture does not jump."""
-        params = tuning.with_label(params, self.defaults)
-        self.schedule = S.preset(name, **params)
-        self.config.schedule, self.config.schedule_params = name, params
+        settings = self.settings.with_changes(schedule=name, schedule_params=tuning.with_label(params, self.defaults))
+        self.schedule = settings.make_schedule()
+        self.settings = settings
         if self.session is not None and self._recent:
             pitch = self.session.camera_pitch
-            self.session = DreamSession(self.dit, self.ae, self.schedule, self.config.options,
+            self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
                                         seed=self.seed + self.tick, device=self.config.device, camera=self.camera)
             frames = np.stack([f for f, _ in self._recent])[None]
             acts = np.stack([a for _, a in self._recent])[None]
             self.session.reset(frames, acts, pitch)
 
+    def cycle_preset(self, direction: int) -> str:
+        """The next (+1) or previous (-1) named setting (schedule.NAMED); returns its name."""
+        names = list(S.NAMED)
+        now = self.settings
+        params = {k: v for k, v in now.schedule_params.items() if k != "context_label"}
+        current = next((n for n, (p, kw) in S.NAMED.items() if p == now.schedule and kw == params), names[0])
+        name = names[(names.index(current) + direction) % len(names)]
+        preset, params = S.NAMED[name]
+        self.set_schedule(preset, **params)
+        return name
+
     def change_steps(self, delta: int) -> int:
         """+/- denoising steps of the current preset (within 1..16); returns the new value."""
-        key = S.STEP_PARAM[self.config.schedule]
-        params = dict(self.config.schedule_params)
+        key = S.STEP_PARAM[self.settings.schedule]
+        params = dict(self.settings.schedule_params)
         current = params.get(key, getattr(self.schedule, "calls", 1))
         params[key] = int(np.clip(current + delta, 1, 16))
         try:
-            self.set_schedule(self.config.schedule, **params)
+            self.set_schedule(self.settings.schedule, **params)
         except S.ScheduleError:
             return current  # e.g. pyramid steps not divisible: keep the old setting
         return params[key]
 
     def set_memory(self, on: bool) -> None:
-        self.config.options.use_memory = on
+        self.settings = self.settings.with_changes(use_memory=on)
         if self.session is not None:
-            self.session.opt.use_memory = on
+            self.session.opt = self.session.opt.with_changes(use_memory=on)
 
     def info(self) -> dict:
         out = {"world": self.name, "seed": self.seed, "tick": self.tick,
                "schedule": self.schedule.describe(), "steps": self.schedule.calls,
-               "latency_ticks": self.schedule.latency, "recondition": self.config.options.recondition,
-               "context_label": self.schedule.context_label, "action_guidance": self.config.options.action_guidance,
-               "guidance_min_level": self.config.options.guidance_min_level,
-               "guidance_on": self.config.options.guidance_on,
-               "turn_warp_level": self.config.options.turn_warp_level,
-               "memory": "on" if self.config.options.use_memory and self.dit.memory is not None else "off",
+               "latency_ticks": self.schedule.latency, "recondition": self.settings.recondition,
+               "context_label": self.schedule.context_label, "action_guidance": self.settings.action_guidance,
+               "guidance_min_level": self.settings.guidance_min_level,
+               "guidance_on": self.settings.guidance_on,
+               "turn_warp_level": self.settings.turn_warp_level,
+               "memory": "on" if self.settings.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}
         return out

@@ -8,35 +8,36 @@ deterministic (see the README).
 """
 from __future__ import annotations
 
-from playground.dream.schedule import params_for
-from playground.dream.session import SessionOptions
+from playground.dream.settings import SamplerSettings
 from playground.dream.world import DreamConfig, DreamWorld
 from playground.envs.voxel_env import RewardFn, WorldEnv
 
 
-def dream_config(checkpoint=None, schedule="frame", steps=None, device="auto", context=None,
-                 recondition=True, memory=True, bf16=False, vae=None, prompt_image=None,
-                 action_guidance=None, context_label=None, guidance_min_level=None,
-                 guidance_on=None, turn_warp_level=None) -> DreamConfig:
-    return DreamConfig(checkpoint=checkpoint, vae=vae, prompt_image=prompt_image, schedule=schedule,
-                       schedule_params=params_for(schedule, steps, context_label), device=device,
-                       context=context, options=SessionOptions(recondition=recondition, use_memory=memory,
-                                                               bf16=bf16, action_guidance=action_guidance,
-                                                               guidance_min_level=guidance_min_level,
-                                                               guidance_on=guidance_on,
-                                                               turn_warp_level=turn_warp_level))
-
-
 class WorldModelEnv(WorldEnv):
-    def __init__(self, action_mode: str = "vector", render_mode: str | None = None,
-                 checkpoint: str | None = None, schedule: str = "frame", steps: int | None = None,
-                 device: str = "auto", context: int | None = None, recondition: bool = True,
-                 memory: bool = True, bf16: bool = False, vae: str | None = None,
-                 prompt_image: str | None = None, reward_fn: RewardFn | None = None,
-                 action_guidance: float | None = None, context_label: int | None = None,
-                 guidance_min_level: int | None = None, guidance_on: str | None = None,
-                 turn_warp_level: int | None = None):
-        cfg = dream_config(checkpoint, schedule, steps, device, context, recondition, memory, bf16, vae,
-                           prompt_image, action_guidance, context_label, guidance_min_level, guidance_on,
-                           turn_warp_level)
+    """The dream as a gymnasium Env.
+
+    Args:
+        action_mode: "vector" (the 25-dim action in [-1, 1]) or "dict" (keys and camera).
+        render_mode: None or "rgb_array".
+        checkpoint: a dream checkpoint (default: the shipped one).
+        sampler: the sampler's settings: a `SamplerSettings`, a dict of its fields
+            (e.g. `{"schedule_params": {"steps": 4}, "action_guidance": 0.0}`), or None
+            (frame-2 with the checkpoint's recommended tuning).
+        device: "auto" (CUDA, then MPS, then the CPU), "cpu", "cuda", "mps".
+        reward_fn: reward(frame, action, info) -> float (default 0: the tasks add theirs).
+        vae: with the public Minecraft DiT file, its ViT VAE file.
+        prompt_image: start from this PNG instead of the voxel world's view of the seed.
+
+    Version history:
+        v0 (2026-12-03): the sampler's settings are one `sampler` argument (an object or a
+            dict) instead of one keyword per setting; the camera's geometry comes from the
+            checkpoint.
+        v0 (first release): the dream with the voxel world's spaces and seeds.
+    """
+
+    def __init__(self, action_mode: str = "vector", render_mode: str | None = None, checkpoint: str | None = None,
+                 sampler: SamplerSettings | dict | None = None, device: str = "auto",
+                 reward_fn: RewardFn | None = None, vae: str | None = None, prompt_image: str | None = None):
+        cfg = DreamConfig(checkpoint=checkpoint, sampler=SamplerSettings.build(sampler), device=device, vae=vae,
+                          prompt_image=prompt_image)
         super().__init__(DreamWorld(cfg), action_mode, render_mode, reward_fn)

@@ -16,12 +16,12 @@ from gymnasium.vector.utils import batch_space
 
 from playground import actions as A
 from playground import camera
-from playground.device import fast_bf16, torch_device
 from playground.dream.load import load_dream
 from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.session import DreamSession
-from playground.envs.dream_env import dream_config
+from playground.dream.settings import SamplerSettings
+from playground.dream.world import DreamConfig
 from playground.envs.spaces import action_space, to_schema
 from playground.voxel import VoxelConfig, VoxelWorld
 
@@ -30,16 +30,17 @@ class WorldModelVectorEnv(VectorEnv):
     metadata = {"render_modes": ["rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP, "render_fps": 20}
 
     def __init__(self, num_envs: int = 1, action_mode: str = "vector", render_mode: str | None = None,
-                 max_episode_steps: int | None = 1000, reward_fn=None, bf16: bool | None = None, **dream_kwargs):
-        """bf16=None: the precision that is faster for this batch on this device (fast_bf16)."""
-        self.cfg = dream_config(**dream_kwargs)
-        self.cfg.options.bf16 = fast_bf16(torch_device(self.cfg.device), num_envs) if bf16 is None else bf16
-        if self.cfg.context is not None:   # its one cache holds every row's full history
-            raise S.ScheduleError("the vector env starts every env from a full context; leave `context` unset "
-                                  "(it works with gymnasium.make)")
-        self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device, vae=self.cfg.vae)
-        params = tuning.resolve(self.cfg.schedule_params, self.cfg.options, tuning.from_checkpoint(self.ckpt))
-        self.schedule = S.preset(self.cfg.schedule, **params)
+                 max_episode_steps: int | None = 1000, reward_fn=None, sampler: SamplerSettings | dict | None = None,
+                 checkpoint: str | None = None, device: str = "auto"):
+        """As WorldModelEnv; sampler's bf16 None (the default) is the precision that is
+        faster for this batch on this device (device.fast_bf16)."""
+        self.cfg = DreamConfig(checkpoint=checkpoint, sampler=SamplerSettings.build(sampler), device=device)
+        if self.cfg.sampler.context_frames is not None:   # its one cache holds every row's full history
+            raise S.ScheduleError("the vector env starts every env from a full context; leave `context_frames` "
+                                  "unset (it works with gymnasium.make)")
+        self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device)
+        self.settings = self.cfg.sampler.resolved(tuning.from_checkpoint(self.ckpt), self.cfg.device, num_envs)
+        self.schedule = self.settings.make_schedule()
         if self.schedule.shift != 1:
             raise S.ScheduleError("the vector env needs a shift-1 schedule (frame, progressive, pyramid)")
         self.num_envs, self.action_mode, self.render_mode = num_envs, action_mode, render_mode
@@ -76,7 +77,7 @@ class WorldModelVectorEnv(VectorEnv):
         seeds = self._seeds(seed)
         if mask is None or self.session is None:
             mask = np.ones(self.num_envs, bool)
-            self.session = DreamSession(self.dit, self.ae, self.schedule, self.cfg.options,
+            self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
                                         seed=int(seeds[0]), device=self.cfg.device,
                                         camera=camera.from_checkpoint(self.ckpt))
             ctx = [self._context(i, seeds[i]) for i in range(self.num_envs)]

@@ -61,9 +61,9 @@ def dream_rollouts(dream, first: np.ndarray, pitches: np.ndarray, actions, seed:
     out = []
     for rows in tqdm(batches(len(first), batch), desc=desc, disable=not progress):
         n_rows = len(first[rows])
-        session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.config.options, seed=seed + rows.start,
+        session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.settings, seed=seed + rows.start,
                                device=dream.config.device, camera=dream.camera)
-        n = dream.config.context or session.cache_frames
+        n = dream.settings.context_frames or session.cache_frames
         session.reset(np.repeat(first[rows, None], n, axis=1), np.zeros((n_rows, n, acts.shape[-1]), np.float32),
                       pitches[rows])
         frames = [first[rows]] + [session.step(np.ascontiguousarray(acts[rows, t])) for t in range(acts.shape[1])]

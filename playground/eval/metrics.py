@@ -13,20 +13,10 @@ import math
 import numpy as np
 import torch
 
+from playground.psnr import psnr, psnr_text  # noqa: F401  (evaluation names them from here too)
+
 SSIM_SIGMA = 1.5
 SSIM_RADIUS = int(3.5 * SSIM_SIGMA + 0.5)   # scipy's gaussian_filter truncation (truncate=3.5)
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """PSNR in dB per frame (over the last three axes); identical frames give ~148 dB
-    (the error is floored at 1e-10), see psnr_text."""
-    mse = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean(axis=(-3, -2, -1))
-    return 10 * np.log10(255.0 ** 2 / np.maximum(mse, 1e-10))
-
-
-def psnr_text(db: float, unit: str = "") -> str:
-    """A PSNR for tables: "exact" for identical frames (psnr() floors the error, ~148 dB)."""
-    return "exact" if db >= 99 else f"{db:.1f}{unit}"
 
 
 def _window_matrix(n: int) -> torch.Tensor:

@@ -40,14 +40,15 @@ def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), rec
                tuned: bool = True, turn_warp: int | None = None):
     """The dream as the report measures it. turn_warp: a turn warp level instead of the
     checkpoint's (tuned) or none (untuned); 0 measures the network's own turns."""
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
-    opts = SessionOptions(use_memory=memory_frames > 0, memory_frames=memory_frames or None,
-                          recondition=recondition, action_guidance=None if tuned else 0.0,
-                          guidance_min_level=None if tuned else 0, guidance_on=None if tuned else "all",
-                          turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0)
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
-    return DreamWorld(DreamConfig(schedule=schedule[0], schedule_params=params, options=opts), models=models)
+    sampler = SamplerSettings.named(
+        schedule[0], params, use_memory=memory_frames > 0, memory_frames=memory_frames or None,
+        recondition=recondition, action_guidance=None if tuned else 0.0, guidance_min_level=None if tuned else 0,
+        guidance_on=None if tuned else "all",
+        turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0)
+    return DreamWorld(DreamConfig(sampler=sampler), models=models)
 
 
 def in_repository(path) -> str:
@@ -114,7 +115,7 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
             clock: _Clock) -> None:
     """The papers' tables (error accumulation by memory size, retrieval), the older
     action-following comparisons, the sampler settings and the throughput."""
-    from playground.bench import bench_dream
+    from playground.eval.bench import bench_dream
     others = {f"memory {m}": eval_dream(models, m) for m in sizes if m != default}
     acc = PM.error_accumulation({**dreams, **others}, eval_seeds(p["rollout_seeds"], OFFSETS["accumulation"]),
                                 p["steps"], p["scripts"], progress)

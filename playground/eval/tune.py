@@ -32,12 +32,12 @@ def evaluate(args) -> dict:
     checkpoint, label, guidance, min_level, on, warp, seeds, steps = args
     import torch
     torch.set_num_threads(1)
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     from playground.eval.rollouts import action_following, error_accumulation, eval_seeds
-    world = DreamWorld(DreamConfig(checkpoint=checkpoint, schedule_params={"steps": 2, "context_label": label},
-                                   options=SessionOptions(action_guidance=guidance, guidance_min_level=min_level,
-                                                          guidance_on=on, turn_warp_level=warp)))
+    sampler = SamplerSettings.named("frame", {"steps": 2, "context_label": label}, action_guidance=guidance,
+                                    guidance_min_level=min_level, guidance_on=on, turn_warp_level=warp)
+    world = DreamWorld(DreamConfig(checkpoint=checkpoint, sampler=sampler))
     acc = error_accumulation(world, eval_seeds(seeds, TUNING_OFFSET), steps=steps, scripts=SCRIPTS, progress=False)
     follow = action_following(world, eval_seeds(seeds, TUNING_OFFSET + 50), progress=False)
     psnr = float(sum(acc["psnr_per_step"]) / len(acc["psnr_per_step"]))

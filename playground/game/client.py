@@ -27,9 +27,8 @@ from playground.game import world_thread
 from playground.game.display import blit_frames
 from playground.game.hud import Hud
 from playground.game.input import TickInput
-from playground.dream.schedule import NAMED as NAMED_SCHEDULES
-from playground.eval.metrics import psnr
 from playground.keymap import Keymap
+from playground.psnr import psnr
 from playground.record import Recorder
 from playground.world import TICK_RATE, World, world_seed
 
@@ -194,7 +193,7 @@ class Client:
             up = key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
             self._sampler_change(lambda w: w.change_steps(1 if up else -1))
         elif key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
-            self._sampler_change(lambda w: self._cycle_preset(w, 1 if key == pygame.K_RIGHTBRACKET else -1))
+            self._sampler_change(lambda w: w.cycle_preset(1 if key == pygame.K_RIGHTBRACKET else -1))
         elif key == pygame.K_m and hasattr(self.world, "set_memory"):
             world_thread.call(self.world.set_memory, self.world.info().get("memory") != "on")
         elif key == pygame.K_g:
@@ -219,14 +218,6 @@ class Client:
             self.stop_recording()
             self.notify("sampler changed: recording stopped")
         world_thread.call(change, self.world)
-
-    @staticmethod
-    def _cycle_preset(world, direction: int) -> None:
-        names = list(NAMED_SCHEDULES)
-        current = next((n for n, (p, kw) in NAMED_SCHEDULES.items()
-                        if p == world.config.schedule and kw == world.config.schedule_params), names[0])
-        name, params = NAMED_SCHEDULES[names[(names.index(current) + direction) % len(names)]]
-        world.set_schedule(name, **params)
 
     def toggle_truth(self) -> None:
         """G: the voxel world stepped with the same actions, beside the dream."""

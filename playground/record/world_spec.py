@@ -11,11 +11,8 @@ def describe(world) -> dict:
     if world.name == "voxel":
         return {"world": "voxel", "voxel_config": asdict(world.config)}
     if world.name == "dream":
-        cfg = world.config
         return {"world": "dream", "checkpoint": world.ckpt["path"], "checkpoint_sha256": world.ckpt["sha256"],
-                "schedule": world.schedule.name, "schedule_preset": cfg.schedule,
-                "schedule_params": dict(cfg.schedule_params), "options": asdict(cfg.options),
-                "device": cfg.device, "context": cfg.context,
+                "schedule": world.schedule.name, "sampler": asdict(world.settings), "device": world.config.device,
                 "model_config": asdict(world.dit.cfg), "ae_config": asdict(world.ae.cfg),
                 "camera": asdict(world.camera)}
     return {"world": world.name}
@@ -32,22 +29,30 @@ def build(spec: dict, checkpoint: str | None = None):
     if kind == "dream":
         from playground.camera import CameraModel
         from playground.config import build as build_cfg
-        from playground.dream.session import SessionOptions
+        from playground.dream.settings import SamplerSettings
         from playground.dream.world import DreamConfig, DreamWorld
-        options = dict(spec.get("options", {}))
-        recorded_fov = options.pop("fov_degrees", None)   # older recordings kept the camera's view here
-        cfg = DreamConfig(checkpoint=checkpoint or spec["checkpoint"], schedule=spec["schedule_preset"],
-                          schedule_params=spec.get("schedule_params", {}), device="cpu",
-                          context=spec.get("context"),
-                          # recorded before the turn warp or the panorama existed: those ran without them
-                          options=build_cfg(SessionOptions, {"turn_warp_level": 0, "panorama_views": 0, **options},
-                                            "recording options"))
-        world = DreamWorld(cfg)
+        sampler, recorded_fov = _sampler(spec)
+        world = DreamWorld(DreamConfig(checkpoint=checkpoint or spec["checkpoint"], device="cpu",
+                                       sampler=SamplerSettings.build(sampler, "recording sampler")))
+        if world.ckpt["sha256"] != spec.get("checkpoint_sha256"):
+            raise RecordingError(f"checkpoint {world.config.checkpoint} (sha256 {world.ckpt['sha256'][:12]}) is not "
+                                 f"the one recorded ({str(spec.get('checkpoint_sha256'))[:12]}); pass --checkpoint "
+                                 "with that file")
         recorded = spec.get("camera", {} if recorded_fov is None else {"fov_degrees": recorded_fov})
         if recorded and build_cfg(CameraModel, recorded, "recording camera") != world.camera:
             raise RecordingError(f"the recording's camera {recorded} is not the checkpoint's {asdict(world.camera)}")
-        if world.ckpt["sha256"] != spec.get("checkpoint_sha256"):
-            raise RecordingError(f"checkpoint {cfg.checkpoint} (sha256 {world.ckpt['sha256'][:12]}) is not the one "
-                                 f"recorded ({str(spec.get('checkpoint_sha256'))[:12]}); pass --checkpoint with that file")
         return world
     raise RecordingError(f"cannot rebuild a {kind!r} world")
+
+
+def _sampler(spec: dict) -> tuple[dict, float | None]:
+    """The recorded sampler settings, and the field of view older recordings kept among
+    them. Older recordings kept the schedule, its parameters, the session's options and the
+    context apart; those made before the turn warp or the panorama existed ran without them."""
+    if "sampler" in spec:
+        return spec["sampler"], None
+    options = dict(spec.get("options", {}))
+    fov = options.pop("fov_degrees", None)
+    sampler = {"turn_warp_level": 0, "panorama_views": 0, **options, "schedule": spec["schedule_preset"],
+               "schedule_params": spec.get("schedule_params", {}), "context_frames": spec.get("context")}
+    return sampler, fov

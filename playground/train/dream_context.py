@@ -37,7 +37,7 @@ def dream_context(model, abar: torch.Tensor, x0: torch.Tensor, levels: torch.Ten
     session, the context's keys and values are computed once and each finished frame joins
     them in the next call. The last frame (the target) is left as it is. guidance > 0: each
     dreamed frame's prediction is guided away from its reference action (guidance_on, as
-    SessionOptions), in the same model call."""
+    SamplerSettings), in the same model call."""
     B, T = x0.shape[:2]
     first = T - 1 - dreamed
     assert 1 <= first and dreamed >= 1, f"need 1 <= dreamed <= T - 2, got {dreamed} for T = {T}"

@@ -58,11 +58,10 @@ def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int =
 
 
 def _dream(models, name, params, bf16, recondition=True, device="cpu"):
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
-    cfg = DreamConfig(schedule=name, schedule_params=dict(params), device=device,
-                      options=SessionOptions(bf16=bf16, recondition=recondition))
-    return DreamWorld(cfg, models=models)
+    sampler = SamplerSettings.named(name, params, bf16=bf16, recondition=recondition)
+    return DreamWorld(DreamConfig(sampler=sampler, device=device), models=models)
 
 
 def _display_ms(frame: np.ndarray, scale: int = 8) -> float:
@@ -198,8 +197,8 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
     envs = {}
     for bf16 in (False, True):
         for n in (1, num_envs):
-            env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, bf16=bf16, max_episode_steps=None,
-                                      action_guidance=action_guidance)
+            env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, max_episode_steps=None,
+                                      sampler={"bf16": bf16, "action_guidance": action_guidance})
             env.reset(seed=0)
             envs[("bf16" if bf16 else "fp32", n)] = env
     per_round = max(1, ticks // rounds)
@@ -215,7 +214,7 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
     rows = {key: float(np.median(t)) for key, t in times.items()}
     best1 = min(rows[(p, 1)] for p in ("fp32", "bf16"))
     bestn = min(rows[(p, num_envs)] for p in ("fp32", "bf16"))
-    opts = envs["bf16", num_envs].cfg.options
+    opts = envs["bf16", num_envs].settings
     res = {"num_envs": num_envs, "ms_per_step": {f"{p}/{n}": round(v * 1000, 2) for (p, n), v in rows.items()},
            "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
            "action_guidance": opts.action_guidance, "guidance_min_level": opts.guidance_min_level,
@@ -235,7 +234,7 @@ def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool 
     configuration is reduced (depth 2, width 256) and the result says so."""
     from dataclasses import replace
 
-    from playground.dream.session import SessionOptions
+    from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     from playground.model.dit import DiT
     from playground.model.presets import dit_preset
@@ -257,9 +256,8 @@ def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool 
                 ("progressive-4, k/v cache", "progressive", {"frames": 4, "substeps": 1}, True)]
     rows = []
     for label, name, params, cache in settings:
-        world = DreamWorld(DreamConfig(schedule=name, schedule_params=params, device=device,
-                                       options=SessionOptions(kv_cache=cache, bf16=device != "cpu")),
-                           models=models)
+        sampler = SamplerSettings.named(name, params, kv_cache=cache, bf16=device != "cpu")
+        world = DreamWorld(DreamConfig(sampler=sampler, device=device), models=models)
         tps, model_ms, decode_ms, _ = _run_ticks(world, ticks)
         rows.append({"setting": label, "ticks_per_s": round(tps, 2), "ms_per_tick": round(1000 / tps, 1),
                      "model_ms": round(model_ms, 1), "decode_ms": round(decode_ms, 1)})

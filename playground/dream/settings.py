@@ -1,0 +1,134 @@
+"""SamplerSettings: every setting of the dream's sampler, in one place.
+
+One object (as DIAMOND's sampler config) is filled from the command line, a dict or YAML, and
+carried as is by the game, the envs, evaluation and recordings:
+
+    SamplerSettings()                                   # the defaults: frame-2, the checkpoint's tuning
+    SamplerSettings.build({"schedule": "pyramid", "schedule_params": {"steps": 8}})
+    SamplerSettings.from_cli(args)                      # `playground play`'s flags (add_cli_args)
+    gymnasium.make("playground/WorldModel-v0", sampler={"action_guidance": 0.0})
+
+None means "the checkpoint's recommendation" for the tuned settings (tuning.SamplerDefaults)
+and "the faster on this device" for bf16; `resolved` returns a new, complete object and
+changes nothing it was given. A field's `metadata` declares its command-line flag, so adding
+a setting touches its definition here, its use, and its test.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass, field
+
+from playground.config import ConfigError, build, is_whole
+from playground.device import fast_bf16, torch_device
+from playground.dream import tuning
+from playground.dream.panorama import MAX_VIEWS
+from playground.dream.schedule import PRESETS, Schedule, params_for, preset
+
+
+def _flag(flag: str, help: str, **argparse_kwargs) -> dict:
+    return {"flag": flag, "help": help, **argparse_kwargs}
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    schedule: str = "frame"                 # a preset of schedule.PRESETS
+    # The preset's parameters; `context_label` (the level clean context is shown at) is left
+    # to the checkpoint when absent. params_for() turns a user's "steps" into them.
+    schedule_params: dict = field(default_factory=lambda: {"steps": 2})
+    context_frames: int | None = None       # frames of context at reset (None: the cache size)
+    recondition: bool = field(default=True, metadata=_flag(
+        "--no-recondition", "do not re-condition noisy window frames on the newest action", action="store_false"))
+    use_memory: bool = field(default=True, metadata=_flag(
+        "--no-memory", "switch the memory bank off", action="store_false"))
+    memory_frames: int | None = None        # bank size in frames (default and maximum: the model's)
+    cache_frames: int | None = None         # clean frames kept in the k/v cache (default: window - noisy)
+    bf16: bool | None = field(default=None, metadata=_flag(
+        "--bf16", "run the dream's DiT in bf16 (default: where it is faster: CUDA, or a CPU batch of 4 or more)",
+        action="store_const", const=True))
+    compile: bool = field(default=False, metadata=_flag(
+        "--compile", "torch.compile the DiT (on CUDA with CUDA graphs); slow first ticks", action="store_true"))
+    kv_cache: bool = True                   # False: recompute the whole window every call (for comparison)
+    # Action guidance w: v = v(a) + w * (v(a) - v(reference)) on the frames being generated
+    # (guidance.py); it amplifies what the action changes, which a small model under-predicts.
+    action_guidance: float | None = field(default=None, metadata=_flag(
+        "--guidance", "action guidance weight (default: the checkpoint's recommendation; 0 = off)",
+        type=float, metavar="W"))
+    # Guidance only on frames at least this noisy (a guidance interval, Kynkaanniemi et al. 2024).
+    guidance_min_level: int | None = field(default=None, metadata=_flag(
+        "--guidance-min-level", "guide only frames at least this noisy (default: the checkpoint's; 0 = every call)",
+        type=int, metavar="LEVEL"))
+    # What guidance amplifies: "all" (the reference is no action) or "keys" (the reference
+    # keeps the camera: walking, jumping... are amplified, turns stay as the model learned them).
+    guidance_on: str | None = field(default=None, metadata=_flag(
+        "--guidance-on", "what guidance amplifies: all of the action, or the keys only, keeping turns as the "
+        "model learned them (default: the checkpoint's)", choices=tuning.GUIDANCE_ON))
+    # A tick that turns in place makes its last call from the turned picture noised to this
+    # level (turn_warp.TurnWarp, frame-k with k >= 2); 0: off.
+    turn_warp_level: int | None = field(default=None, metadata=_flag(
+        "--turn-warp", "a turning tick starts from the turned picture noised to this level (frame sampler; "
+        "default: the checkpoint's; 0 = from pure noise)", type=int, metavar="LEVEL"))
+    # Views kept since the camera last moved, which turns are redrawn from (panorama.py).
+    panorama_views: int = field(default=MAX_VIEWS, metadata=_flag(
+        "--panorama-views", f"turning ticks are redrawn from up to N views shown since the camera last moved "
+        f"(default {MAX_VIEWS}; 0 = from the frame just shown only)", type=int, metavar="N"))
+
+    def __post_init__(self):
+        if self.schedule not in PRESETS:
+            raise ConfigError(f"unknown schedule {self.schedule!r}; presets: {', '.join(PRESETS)}")
+        if not isinstance(self.schedule_params, dict):
+            raise ConfigError(f"schedule_params must be a mapping, got {self.schedule_params!r}")
+        for name in ("context_frames", "memory_frames", "cache_frames"):
+            value = getattr(self, name)
+            if value is not None and not is_whole(value, 1 if name != "memory_frames" else 0):
+                raise ConfigError(f"{name} must be a whole number (or None for the model's), got {value!r}")
+        if not is_whole(self.panorama_views, 0):
+            raise ConfigError(f"panorama_views must be a whole number of views, 0 or more (0 = turn from the "
+                              f"frame just shown only), got {self.panorama_views!r}")
+        tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}
+        tuning.check_settings(dataclasses.replace(tuning.SamplerDefaults(), **tuned))
+
+    # ---- building ---------------------------------------------------------------------------
+    @classmethod
+    def build(cls, value: "SamplerSettings | dict | None", where: str = "sampler") -> "SamplerSettings":
+        """An object as is, a dict (unknown keys refused), or None (the defaults)."""
+        if isinstance(value, cls):
+            return value
+        return build(cls, value, where)
+
+    @classmethod
+    def named(cls, name: str, params: dict | None = None, **settings) -> "SamplerSettings":
+        """A preset by name with its parameters, and other settings."""
+        return cls(schedule=name, schedule_params=dict(params or {}), **settings)
+
+    @staticmethod
+    def add_cli_args(p: argparse.ArgumentParser) -> None:
+        """The flags of the settings that have one (their field metadata)."""
+        for f in dataclasses.fields(SamplerSettings):
+            if "flag" in f.metadata:
+                kwargs = {k: v for k, v in f.metadata.items() if k != "flag"}
+                p.add_argument(f.metadata["flag"], dest=f.name, default=None, **kwargs)
+
+    @classmethod
+    def from_cli(cls, args: argparse.Namespace, schedule: str | None = None, steps: int | None = None,
+                 context_label: int | None = None) -> "SamplerSettings":
+        """Settings from parsed flags (add_cli_args); a flag not given keeps the default."""
+        name = schedule or cls.schedule
+        given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls)
+                 if "flag" in f.metadata and getattr(args, f.name, None) is not None}
+        return cls(schedule=name, schedule_params=params_for(name, steps, context_label), **given)
+
+    # ---- resolving --------------------------------------------------------------------------
+    def resolved(self, defaults: tuning.SamplerDefaults, device="cpu", batch: int = 1) -> "SamplerSettings":
+        """A new object with what was left open filled: the checkpoint's recommendations, the
+        context label, and the precision that is faster for `batch` rows on `device`."""
+        fill = {n: getattr(defaults, n) for n in tuning.OPTION_NAMES if getattr(self, n) is None}
+        bf16 = fast_bf16(torch_device(device), batch) if self.bf16 is None else self.bf16
+        return dataclasses.replace(self, schedule_params=tuning.with_label(self.schedule_params, defaults),
+                                   bf16=bf16, **fill)
+
+    def make_schedule(self) -> Schedule:
+        return preset(self.schedule, **self.schedule_params)
+
+    def with_changes(self, **changes) -> "SamplerSettings":
+        return dataclasses.replace(self, **changes)
