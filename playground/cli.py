@@ -200,13 +200,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="playground", description="Interactive world-model game client.")
-    p.add_argument("--version", action="version", version=f"playground {__version__}")
-    p.add_argument("-v", "--verbose", action="store_true", help="say more (debug messages)")
-    p.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_play(sub) -> None:
     play = sub.add_parser("play", help="play a world in a window (or --headless)")
     add_world_args(play)
     play.add_argument("--scale", type=COUNT, default=8, help="window pixels per frame pixel (default 8)")
@@ -220,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--record", default=None, metavar="DIR", help="record the session from the first tick into DIR")
     play.set_defaults(fn=cmd_play)
 
+
+def _add_eval(sub) -> None:
     ev = sub.add_parser("eval", help="action accuracy (IDM), loop closure, free play, the papers' tables, throughput")
     ev.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
     ev.add_argument("--out", required=True, help="folder for report.md, report.json and plots")
@@ -227,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--idm", default=None, help="inverse-dynamics model (default: checkpoints/idm.safetensors)")
     ev.set_defaults(fn=cmd_eval)
 
+
+def _add_train_idm(sub) -> None:
     ti = sub.add_parser("train-idm", help="train the inverse-dynamics model that eval measures action accuracy with")
     ti.add_argument("--out", required=True, help="the .safetensors file to write")
     ti.add_argument("--episodes", type=at_least(10), default=600,
@@ -234,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("--steps", type=COUNT, default=4000, help="training steps of 128 frame pairs (default 4000)")
     ti.set_defaults(fn=cmd_train_idm)
 
+
+def _add_replay(sub) -> None:
     rp = sub.add_parser("replay", help="play a recording back, or --verify it by re-simulation")
     rp.add_argument("dir", help="recording folder")
     rp.add_argument("--verify", action="store_true",
@@ -242,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--scale", type=COUNT, default=8)
     rp.set_defaults(fn=cmd_replay)
 
+
+def _add_export(sub) -> None:
     ex = sub.add_parser("export", help="export a recording to GIF, MP4 or PNG frames, or recordings to Minari")
     ex.add_argument("dir", help="recording folder")
     ex.add_argument("more", nargs="*", help="more recording folders (--minari only: one episode each)")
@@ -256,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--end", type=NATURAL, default=None, help="stop before this frame (default: to the end)")
     ex.set_defaults(fn=cmd_export)
 
+
+def _add_datagen(sub) -> None:
     dg = sub.add_parser("datagen", help="generate a training dataset from the voxel world")
     dg.add_argument("--out", required=True, help="dataset folder (resumes if it exists)")
     dg.add_argument("--episodes", type=COUNT, default=512)
@@ -276,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--fov", type=positive, default=FOV_DEGREES)
     dg.set_defaults(fn=cmd_datagen)
 
+
+def _add_train(sub) -> None:
     tr = sub.add_parser("train", help="train the autoencoder (ae), then the DiT (dit)")
     tr.add_argument("what", choices=["ae", "dit"], help="what to train")
     tr.add_argument("--ae", default=None, help="autoencoder checkpoint (for `train dit`)")
@@ -291,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="dit: write the EMA weights of the run's last state to PATH and exit")
     tr.set_defaults(fn=cmd_train)
 
+
+def _add_average(sub) -> None:
     av = sub.add_parser("average", help="average the weights of fine-tunes of one model (a model soup)")
     av.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT",
                     help="two or more checkpoints with the same models and configs")
@@ -299,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     av.add_argument("--out", required=True, help="the averaged checkpoint to write")
     av.set_defaults(fn=cmd_average)
 
+
+def _add_bench(sub) -> None:
     be = sub.add_parser("bench", help="measure the dream (ticks/s, ms per stage, latency) or the voxel renderer")
     be.add_argument("--world", choices=["dream", "voxel"], default="dream")
     be.add_argument("--checkpoint", default=None, help="dream checkpoint (default: the shipped one)")
@@ -323,6 +333,23 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--height", type=COUNT, default=None, help="voxel: frame height (default 64)")
     be.add_argument("--json", default=None, help="also write the results to this JSON file")
     be.set_defaults(fn=cmd_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="playground", description="Interactive world-model game client.")
+    p.add_argument("--version", action="version", version=f"playground {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more (debug messages)")
+    p.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _add_play(sub)
+    _add_eval(sub)
+    _add_train_idm(sub)
+    _add_replay(sub)
+    _add_export(sub)
+    _add_datagen(sub)
+    _add_train(sub)
+    _add_average(sub)
+    _add_bench(sub)
     for command in sub.choices.values():
         command.set_defaults(parser=command)
     return p

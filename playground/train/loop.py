@@ -91,6 +91,70 @@ def stop_requests():
             signal.signal(sig, handler)
 
 
+def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """AdamW with weight decay on matrices only (not on biases, norms and embeddings' scales)."""
+    decay, no_decay = [], []
+    for _, p in model.named_parameters():
+        (decay if p.ndim >= 2 else no_decay).append(p)
+    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.99))
+
+
+def _resume(state_path: Path, model, ema, opt, rng: np.random.Generator, rank: int, device, desc: str) -> int:
+    """Load a run's saved state if there is one; the step it reached (0 for a new run)."""
+    if not state_path.exists():
+        return 0
+    st = torch.load(state_path, map_location=device, weights_only=False)
+    model.load_state_dict(st["model"])
+    ema.load_state_dict(st["ema"])
+    opt.load_state_dict(st["opt"])
+    rng.bit_generator.state = st["rng"][rank] if rank < len(st["rng"]) else rng.bit_generator.state
+    if rank == 0:
+        logger.info(f"[{desc}] resumed from {state_path} at step {st['step']}")
+    return st["step"]
+
+
+def _save(state_path: Path, model, ema, opt, step: int, rng, rank: int, world: int, cfg: TrainConfig) -> None:
+    """Every rank's random state, gathered; rank 0 writes the run's state atomically."""
+    rngs = [None] * world
+    if world > 1:
+        dist.all_gather_object(rngs, rng.bit_generator.state)
+    else:
+        rngs = [rng.bit_generator.state]
+    if rank == 0:
+        tmp = state_path.with_suffix(".tmp")
+        torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "rng": rngs, "config": asdict(cfg)}, tmp)
+        os.replace(tmp, state_path)
+
+
+def _update(net, model, ema, opt, loss_fn, batch, cfg: TrainConfig, step: int, autocast):
+    """One optimiser step and the EMA's; (loss, logs, gradient norm)."""
+    for g in opt.param_groups:
+        g["lr"] = lr_at(step, cfg)
+    with autocast:
+        loss, logs = loss_fn(net, batch)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    opt.step()
+    with torch.no_grad():
+        d = min(cfg.ema_decay, (1 + step) / (10 + step))
+        for pe, pm in zip(ema.parameters(), model.parameters()):
+            pe.lerp_(pm.detach(), 1 - d)
+        for be, bm in zip(ema.buffers(), model.buffers()):
+            be.copy_(bm)
+    return loss, logs, gnorm
+
+
+def _decide(due: bool, timed_out: bool, interrupted: bool, world: int, device) -> torch.Tensor:
+    """(save, timed out, interrupted), agreed by every rank: each must take part in a save."""
+    flags = torch.tensor([int(due), int(timed_out), int(interrupted)], device=device)  # NCCL reduces CUDA tensors
+    if world > 1:
+        dist.all_reduce(flags, op=dist.ReduceOp.MAX)
+    return flags
+
+
 def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict]],
         batch_fn: Callable[[np.random.Generator, int], Any], cfg: TrainConfig, out: str | Path,
         device: torch.device, sample_fn: Callable[[torch.nn.Module, int, Path], None] | None = None,
@@ -104,82 +168,38 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
     out.mkdir(parents=True, exist_ok=True)
     model.to(device)
     ema = copy.deepcopy(model).eval().requires_grad_(False)
-    decay, no_decay = [], []
-    for n, p in model.named_parameters():
-        (decay if p.ndim >= 2 else no_decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.99))
-    step, rng = 0, np.random.default_rng(cfg.seed + 1000 * rank)
+    opt = _optimizer(model, cfg)
+    rng = np.random.default_rng(cfg.seed + 1000 * rank)
     state_path = out / "state.pt"
-    if state_path.exists():
-        st = torch.load(state_path, map_location=device, weights_only=False)
-        model.load_state_dict(st["model"])
-        ema.load_state_dict(st["ema"])
-        opt.load_state_dict(st["opt"])
-        step = st["step"]
-        rng.bit_generator.state = st["rng"][rank] if rank < len(st["rng"]) else rng.bit_generator.state
-        if rank == 0:
-            logger.info(f"[{desc}] resumed from {state_path} at step {step}")
+    step = _resume(state_path, model, ema, opt, rng, rank, device, desc)
     # Unused parameters happen: the memory module trains only on some batches.
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if world > 1 else model
-
-    def save():
-        rngs = [None] * world
-        if world > 1:
-            dist.all_gather_object(rngs, rng.bit_generator.state)
-        else:
-            rngs = [rng.bit_generator.state]
-        if rank == 0:
-            tmp = state_path.with_suffix(".tmp")
-            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                        "step": step, "rng": rngs, "config": asdict(cfg)}, tmp)
-            os.replace(tmp, state_path)
-
     t_start = last_ckpt = time.time()
-    bar = tqdm(total=cfg.steps, initial=step, desc=desc, disable=not progress or rank != 0,
-               dynamic_ncols=True)
+    bar = tqdm(total=cfg.steps, initial=step, desc=desc, disable=not progress or rank != 0, dynamic_ncols=True)
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
     last = min(cfg.steps, cfg.stop_after) if cfg.stop_after else cfg.steps
     with stop_requests() as stop:
         while step < last:
             t0 = time.time()
-            for g in opt.param_groups:
-                g["lr"] = lr_at(step, cfg)
-            batch = batch_fn(rng, step)
-            with autocast:
-                loss, logs = loss_fn(net, batch)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
-            with torch.no_grad():
-                d = min(cfg.ema_decay, (1 + step) / (10 + step))
-                for pe, pm in zip(ema.parameters(), model.parameters()):
-                    pe.lerp_(pm.detach(), 1 - d)
-                for be, bm in zip(ema.buffers(), model.buffers()):
-                    be.copy_(bm)
+            loss, logs, gnorm = _update(net, model, ema, opt, loss_fn, batch_fn(rng, step), cfg, step, autocast)
             step += 1
             rate = cfg.batch_size * world / max(1e-9, time.time() - t0)
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.4f}", sps=f"{rate:.0f}")
             timed_out = bool(cfg.max_minutes) and time.time() - t_start > cfg.max_minutes * 60
             interrupted = bool(stop)
-            final = step == last or timed_out or interrupted
-            if log and (step % 25 == 0 or step == 1 or final):   # always a row for the final step
+            if log and (step % 25 == 0 or step == 1 or step == last or timed_out or interrupted):   # a final row
                 log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": float(gnorm),
                                       "lr": lr_at(step, cfg), "samples_per_s": rate,
                                       "elapsed_s": time.time() - t_start, **logs}) + "\n")
                 log.flush()
             if sample_fn and rank == 0 and step % cfg.sample_every == 0:
                 sample_fn(ema, step, out)
-            due = time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last
-            # on the training device: NCCL reduces only CUDA tensors
-            flags = torch.tensor([int(due), int(timed_out), int(interrupted)], device=device)
-            if world > 1:  # every rank must take part in save(), so decide together
-                dist.all_reduce(flags, op=dist.ReduceOp.MAX)
+            flags = _decide(time.time() - last_ckpt > cfg.ckpt_minutes * 60 or step == last, timed_out,
+                            interrupted, world, device)
             if flags.any():
-                save()
+                _save(state_path, model, ema, opt, step, rng, rank, world, cfg)
                 last_ckpt = time.time()
             if flags[1] or flags[2]:
                 if rank == 0:

@@ -86,14 +86,33 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
     n = len(dirs)
     X, Y, Z = region.shape
     top = Y if top is None else min(top, Y)
-    flat = region.reshape(-1)
-    d = np.where(np.abs(dirs) < 1e-9, 1e-9, dirs)
-    inv = 1.0 / d
-    pos = d > 0
     start = np.floor(o).astype(np.int64)
     if not (0 <= start[0] < X and 0 <= start[2] < Z and 0 <= start[1] < Y):
         return (np.full(n, np.inf), np.zeros(n, np.uint8), np.zeros(n, np.int8),
                 np.zeros(n, np.int8), np.zeros((n, 3), np.int64))
+    state, istate = _ray_state(region.shape, top, o, dirs, start, far)
+    flat = region.reshape(-1)
+    out_t, out_idx = _step_rays(flat, state, istate, int(np.ceil(far * 1.75)) + 3)  # <= sqrt(3)*far voxels
+    hit = np.isfinite(out_t)
+    block = np.where(hit, flat[out_idx], 0).astype(np.uint8)
+    vox = np.stack(np.unravel_index(out_idx, region.shape), 1)
+    # The entry face: the coordinate of the hit point that lies on a voxel boundary.
+    p = o + dirs * np.where(hit, out_t, 0.0)[:, None]
+    off = np.abs(p - np.round(p))
+    axis = np.where(off[:, 0] < np.minimum(off[:, 1], off[:, 2]), 0,
+                    np.where(off[:, 1] < off[:, 2], 1, 2)).astype(np.int8)
+    sign = np.where(np.take_along_axis(dirs, axis[:, None].astype(np.int64), 1)[:, 0] > 0, 1, -1)
+    return out_t, block, axis, sign.astype(np.int8), vox
+
+
+def _ray_state(shape, top: int, o: np.ndarray, dirs: np.ndarray, start: np.ndarray, far: float):
+    """The DDA's per-ray state: float32 (7, N) tx ty tz dtx dty dtz limit, and int32
+    (5, N) flat voxel index, per-axis index steps, ray id."""
+    X, Y, Z = shape
+    n = len(dirs)
+    d = np.where(np.abs(dirs) < 1e-9, 1e-9, dirs)
+    inv = 1.0 / d
+    pos = d > 0
     # Where each ray leaves the box [0, X] x [0, top] x [0, Z] (slab test).
     box_hi = np.array([X, max(top, start[1] + 1), Z], np.float64)
     e = (np.where(pos, box_hi, 0.0) - o) * inv
@@ -101,21 +120,26 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
     limit = np.minimum(exit_t - 1e-3, far)   # the voxel entered at exit_t is outside the box
     strides = np.array([Y * Z, Z, 1], np.int64)
     # float32/int32: the step is overhead bound and these halve it (t <= far needs no more).
-    state = np.empty((7, n), np.float32)          # tx ty tz dtx dty dtz limit
+    state = np.empty((7, n), np.float32)
     state[0:3] = (((start + pos) - o) * inv).T
     state[3:6] = np.abs(inv).T
     state[6] = limit
-    istate = np.empty((5, n), np.int32)           # idx sx sy sz ray-id
+    istate = np.empty((5, n), np.int32)
     istate[0] = start @ strides
     istate[1:4] = (np.where(pos, 1, -1) * strides).T
     istate[4] = np.arange(n)
+    return state, istate
 
+
+def _step_rays(flat: np.ndarray, state: np.ndarray, istate: np.ndarray, max_steps: int):
+    """Step every ray a voxel at a time until it hits a block or passes its limit; the hit
+    distance (inf for none) and flat voxel index per ray."""
+    n = state.shape[1]
     out_t = np.full(n, np.inf)
     out_idx = np.zeros(n, np.int64)
     res_t = np.full(n, np.inf, np.float32)
     res_idx = np.zeros(n, np.int32)
     alive = np.ones(n, bool)
-    max_steps = int(np.ceil(far * 1.75)) + 3  # a unit ray crosses <= sqrt(3)*far voxels
     for i in range(max_steps):
         tx, ty, tz, dx, dy, dz, lim = state
         idx, sx, sy, sz, _ = istate
@@ -143,16 +167,7 @@ def march(region: np.ndarray, o: np.ndarray, dirs: np.ndarray, far: float, top: 
                 break
             state, istate = state[:, keep], istate[:, keep]
             res_t, res_idx, alive = res_t[keep], res_idx[keep], alive[keep]
-    hit = np.isfinite(out_t)
-    block = np.where(hit, flat[out_idx], 0).astype(np.uint8)
-    vox = np.stack(np.unravel_index(out_idx, region.shape), 1)
-    # The entry face: the coordinate of the hit point that lies on a voxel boundary.
-    p = o + dirs * np.where(hit, out_t, 0.0)[:, None]
-    off = np.abs(p - np.round(p))
-    axis = np.where(off[:, 0] < np.minimum(off[:, 1], off[:, 2]), 0,
-                    np.where(off[:, 1] < off[:, 2], 1, 2)).astype(np.int8)
-    sign = np.where(np.take_along_axis(dirs, axis[:, None].astype(np.int64), 1)[:, 0] > 0, 1, -1)
-    return out_t, block, axis, sign.astype(np.int8), vox
+    return out_t, out_idx
 
 
 def shade(o, dirs, t, block, axis, sign, voxel, cam: Camera) -> np.ndarray:
