@@ -23,6 +23,12 @@ from playground.dream.settings import SamplerSettings
 from playground.world import StartView, VoxelStart, WorldError, world_seed
 
 
+def held_context(first: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A start as context: the first frame (H, W, 3) held still for n ticks, as a player
+    standing at spawn sees it; frames (n, H, W, 3) and zero actions (n, 25)."""
+    return np.repeat(first[None], n, axis=0), np.zeros((n, A.ACTION_DIM), np.float32)
+
+
 @dataclass
 class DreamConfig:
     checkpoint: str | None = None          # default: the shipped checkpoint
@@ -75,9 +81,8 @@ class DreamWorld:
             first, pitch = self.start(self.seed, self.frame_shape[:2])
         self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
                                     seed=self.seed, device=self.config.device, camera=self.camera)
-        n = self.settings.context_frames or self.session.cache_frames   # None: the cache size
-        frames = np.repeat(first[None, None], n, axis=1)
-        self.session.reset(frames, np.zeros((1, n, A.ACTION_DIM), np.float32), pitch)
+        frames, actions = held_context(first, self.settings.context_frames or self.session.cache_frames)
+        self.session.reset(frames[None], actions[None], pitch)
         self.tick = 0
         self._recent.clear()
         self._recent.append((first, A.zero()))

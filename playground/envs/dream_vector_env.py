@@ -14,16 +14,15 @@ from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from playground import actions as A
 from playground import camera
 from playground.dream.load import load_dream
 from playground.dream import schedule as S
 from playground.dream import tuning
 from playground.dream.session import DreamSession
 from playground.dream.settings import SamplerSettings
-from playground.dream.world import DreamConfig
+from playground.dream.world import DreamConfig, held_context
 from playground.envs.spaces import action_space, to_schema
-from playground.voxel import VoxelConfig, VoxelWorld
+from playground.world import VoxelStart
 
 
 class WorldModelVectorEnv(VectorEnv):
@@ -50,7 +49,7 @@ class WorldModelVectorEnv(VectorEnv):
         self.single_action_space = action_space(action_mode)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
-        self.truths = [VoxelWorld(VoxelConfig.make(w, h)) for _ in range(num_envs)]
+        self.start = VoxelStart()   # where each env starts: the voxel world's view of its seed, as DreamWorld
         self.session: DreamSession | None = None
         self.elapsed = np.zeros(num_envs, np.int64)
         self.seeds = np.zeros(num_envs, np.int64)
@@ -58,10 +57,9 @@ class WorldModelVectorEnv(VectorEnv):
         self._obs = None
 
     def _context(self, i: int, seed: int):
-        first = self.truths[i].reset(int(seed))
-        L = self.session.cache_frames
-        return (first, np.repeat(first[None], L, axis=0), np.zeros((L, A.ACTION_DIM), np.float32),
-                self.truths[i].player.pitch)
+        first, pitch = self.start(int(seed), self.single_observation_space.shape[:2])
+        frames, actions = held_context(first, self.session.cache_frames)
+        return first, frames, actions, pitch
 
     def _seeds(self, seed):
         if seed is None:
