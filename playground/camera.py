@@ -67,7 +67,12 @@ def turned(yaw: float, pitch: float, action: np.ndarray,
            turn_degrees: float = A.MAX_TURN_DEGREES) -> tuple[float, float]:
     """The camera (yaw, pitch) in degrees after one tick of `action`'s camera turn."""
     return ((yaw + float(action[A.YAW]) * turn_degrees) % 360.0,
-            float(np.clip(pitch + float(action[A.PITCH]) * turn_degrees, -PITCH_LIMIT, PITCH_LIMIT)))
+            float(pitched(np.float64(pitch), action[None], turn_degrees)[0]))
+
+
+def pitched(pitch: np.ndarray, actions: np.ndarray, turn_degrees: float = A.MAX_TURN_DEGREES) -> np.ndarray:
+    """The pitches (B,) in degrees after one tick of the actions' (B, 25) camera turns."""
+    return np.clip(pitch + actions[:, A.PITCH].astype(np.float64) * turn_degrees, -PITCH_LIMIT, PITCH_LIMIT)
 
 
 def project(c: np.ndarray, H: int, W: int, fov_degrees: float):

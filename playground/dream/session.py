@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground import actions as A
-from playground.camera import PITCH_LIMIT, CameraModel
+from playground.camera import CameraModel, pitched
 from playground.dream.guidance import guided_forward
 from playground.dream.hooks import SamplerHook
 from playground.dream.settings import SamplerSettings
@@ -275,8 +274,7 @@ class DreamSession:
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
-        self.s.pitch = np.clip(self.s.pitch + host[:, A.PITCH].astype(np.float64) * self.camera.turn_degrees,
-                               -PITCH_LIMIT, PITCH_LIMIT)
+        self.s.pitch = pitched(self.s.pitch, host, self.camera.turn_degrees)
         for hook in self.hooks:
             hook.end_tick(self, host, frame)
         return frame
