@@ -30,6 +30,15 @@ def test_same_seed_same_actions_identical_frames():
     assert np.array_equal(a, b)
 
 
+def test_advance_ends_where_stepping_one_by_one_ends():
+    frames, stepped = run(11)
+    w = VoxelWorld()
+    w.reset(11)
+    last = w.advance(list(script("explore", np.random.default_rng(11), 40)))
+    assert np.array_equal(last, frames[-1]) and w.tick == 40
+    assert w.info() == stepped.info() and w.state()["edited"] == stepped.state()["edited"]
+
+
 def test_different_seed_different_world():
     a, _ = run(11, n=1)
     b, _ = run(12, n=1)

@@ -40,8 +40,9 @@ HUD_REFRESH_S = 0.25   # the HUD's rates and timings are redrawn this often even
 # so, when generation stays slower than the tick rate.
 CATCH_UP_S = 0.25
 # G starts the ground truth at tick 0 and replays the ticks played so far, this many per
-# pass of the loop (a voxel step is about 4 ms) so the dream keeps its tick rate meanwhile.
-TRUTH_STEPS_PER_PASS = 4
+# pass of the loop with one render at the end (physics is about 0.2 ms a tick, a render
+# about 4 ms), so the dream keeps its tick rate meanwhile.
+TRUTH_STEPS_PER_PASS = 32
 NOTICE_S = 4.0         # how long a notice (screenshot saved, recording failed...) stays on screen
 
 
@@ -240,8 +241,7 @@ class Client:
         contend for the interpreter lock and cost more than they do in turn."""
         if self.truth is None or not self.truth_due:
             return False
-        for a in self.truth_due[:TRUTH_STEPS_PER_PASS]:
-            self.truth_frame = self.truth.step(a)
+        self.truth_frame = self.truth.advance(self.truth_due[:TRUTH_STEPS_PER_PASS])
         del self.truth_due[:TRUTH_STEPS_PER_PASS]
         return True
 

@@ -54,11 +54,17 @@ class VoxelWorld:
         return self.render()
 
     def step(self, action: np.ndarray) -> np.ndarray:
+        return self.advance([action])
+
+    def advance(self, actions) -> np.ndarray:
+        """Take several actions in turn and render only the last view: a replay that needs
+        only where it ends (physics is about 0.2 ms a tick, a render about 4 ms)."""
         if self.player is None:
             raise WorldError("call reset(seed) before step(action)")
-        physics.step(self.store, self.player, A.validate(action))
-        self.store.recenter(self.player.pos[0], self.player.pos[2])
-        self.tick += 1
+        for action in actions:
+            physics.step(self.store, self.player, A.validate(action))
+            self.store.recenter(self.player.pos[0], self.player.pos[2])
+            self.tick += 1
         return self.render()
 
     def render(self) -> np.ndarray:
