@@ -33,9 +33,9 @@ IDM_SEED_BASE = 7_000_000
 
 @dataclass(frozen=True)
 class IDMTrainConfig:
-    episodes: int = 600
+    episodes: int = 1200
     ticks: int = 160            # actions per episode
-    steps: int = 4000
+    steps: int = 8000
     batch_size: int = 128
     lr: float = 2e-3
     label_smoothing: float = 0.1   # a step whose key shows little is not learnt as a certainty
