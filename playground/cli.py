@@ -1,4 +1,4 @@
-"""`playground` command line: play, datagen, train, train-idm, average, bench, eval, replay, export.
+"""`playground` command line: play, datagen, train, train-idm, train-depth, average, bench, eval, replay, export.
 
 User mistakes (bad files, configs, arguments, paths that cannot be read or written, no
 display) print one clear line and exit
@@ -143,10 +143,21 @@ def cmd_eval(args) -> int:
 
 def cmd_train_idm(args) -> int:
     from playground.eval.idm_train import IDMTrainConfig, train
-    result = train(args.out, IDMTrainConfig(episodes=args.episodes, steps=args.steps))
+    given = {k: v for k, v in (("episodes", args.episodes), ("steps", args.steps)) if v is not None}
+    result = train(args.out, IDMTrainConfig(**given))
     held = result["heldout"]
     print(f"wrote {args.out}: held-out accuracy keyboard {held['keyboard']:.1%}, camera {held['camera']:.1%} "
           f"({held['steps']} steps), {result['minutes']} min")
+    return 0
+
+
+def cmd_train_depth(args) -> int:
+    from playground.train.depth import DepthTrainConfig, train
+    given = {k: v for k, v in (("episodes", args.episodes), ("steps", args.steps)) if v is not None}
+    result = train(args.out, DepthTrainConfig(**given))
+    held = result["heldout"]
+    print(f"wrote {args.out}: held-out median relative error {held['median_relative_error']:.1%} "
+          f"within the fog ({held['frames']} frames), {result['minutes']} min")
     return 0
 
 
@@ -227,10 +238,20 @@ def _add_eval(sub) -> None:
 def _add_train_idm(sub) -> None:
     ti = sub.add_parser("train-idm", help="train the inverse-dynamics model that eval measures action accuracy with")
     ti.add_argument("--out", required=True, help="the .safetensors file to write")
-    ti.add_argument("--episodes", type=at_least(10), default=600,
-                    help="voxel-world episodes of 160 ticks (default 600)")
-    ti.add_argument("--steps", type=COUNT, default=4000, help="training steps of 128 frame pairs (default 4000)")
+    ti.add_argument("--episodes", type=at_least(10), default=None,
+                    help="voxel-world episodes of 160 ticks (default: the shipped IDM's recipe, IDMTrainConfig)")
+    ti.add_argument("--steps", type=COUNT, default=None,
+                    help="training steps of 128 frame pairs (default: the shipped IDM's recipe)")
     ti.set_defaults(fn=cmd_train_idm)
+
+
+def _add_train_depth(sub) -> None:
+    td = sub.add_parser("train-depth", help="train the depth network the dream's world memory lifts frames with")
+    td.add_argument("--out", required=True, help="the .safetensors file to write")
+    td.add_argument("--episodes", type=at_least(10), default=None,
+                    help="exploring voxel-world episodes (default: the shipped network's recipe, DepthTrainConfig)")
+    td.add_argument("--steps", type=COUNT, default=None, help="training steps (default: the shipped network's recipe)")
+    td.set_defaults(fn=cmd_train_depth)
 
 
 def _add_replay(sub) -> None:
@@ -344,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(sub)
     _add_eval(sub)
     _add_train_idm(sub)
+    _add_train_depth(sub)
     _add_replay(sub)
     _add_export(sub)
     _add_datagen(sub)

@@ -54,6 +54,8 @@ def test_eval_quick_writes_report(toy_report):
     assert set(report["action_following"]["by_script"]) == {n for p in report["action_following"]["pairs"] for n in p}
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
+    assert report["pose"]["seeds"] == 1 and "## Pose" in md
+    assert report["pose"]["dead reckoning"]["median"] >= 0 and report["pose"]["world's depth"]["median"] >= 0
 
 
 def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):

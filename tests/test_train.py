@@ -94,7 +94,7 @@ def test_stroll_walks_long_and_hops_only_when_blocked():
     add a hop or a turn only after a walking tick on the ground that did not move."""
     from playground.train.datagen import _BLOCKED_SHARE, episode
     from playground.voxel import VoxelWorld
-    from playground.voxel.physics import WALK_SPEED
+    from playground.rules.physics import WALK_SPEED
     world, fwd, jump, yaw = VoxelWorld(), A.INDEX["forward"], A.INDEX["jump"], A.YAW
     longest, unblocks = 0, 0
     for seed in (300002, 300009):       # one meets a wall, one walks on open ground

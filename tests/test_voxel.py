@@ -4,7 +4,7 @@ import pytest
 from playground import actions as A
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
-from playground.voxel import blocks as B
+from playground.rules import blocks as B
 from playground.voxel.terrain import HEIGHT, generate_chunk
 from playground.world import World, WorldError
 

@@ -10,6 +10,7 @@ from playground import checkpoint
 from playground.checkpoint import CheckpointError
 from playground.device import torch_device
 from playground.model.autoencoder import AEConfig, Autoencoder
+from playground.model.depth import FAMILY as DEPTH, DepthConfig, DepthNet
 from playground.model.dit import DiT, DiTConfig
 from playground.model.vit_autoencoder import ViTAEConfig, ViTAutoencoder
 from playground.shipped import shipped_path
@@ -60,3 +61,21 @@ def load_dream(path: str | Path | None = None, device: str | torch.device = "cpu
                               f"the autoencoder makes {ae.cfg.latent_channels}")
     info = {"path": str(path), "sha256": checkpoint.sha256(path), "extra": meta.get("extra", {})}
     return dit, ae, info
+
+
+def save_depth(net: DepthNet, path: str | Path, extra: dict) -> str:
+    """The depth network as fp16 safetensors with its config and `extra` (recipe, held-out error)."""
+    return checkpoint.save(path, {DEPTH: (DEPTH, net.cfg, net)}, extra=extra, dtype=torch.float16)
+
+
+def load_depth(path: str | Path | None = None) -> tuple[DepthNet, dict]:
+    """The depth network of `path` (default: the shipped checkpoints/depth.safetensors), in fp32
+    and eval mode, and its file's extra metadata."""
+    path = Path(path) if path else shipped_path("depth.safetensors")
+    tensors, meta = checkpoint.read(path)
+    entry = meta["models"].get(DEPTH)
+    if entry is None:
+        raise CheckpointError(f"{path} holds no depth network ('{DEPTH}'); train one with `playground train-depth`")
+    net = DepthNet(checkpoint.config_from_dict(DepthConfig, entry["config"]))
+    sd = {k: v.float() for k, v in checkpoint.split(tensors, DEPTH).items()}
+    return checkpoint.load_module(net, sd, f"{path} [{DEPTH}]").eval(), meta.get("extra", {})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
-from playground.voxel import blocks as B
+from playground.rules import blocks as B
 
 
 def sky_fraction(obs: np.ndarray) -> float:

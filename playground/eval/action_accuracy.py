@@ -22,7 +22,7 @@ import numpy as np
 from playground.eval import segments as G
 from playground.eval.idm import log_probs
 from playground.eval.metrics import wilson
-from playground.voxel.physics import WALK_SPEED
+from playground.rules.physics import WALK_SPEED
 
 # Direction of each walking key in the player's frame: (forward, right) components.
 _WALK = {"forward": (1, 0), "back": (-1, 0), "left": (0, -1), "right": (0, 1)}

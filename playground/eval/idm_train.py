@@ -26,7 +26,7 @@ from playground.config import ConfigError
 from playground.eval import idm as I
 from playground.eval import segments as G
 from playground.eval.action_accuracy import walk_direction
-from playground.voxel.physics import WALK_SPEED
+from playground.rules.physics import WALK_SPEED
 
 IDM_SEED_BASE = 7_000_000
 

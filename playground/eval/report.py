@@ -16,18 +16,19 @@ from playground.eval.plots import plots
 from playground.eval.report_md import markdown
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval
 from playground.eval.reprojection import following_ceiling, geometry_ceiling
+from playground.eval.pose_drift import pose_drift
 from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 
-QUICK = {"idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
+QUICK = {"pose_seeds": 8, "idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
          "rollout_seeds": 2, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
          "retrieval_all_memory": False, "presets": ("frame-2",)}
-FULL = {"idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
+FULL = {"pose_seeds": 32, "idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
         "rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 # Seed offsets (eval_seeds): each measure its own held-out worlds.
 OFFSETS = {"accumulation": 0, "following": 100, "retrieval": 200, "samplers": 50, "idm": 1000, "loops": 2000,
-           "free_play": 3000}
+           "free_play": 3000, "pose": 3100}
 
 
 # (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label, action
@@ -97,6 +98,8 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     report["free_play"] = PM.free_play(dreams, seeds("free_play", p["free_play_seeds"]), p["free_play_ticks"],
                                        progress)
     clock.lap("free_play")
+    report["pose"] = pose_drift(seeds("pose", p["pose_seeds"]), 64, progress)
+    clock.lap("pose")
     film = report["free_play"].pop("examples")
     loop_film = report["loop_closure"].pop("examples")
     report["action_use"] = action_use(models)

@@ -134,6 +134,23 @@ def _free_play_section(r: dict) -> list[str]:
     return lines + ["", "![free play](free_play.png)", "", "![free play frames](free_play_frames.png)", ""]
 
 
+def _pose_section(r: dict) -> list[str]:
+    """The dream's own pose (dream/pose.py) against the world's, when the report has it."""
+    d = r.get("pose")
+    if not d:
+        return []
+    lines = ["## Pose", "",
+             f"The dream's own camera position (`dream/pose.py`: the world's movement rules from the actions) "
+             f"against the world's after {d['ticks']} ticks of exploring play, {d['seeds']} seeds, blocks:", "",
+             "| tracker | median | mean | 90th percentile | within 0.5 block |", "| --- | --- | --- | --- | --- |"]
+    for name in ("dead reckoning", "world's depth"):
+        x = d[name]
+        lines.append(f"| {name} | {x['median']:.2f} | {x['mean']:.2f} | {x['p90']:.2f} | {_pct(x['within_half_block'])} |")
+    return lines + ["", "Dead reckoning walks on level ground; \"world's depth\" also collides with every block "
+                    "the world's exact depth of each shown frame reveals (a perfect depth network's ceiling). "
+                    "The acceptance asks for a median of 0.5 block.", ""]
+
+
 def _action_use(r: dict) -> list[str]:
     u = r["action_use"]
     return ["## Does the model use its actions?", "",
@@ -232,7 +249,7 @@ def markdown(r: dict) -> str:
              "## Headline", "", *headline_table(r), "",
              "Rates are shares of segments, trials or ticks; sharpness and change are ratios to the world "
              "(1 = as the world). The baselines see only the start frame: held forever, or its mean colour.", ""]
-    lines += _idm_section(r) + _loops_section(r) + _free_play_section(r) + _action_use(r)
+    lines += _idm_section(r) + _loops_section(r) + _free_play_section(r) + _pose_section(r) + _action_use(r)
     lines += _accumulation(r) + _older(r)
     if r.get("seconds_by_part"):
         lines += ["", "Seconds by part: " + ", ".join(f"{k.replace('_', ' ')} {v:.0f}"

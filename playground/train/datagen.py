@@ -25,7 +25,7 @@ from playground import actions as A
 from playground.errors import PlaygroundError
 from playground.policies import script
 from playground.voxel import VoxelConfig, VoxelWorld
-from playground.voxel.physics import WALK_SPEED
+from playground.rules.physics import WALK_SPEED
 from playground.world import SEED_LIMIT
 
 EVAL_SEED_BASE = 1_000_000

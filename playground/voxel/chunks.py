@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.voxel import blocks as B
+from playground.rules import blocks as B
 from playground.voxel.terrain import CHUNK, HEIGHT, TerrainConfig, generate_chunk
 
 BUILD_MARGIN = 4

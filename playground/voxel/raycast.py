@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.camera import FOV_DEGREES, camera_rays, view_rotation
-from playground.voxel import blocks as B
+from playground.rules import blocks as B
 from playground.voxel.noise import hash_u32
 
 SUN = np.array([0.35, 0.8, 0.48]) / np.linalg.norm([0.35, 0.8, 0.48])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.voxel import blocks as B
+from playground.rules import blocks as B
 from playground.voxel.noise import fbm, hash01, value_noise
 
 CHUNK = 16

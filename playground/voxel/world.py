@@ -1,15 +1,14 @@
 """VoxelWorld: the ground-truth World (procedural terrain + physics + ray-caster)."""
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from playground.camera import FOV_DEGREES
 from playground import actions as A
-from playground.voxel import blocks as B
-from playground.voxel import physics
+from playground.rules import blocks as B
+from playground.rules import physics
 from playground.voxel.chunks import ChunkStore
 from playground.voxel.raycast import Camera, ray_depth, render
 from playground.voxel.terrain import TerrainConfig

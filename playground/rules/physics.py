@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from playground import actions as A
 from playground.camera import turned
-from playground.voxel import blocks as B
-from playground.voxel.chunks import ChunkStore
+from playground.rules import blocks as B
+
+
+class Blocks(Protocol):
+    """What the rules move against: the voxel world's chunks, or the ground the dream knows."""
+
+    def get(self, x: int, y: int, z: int) -> int: ...
+
+    def set(self, x: int, y: int, z: int, block: int) -> None: ...
 
 HALF_WIDTH = 0.3
 PLAYER_HEIGHT = 1.8
@@ -47,7 +55,7 @@ class Player:
         return np.array([-math.sin(yw) * math.cos(pt), -math.sin(pt), math.cos(yw) * math.cos(pt)])
 
 
-def _solid(store: ChunkStore, x: int, y: int, z: int) -> bool:
+def _solid(store: Blocks, x: int, y: int, z: int) -> bool:
     return bool(B.SOLID[store.get(x, y, z)])
 
 
@@ -92,11 +100,11 @@ def _supported(store, pos) -> bool:
     return _box_hits(store, lo, hi)
 
 
-def in_water(store: ChunkStore, p: Player) -> bool:
+def in_water(store: Blocks, p: Player) -> bool:
     return store.get(math.floor(p.pos[0]), math.floor(p.pos[1] + 0.4), math.floor(p.pos[2])) == B.WATER
 
 
-def step(store: ChunkStore, p: Player, action: np.ndarray) -> None:
+def step(store: Blocks, p: Player, action: np.ndarray) -> None:
     """Advance the player by one tick under `action` (a validated schema vector)."""
     p.yaw, p.pitch = turned(p.yaw, p.pitch, action)
     slot = A.hotbar_slot(action)
@@ -136,7 +144,7 @@ def step(store: ChunkStore, p: Player, action: np.ndarray) -> None:
     _interact(store, p, on("attack"), on("use"))
 
 
-def target_block(store: ChunkStore, p: Player):
+def target_block(store: Blocks, p: Player):
     """The block the crosshair is on within reach: (block xyz, the empty xyz before it) or None."""
     eye, d = p.eye(), p.look()
     prev = None
