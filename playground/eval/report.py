@@ -16,19 +16,20 @@ from playground.eval.plots import plots
 from playground.eval.report_md import markdown
 from playground.eval.retrieval import SSIM_THRESHOLD, retrieval
 from playground.eval.reprojection import following_ceiling, geometry_ceiling
+from playground.eval.depth_error import depth_error
 from playground.eval.pose_drift import pose_drift
 from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 
-QUICK = {"pose_seeds": 8, "idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
+QUICK = {"depth_seeds": 4, "pose_seeds": 8, "idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
          "rollout_seeds": 2, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
          "retrieval_all_memory": False, "presets": ("frame-2",)}
-FULL = {"pose_seeds": 32, "idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
+FULL = {"depth_seeds": 16, "pose_seeds": 32, "idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
         "rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
         "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 # Seed offsets (eval_seeds): each measure its own held-out worlds.
 OFFSETS = {"accumulation": 0, "following": 100, "retrieval": 200, "samplers": 50, "idm": 1000, "loops": 2000,
-           "free_play": 3000, "pose": 3100}
+           "free_play": 3000, "pose": 3100, "depth": 3200}
 
 
 # (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label, action
@@ -99,6 +100,9 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
                                        progress)
     clock.lap("free_play")
     report["pose"] = pose_drift(seeds("pose", p["pose_seeds"]), 64, progress)
+    depth_net = _shipped_depth()
+    if depth_net is not None:
+        report["pose"]["depth"] = depth_error(depth_net, seeds("depth", p["depth_seeds"]), progress=progress)
     clock.lap("pose")
     film = report["free_play"].pop("examples")
     loop_film = report["loop_closure"].pop("examples")
@@ -112,6 +116,13 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     (out / "report.json").write_text(json.dumps(report, indent=1))
     (out / "report.md").write_text(markdown(report))
     return report
+
+
+def _shipped_depth():
+    """The shipped depth network, or None where this install has none."""
+    from playground.dream.load import load_depth
+    from playground.shipped import shipped_path
+    return load_depth()[0] if shipped_path("depth.safetensors").is_file() else None
 
 
 def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, progress: bool,

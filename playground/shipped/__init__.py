@@ -1,5 +1,5 @@
-"""The files the game ships with: the dream checkpoint, the keymap and the inverse-dynamics
-model that `playground eval` measures action accuracy with.
+"""The files the game ships with: the dream checkpoint, the keymap, the inverse-dynamics
+model that `playground eval` measures action accuracy with and the depth network.
 
 In a clone they live at the repository's top (checkpoints/, assets/), beside their model
 card and docs; this folder links to them so that a wheel carries copies. The clone's own
@@ -12,7 +12,8 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 _CLONE = _HERE.parent.parent
-CLONE_FOLDERS = {"tiny.safetensors": "checkpoints", "keymap.yaml": "assets", "idm.safetensors": "checkpoints"}
+CLONE_FOLDERS = {"tiny.safetensors": "checkpoints", "keymap.yaml": "assets", "idm.safetensors": "checkpoints",
+                 "depth.safetensors": "checkpoints"}
 
 
 def shipped_path(name: str) -> Path:

@@ -31,10 +31,10 @@ HELDOUT_SEED_BASE = EVAL_SEED_BASE + 4000
 
 @dataclass(frozen=True)
 class DepthTrainConfig:
-    episodes: int = 240
+    episodes: int = 480
     ticks: int = 120            # frames per episode; every `every`-th is kept
     every: int = 3
-    steps: int = 2500
+    steps: int = 8000
     batch_size: int = 32
     lr: float = 2e-3
     seed: int = DEPTH_SEED_BASE
