@@ -141,10 +141,14 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _given(args, *names: str) -> dict:
+    """The options among `names` the user gave (not None): a recipe's defaults stay its own."""
+    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+
+
 def cmd_train_idm(args) -> int:
     from playground.eval.idm_train import IDMTrainConfig, train
-    given = {k: v for k, v in (("episodes", args.episodes), ("steps", args.steps)) if v is not None}
-    result = train(args.out, IDMTrainConfig(**given))
+    result = train(args.out, IDMTrainConfig(**_given(args, "episodes", "steps")))
     held = result["heldout"]
     print(f"wrote {args.out}: held-out accuracy keyboard {held['keyboard']:.1%}, camera {held['camera']:.1%} "
           f"({held['steps']} steps), {result['minutes']} min")
@@ -153,8 +157,7 @@ def cmd_train_idm(args) -> int:
 
 def cmd_train_depth(args) -> int:
     from playground.train.depth import DepthTrainConfig, train
-    given = {k: v for k, v in (("episodes", args.episodes), ("steps", args.steps)) if v is not None}
-    result = train(args.out, DepthTrainConfig(**given))
+    result = train(args.out, DepthTrainConfig(**_given(args, "episodes", "steps")))
     held = result["heldout"]
     print(f"wrote {args.out}: held-out median relative error {held['median_relative_error']:.1%} "
           f"within the fog ({held['frames']} frames), {result['minutes']} min")

@@ -26,6 +26,7 @@ from playground.config import ConfigError
 from playground.eval import idm as I
 from playground.eval import segments as G
 from playground.eval.action_accuracy import walk_direction
+from playground.train.augment import degrade
 from playground.rules.physics import WALK_SPEED
 
 IDM_SEED_BASE = 7_000_000
@@ -86,20 +87,12 @@ def dataset(cfg: IDMTrainConfig, progress: bool = True):
     return frames, np.stack([k for _, _, k in eps]), np.stack([G.labels(a)[1] for _, a, _ in eps])
 
 
-def _degrade(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """A random blur (box of 1-3 px, as pairs share it) and noise on (N, 3, H, W) in [-1, 1]."""
-    k = int(torch.randint(1, 4, (1,), generator=gen))
-    if k > 1:
-        x = F.avg_pool2d(F.pad(x, (k // 2, (k - 1) // 2) * 2, mode="replicate"), k, stride=1)
-    return x + 0.03 * torch.randn(x.shape, generator=gen)
-
-
 def _batch(frames, keys, cams, episodes, rng, gen, n):
     e = episodes[rng.integers(0, len(episodes), n)]
     t = rng.integers(1, frames.shape[1], n)
     pair = torch.cat([I.to_input(frames[e, t - 1]), I.to_input(frames[e, t])])
     if rng.random() < 0.5:
-        pair = _degrade(pair, gen)
+        pair = degrade(pair, gen)   # pairs share one blur
     return pair[:n], pair[n:], torch.from_numpy(keys[e, t - 1]), torch.from_numpy(cams[e, t - 1])
 
 

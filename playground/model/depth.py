@@ -16,6 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from playground.model.autoencoder import frames_to_tensor
+
 FAMILY = "depth"   # its name in a checkpoint (dream/load.py)
 
 
@@ -61,18 +63,13 @@ class DepthNet(nn.Module):
         return out[:, 0], out[:, 1]
 
 
-def to_input(frames: np.ndarray) -> torch.Tensor:
-    """uint8 (N, H, W, 3) -> float (N, 3, H, W) in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 127.5 - 1
-
-
 @torch.no_grad()
 def predict(net: DepthNet, frames: np.ndarray, batch: int = 256) -> np.ndarray:
     """Distances along each pixel's ray of uint8 frames (N, H, W, 3): float32 (N, H, W),
     inf where the net calls the pixel far (sky or fogged out)."""
     out = []
     for i in range(0, len(frames), batch):
-        log_d, far = net(to_input(frames[i:i + batch]))
+        log_d, far = net(frames_to_tensor(frames[i:i + batch]))
         d = log_d.exp().clamp(max=net.cfg.far)
         out.append(torch.where(far > 0, torch.full_like(d, float("inf")), d).numpy())
     return np.concatenate(out).astype(np.float32)

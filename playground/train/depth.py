@@ -21,7 +21,9 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from playground.config import ConfigError
-from playground.model.depth import DepthConfig, DepthNet, predict, relative_error, to_input
+from playground.model.autoencoder import frames_to_tensor
+from playground.model.depth import DepthConfig, DepthNet, predict, relative_error
+from playground.train.augment import degrade
 from playground.train.datagen import EVAL_SEED_BASE
 
 DEPTH_SEED_BASE = 900_000
@@ -73,13 +75,6 @@ def loss(net: DepthNet, frames: torch.Tensor, depth: torch.Tensor) -> torch.Tens
     return F.binary_cross_entropy_with_logits(far_logit, far.float()) + l1
 
 
-def _degrade(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    k = int(torch.randint(1, 4, (1,), generator=gen))
-    if k > 1:
-        x = F.avg_pool2d(F.pad(x, (k // 2, (k - 1) // 2) * 2, mode="replicate"), k, stride=1)
-    return x + 0.03 * torch.randn(x.shape, generator=gen)
-
-
 def heldout_error(net: DepthNet, frames: np.ndarray, depths: np.ndarray) -> dict:
     """Median and mean relative error within the fog distance, and how often the net
     calls a near pixel far or a far one near."""
@@ -108,9 +103,9 @@ def train(out: str | Path, cfg: DepthTrainConfig = DepthTrainConfig(), progress:
     bar = tqdm(range(cfg.steps), desc="depth train", disable=not progress)
     for _ in bar:
         i = rng.integers(0, len(frames), cfg.batch_size)
-        x, d = to_input(frames[i]), torch.from_numpy(depths[i])
+        x, d = frames_to_tensor(frames[i]), torch.from_numpy(depths[i])
         if rng.random() < 0.5:
-            x = _degrade(x, gen)
+            x = degrade(x, gen)
         value = loss(net, x, d)
         opt.zero_grad(set_to_none=True)
         value.backward()
