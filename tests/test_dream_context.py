@@ -47,7 +47,7 @@ def test_dream_context_is_the_frame_sampler_with_its_cache():
     levels = torch.tensor([[30] * T, [200] * T])
     actions = torch.randn(B, T, 25)
     with torch.no_grad():
-        got = dream_context(dit, abar, x0, levels, actions, 3, generator=torch.Generator().manual_seed(5))
+        got = dream_context(dit, x0, levels, actions, 3, seed=5)
         want = _uncached(dit, abar, x0, levels, actions, 3, seed=5)
     torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
     assert torch.equal(got[:, :3], x0[:, :3]) and torch.equal(got[:, -1], x0[:, -1])   # real frames kept
@@ -55,12 +55,12 @@ def test_dream_context_is_the_frame_sampler_with_its_cache():
 
 
 def test_dream_context_one_frame_and_memory():
-    dit, abar = _model(memory_frames=2), alphas_cumprod().float()
+    dit = _model(memory_frames=2)
     x0, actions = torch.randn(1, 4, 4, 4, 4), torch.zeros(1, 4, 25)
     levels = torch.zeros(1, 4, dtype=torch.long)
-    memory = dit.memory.bank(dit.compress(torch.randn(1, 2, 4, 4, 4), torch.zeros(1, 2, 25)))
-    a = dream_context(dit, abar, x0, levels, actions, 1, memory, torch.Generator().manual_seed(1))
-    b = dream_context(dit, abar, x0, levels, actions, 1, None, torch.Generator().manual_seed(1))
+    bank = dit.compress(torch.randn(1, 2, 4, 4, 4), torch.zeros(1, 2, 25))
+    a = dream_context(dit, x0, levels, actions, 1, bank, seed=1)
+    b = dream_context(dit, x0, levels, actions, 1, None, seed=1)
     assert torch.equal(a[:, [0, 1, 3]], x0[:, [0, 1, 3]]) and not torch.allclose(a[:, 2], b[:, 2])  # memory is used
 
 
@@ -86,9 +86,8 @@ def test_guided_dream_context_is_the_guided_sampler():
     x0, actions = torch.randn(B, T, 4, 4, 4), torch.randn(B, T, 25)
     levels = torch.full((B, T), 60)
     with torch.no_grad():
-        got = dream_context(dit, abar, x0, levels, actions, 2, generator=torch.Generator().manual_seed(3),
-                            guidance=2.0, guidance_on="keys")
+        got = dream_context(dit, x0, levels, actions, 2, seed=3, guidance=2.0, guidance_on="keys")
         want = _uncached(dit, abar, x0, levels, actions, 2, seed=3, guidance=2.0)
-        plain = dream_context(dit, abar, x0, levels, actions, 2, generator=torch.Generator().manual_seed(3))
+        plain = dream_context(dit, x0, levels, actions, 2, seed=3)
     torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
     assert not torch.allclose(got[:, 3:5], plain[:, 3:5])        # guidance changed the dreamed frames

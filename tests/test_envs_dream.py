@@ -45,7 +45,8 @@ def test_make_vec_uses_one_batched_model(toy_checkpoint):
         truncs.append(trunc.copy())
     assert truncs[2].all() and not truncs[3].any()        # ends at step 3, autoreset on step 4
     assert (info["tick"] == 0).all()
-    assert envs.unwrapped.session.dit is envs.unwrapped.dit  # one model for the batch
+    world = envs.unwrapped.world                          # one model and one session for the batch
+    assert world.session.dit is world.dit and world.session.s.noisy.shape[0] == 3
 
 
 def test_per_env_reset_mask(toy_checkpoint):

@@ -235,3 +235,15 @@ def test_hooks_are_called_at_their_points_and_none_run_when_off():
     warped = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(turn_warp_level=300), seed=0)
     assert [type(h).__name__ for h in warped.hooks] == ["TurnWarp"]
     assert DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SamplerSettings(turn_warp_level=300)).hooks == []
+
+
+def test_latent_sessions_show_each_rows_context_at_its_own_level():
+    dit, _ = random_models()
+    s = DreamSession(dit, None, S.frame(2, 3), seed=0)
+    lat = torch.randn(2, 4, dit.cfg.in_channels, *dit.cfg.input_size)
+    s.reset_latents(lat, torch.zeros(2, 4, 25), context_levels=torch.tensor([0, 500]))
+    shown = torch.stack([c[0] for c in s.s.cached], 1)               # (B, T, C, h, w) as context
+    assert torch.equal(shown[0], lat[0, -len(s.s.cached):])           # level 0: exactly the latents
+    assert not torch.allclose(shown[1], lat[1, -len(s.s.cached):])   # level 500: noised
+    nxt = s.step_latent(torch.zeros(2, 25))
+    assert nxt.shape == lat[:, 0].shape and torch.isfinite(nxt).all()

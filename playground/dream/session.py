@@ -52,6 +52,10 @@ class _State:
     outbox: deque = field(default_factory=deque)  # decoded frames waiting to be shown
     next_pos: int = 0                            # absolute position of the next frame to cache
     pitch: np.ndarray | None = None              # (B,) the camera pitch in degrees, from the actions
+    # The level each row's clean context is shown at (the schedule's context_label; per row
+    # for training's dreamed context): (B,) on the device, and its host copy.
+    context_level: torch.Tensor | None = None
+    context_host: np.ndarray | None = None
 
 
 class DreamSession:
@@ -61,8 +65,9 @@ class DreamSession:
         open runs plainly: no guidance, no warp, fp32). Its schedule fields are not read:
         `schedule` is the one that runs. camera: what the checkpoint's frames were seen with
         (camera.from_checkpoint)."""
-        self.dit, self.ae, self.schedule = dit.eval(), ae.eval(), schedule
-        ae.to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
+        self.dit, self.ae, self.schedule = dit, ae, schedule
+        if ae is not None:                          # None: latents only (reset_latents, step_latent)
+            ae.eval().to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
         self.opt = settings or SamplerSettings()
         self.device = torch.device(device)
         self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
@@ -147,7 +152,7 @@ class DreamSession:
         ctx_x = torch.stack([c[0] for c in self.s.cached], 1)
         ctx_a = torch.stack([c[1] for c in self.s.cached], 1)
         n = ctx_x.shape[1]
-        ctx_l = torch.full(levels.shape[:1] + (n,), self.schedule.context_label, device=self.device)
+        ctx_l = self._labels(n)
         self.s.next_pos -= n
         try:
             v, kv = self._model(torch.cat([ctx_x, x], 1), torch.cat([ctx_l, levels], 1),
@@ -179,15 +184,27 @@ class DreamSession:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             return tensor_to_frames(self.ae.decode(z).float())
 
-    def _stabilise(self, lat: torch.Tensor) -> torch.Tensor:
-        """A clean latent as context: noised to the schedule's context_label level, as the
-        model saw context in training (noise augmentation, so small errors in its own
-        frames are not copied forward); unchanged at label 0."""
-        level = self.schedule.context_label
-        if level == 0:
+    def _stabilise(self, lat: torch.Tensor, rows=slice(None)) -> torch.Tensor:
+        """Clean latents (b, ...) of the session's rows `rows` as context: noised to their
+        context level, as the model saw context in training (noise augmentation, so small
+        errors in its own frames are not copied forward); unchanged at level 0."""
+        host = self.s.context_host[rows]
+        if not host.any():
             return lat
-        ab = self.abar[level]
-        return ab.sqrt() * lat + (1 - ab).sqrt() * self.noise(lat.shape)
+        level = self.s.context_level[rows]
+        ab = self.abar[level].view(-1, *[1] * (lat.dim() - 1))
+        noised = ab.sqrt() * lat + (1 - ab).sqrt() * self.noise(lat.shape)
+        return noised if host.all() else torch.where((level == 0).view_as(ab), lat, noised)
+
+    def _labels(self, n: int, rows=slice(None)) -> torch.Tensor:
+        """(b, n): the level labels of n context frames of rows `rows`."""
+        return self.s.context_level[rows, None].repeat(1, n)
+
+    def _new_state(self, B: int, pitch=None, context_levels: torch.Tensor | None = None) -> None:
+        level = torch.full((B,), self.schedule.context_label, device=self.device) if context_levels is None \
+            else torch.as_tensor(context_levels, device=self.device).long()
+        self.s = _State(pitch=None if pitch is None else _pitches(pitch, B), context_level=level,
+                        context_host=level.cpu().numpy())
 
     def noise(self, shape):
         """Gaussian noise from the session's generator (hooks draw theirs here too)."""
@@ -204,18 +221,33 @@ class DreamSession:
         frames, actions = np.asarray(frames), np.asarray(actions, np.float32)
         B, T0 = frames.shape[:2]
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))
-        lat = lat.view(B, T0, *lat.shape[1:])
-        act = torch.as_tensor(actions, device=self.device)
-        self.s = _State(pitch=_pitches(pitch, B))
+        self._new_state(B, 0.0 if pitch is None else pitch)
         for hook in self.hooks:
             hook.reset(self, frames[:, -1], self.s.pitch.copy())
-        keep = min(T0, self.cache_frames)
+        self._fill(lat.view(B, T0, *lat.shape[1:]), torch.as_tensor(actions, device=self.device))
+
+    @torch.no_grad()
+    def reset_latents(self, latents: torch.Tensor, actions: torch.Tensor, context_levels=None,
+                      bank: torch.Tensor | None = None) -> None:
+        """Start from clean context latents (B, T0, C, h, w) and their actions (B, T0, 25), on
+        the session's device, with no autoencoder (training's dreamed context, then
+        step_latent). context_levels (B,): the level each row's context is shown at (default
+        the schedule's context_label); bank (B, m, K, D): earlier frames compressed by
+        DiT.compress, which the memory starts from."""
+        self._new_state(latents.shape[0], context_levels=context_levels)
+        if bank is not None:
+            self.s.bank.extend(bank.unbind(1))
+        self._fill(latents, actions)
+
+    def _fill(self, lat: torch.Tensor, act: torch.Tensor) -> None:
+        """The last cache_frames context latents (B, T0, C, h, w) with actions (B, T0, 25)
+        fill the cache; the noisy slots start as the last one noised to their levels."""
+        keep = min(lat.shape[1], self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
         kv = None
         if self.opt.kv_cache:
-            levels = torch.full((B, keep), self.schedule.context_label, device=self.device)
-            _, kv = self._model(ctx, levels, act, None)
+            _, kv = self._model(ctx, self._labels(keep), act, self._memory())
         self.s.next_pos = keep
         self._admit([(ctx[:, i], act[:, i], lat[:, i]) for i in range(keep)], kv)
         self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
@@ -238,9 +270,9 @@ class DreamSession:
             hook.reset_rows(self, host_rows, frames[:, -1], s.pitch[host_rows])
         lat = self.ae.encode(frames_to_tensor(frames[:, -L:].reshape(-1, *frames.shape[2:])).to(self.device))
         clean = lat.view(n, L, *lat.shape[1:])
-        lat = self._stabilise(clean)
+        lat = self._stabilise(clean, host_rows)
         act = torch.as_tensor(np.asarray(actions, np.float32)[:, -L:], device=self.device)
-        levels = torch.full((n, L), self.schedule.context_label, device=self.device)
+        levels = self._labels(L, host_rows)
         positions = torch.arange(s.next_pos - L, s.next_pos, device=self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             _, kv = self.dit(lat, levels, act, positions=positions)
@@ -268,7 +300,7 @@ class DreamSession:
         if not self.s.outbox:
             for hook in self.hooks:
                 hook.begin_tick(self, host)
-            self._ar_step(a)
+            self._show(self._ar_step(a))
             for hook in self.hooks:
                 self.timings.update(hook.timings)
         else:  # mid-chunk: the action conditions the chunk after this one
@@ -279,10 +311,18 @@ class DreamSession:
             hook.end_tick(self, host, frame)
         return frame
 
-    def _ar_step(self, a):
+    @torch.no_grad()
+    def step_latent(self, action: torch.Tensor) -> torch.Tensor:
+        """One tick of a shift-1 schedule with no decoding and no hooks (training's dreamed
+        context): the clean latent (B, C, h, w) made after `action` (B, 25), a tensor on the
+        session's device."""
+        assert self.schedule.shift == 1 and not self.hooks and self.s.noisy is not None
+        return self._ar_step(action)[:, 0]
+
+    def _ar_step(self, a) -> torch.Tensor:
         """One autoregressive step of the schedule: its calls, each a DDIM step of the noisy
-        slots (hooks may act before and after each call), then the frames that reached level 0
-        are decoded and shown."""
+        slots (hooks may act before and after each call); returns the latents that reached
+        level 0, (B, shift, C, h, w), which join the context in the next call."""
         sch, s = self.schedule, self.s
         c0 = sch.context
         s.noisy_actions[:, -sch.shift:] = a[:, None]
@@ -302,7 +342,7 @@ class DreamSession:
                 px = torch.stack([p[0] for p in s.pending], 1)
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
-                levels = torch.cat([torch.full((B, n_pending), sch.context_label, device=self.device), levels], 1)
+                levels = torch.cat([self._labels(n_pending), levels], 1)
             v, kv = self._call(x, levels, acts, guide_from=self._guide_from(sch.levels[r, c0:], n_pending))
             s.next_pos += n_pending
             if n_pending:
@@ -317,10 +357,16 @@ class DreamSession:
         s.pending = [(self._stabilise(done[:, i]), done_a[:, i], done[:, i]) for i in range(out)]
         s.noisy = torch.cat([s.noisy[:, out:], self.noise((done.shape[0], out, *done.shape[2:]))], 1)
         s.noisy_actions = torch.cat([s.noisy_actions[:, out:], a[:, None].expand(-1, out, -1)], 1)
-        frames = self._decode(done.flatten(0, 1)).view(done.shape[0], out, *self.frame_hw, 3)
-        for i in range(out):
-            s.outbox.append(frames[:, i].cpu().numpy())
-        self.timings = {"model_ms": (t1 - t0) * 1000, "decode_ms": (time.perf_counter() - t1) * 1000}
+        self.timings = {"model_ms": (t1 - t0) * 1000}
+        return done
+
+    def _show(self, done: torch.Tensor) -> None:
+        """Finished latents (B, n, C, h, w) decoded into the outbox, shown one per tick."""
+        t0 = time.perf_counter()
+        frames = self._decode(done.flatten(0, 1)).view(done.shape[0], done.shape[1], *self.frame_hw, 3)
+        for i in range(done.shape[1]):
+            self.s.outbox.append(frames[:, i].cpu().numpy())
+        self.timings["decode_ms"] = (time.perf_counter() - t0) * 1000
 
     @property
     def camera_pitch(self) -> np.ndarray:

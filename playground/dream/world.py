@@ -4,6 +4,10 @@ reset(seed) starts from `start`'s view of the seed (by default the voxel world's
 playground.world.VoxelStart), so the first frame is exactly the ground truth's, and the
 dream's context is that frame held still (zero actions), as a player standing at spawn
 would see it. The dream itself knows nothing of the voxel world.
+
+The same session runs B rows at once for the vector env and evaluation: `begin(firsts,
+pitches, seed)`, `step_rows(actions)`, `restart_rows(rows, firsts, pitches)`; reset and
+step are its one-row case.
 """
 from __future__ import annotations
 
@@ -46,7 +50,10 @@ class DreamConfig:
 class DreamWorld:
     name = "dream"
 
-    def __init__(self, config: DreamConfig | None = None, models=None, start: StartView | None = None):
+    def __init__(self, config: DreamConfig | None = None, models=None, start: StartView | None = None,
+                 batch: int = 1):
+        """batch: the rows it will mostly run at once (the precision left open is the faster
+        one for that many)."""
         self.config = config or DreamConfig()
         self.start = start or VoxelStart()
         self.dit, self.ae, self.ckpt = models or load_dream(self.config.checkpoint, self.config.device,
@@ -54,7 +61,7 @@ class DreamWorld:
                                                              image_size=self.config.image_size)
         self.defaults = tuning.from_checkpoint(self.ckpt)
         self.camera = camera.from_checkpoint(self.ckpt)
-        self.settings = self.config.sampler.resolved(self.defaults, self.config.device)   # what runs
+        self.settings = self.config.sampler.resolved(self.defaults, self.config.device, batch)   # what runs
         self.schedule = self.settings.make_schedule()
         h, w = self.ae.cfg.image_size
         self.frame_shape = (h, w, 3)
@@ -73,16 +80,42 @@ class DreamWorld:
         except (FileNotFoundError, UnidentifiedImageError) as e:
             raise WorldError(f"cannot use prompt image {self.config.prompt_image}: {e}") from None
 
+    def view(self, seed: int) -> tuple[np.ndarray, float]:
+        """The first frame (H, W, 3) for a world seed and its camera pitch in degrees: the
+        prompt image (a level camera) or the start's view."""
+        if self.config.prompt_image:
+            return self._prompt(), 0.0
+        return self.start(world_seed(seed), self.frame_shape[:2])
+
+    def begin(self, firsts: np.ndarray, pitches, seed: int) -> None:
+        """A new session for B rows, each from its first frame (B, H, W, 3) held still, seen
+        at pitches (B,) degrees; its noise is seeded with `seed`."""
+        self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
+                                    seed=seed, device=self.config.device, camera=self.camera)
+        frames, actions = self._held(firsts)
+        self.session.reset(frames, actions, pitches)
+
+    def _held(self, firsts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = self.settings.context_frames or self.session.cache_frames
+        held = [held_context(f, n) for f in firsts]
+        return np.stack([f for f, _ in held]), np.stack([a for _, a in held])
+
+    def step_rows(self, actions: np.ndarray) -> np.ndarray:
+        """Every row's next frame (B, H, W, 3) after its action, actions (B, 25)."""
+        if self.session is None:
+            raise WorldError("call reset(seed) or begin(...) before stepping")
+        return self.session.step(actions)
+
+    def restart_rows(self, rows: np.ndarray, firsts: np.ndarray, pitches) -> None:
+        """Rows where the mask `rows` (B,) is true start again from first frames (n, H, W, 3)
+        at pitches (n,) while the others go on."""
+        frames, actions = self._held(firsts)
+        self.session.reset_rows(rows, frames, actions, pitches)
+
     def reset(self, seed: int | None = None) -> np.ndarray:
         self.seed = world_seed(seed)
-        if self.config.prompt_image:
-            first, pitch = self._prompt(), 0.0                  # a prompt: assume a level camera
-        else:
-            first, pitch = self.start(self.seed, self.frame_shape[:2])
-        self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
-                                    seed=self.seed, device=self.config.device, camera=self.camera)
-        frames, actions = held_context(first, self.settings.context_frames or self.session.cache_frames)
-        self.session.reset(frames[None], actions[None], pitch)
+        first, pitch = self.view(self.seed)
+        self.begin(first[None], pitch, self.seed)
         self.tick = 0
         self._recent.clear()
         self._recent.append((first, A.zero()))
@@ -93,7 +126,7 @@ class DreamWorld:
             raise WorldError("call reset(seed) before step(action)")
         self.tick += 1
         a = A.validate(action)
-        frame = self.session.step(a[None])[0]
+        frame = self.step_rows(a[None])[0]
         self._recent.append((frame, a))
         return frame
 

@@ -2,7 +2,7 @@
 
 `gymnasium.make_vec("playground/WorldModel-v0", num_envs=N)` builds this (the
 registration's vector_entry_point). Each env has its own seed and voxel world for its
-start; one DreamSession steps all N together. Episodes end by `max_episode_steps`
+start; one DreamWorld (the single env's, with N rows) steps all N together. Episodes end by `max_episode_steps`
 (truncation); autoreset happens on the next step (AutoresetMode.NEXT_STEP), and
 `reset(options={"reset_mask": mask})` restarts only some envs.
 """
@@ -14,15 +14,10 @@ from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from playground import camera
-from playground.dream.load import load_dream
 from playground.dream import schedule as S
-from playground.dream import tuning
-from playground.dream.session import DreamSession
 from playground.dream.settings import SamplerSettings
-from playground.dream.world import DreamConfig, held_context
+from playground.dream.world import DreamConfig, DreamWorld
 from playground.envs.spaces import action_space, to_schema
-from playground.world import VoxelStart
 
 
 class WorldModelVectorEnv(VectorEnv):
@@ -33,33 +28,33 @@ class WorldModelVectorEnv(VectorEnv):
                  checkpoint: str | None = None, device: str = "auto"):
         """As WorldModelEnv; sampler's bf16 None (the default) is the precision that is
         faster for this batch on this device (device.fast_bf16)."""
-        self.cfg = DreamConfig(checkpoint=checkpoint, sampler=SamplerSettings.build(sampler), device=device)
-        if self.cfg.sampler.context_frames is not None:   # its one cache holds every row's full history
+        cfg = DreamConfig(checkpoint=checkpoint, sampler=SamplerSettings.build(sampler), device=device)
+        if cfg.sampler.context_frames is not None:   # its one cache holds every row's full history
             raise S.ScheduleError("the vector env starts every env from a full context; leave `context_frames` "
                                   "unset (it works with gymnasium.make)")
-        self.dit, self.ae, self.ckpt = load_dream(self.cfg.checkpoint, self.cfg.device)
-        self.settings = self.cfg.sampler.resolved(tuning.from_checkpoint(self.ckpt), self.cfg.device, num_envs)
-        self.schedule = self.settings.make_schedule()
-        if self.schedule.shift != 1:
+        self.world = DreamWorld(cfg, batch=num_envs)
+        if self.world.schedule.shift != 1:
             raise S.ScheduleError("the vector env needs a shift-1 schedule (frame, progressive, pyramid)")
         self.num_envs, self.action_mode, self.render_mode = num_envs, action_mode, render_mode
         self.reward_fn, self.max_episode_steps = reward_fn, max_episode_steps
-        h, w = self.ae.cfg.image_size
+        h, w = self.world.frame_shape[:2]
         self.single_observation_space = spaces.Box(0, 255, (h, w, 3), np.uint8)
         self.single_action_space = action_space(action_mode)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
-        self.start = VoxelStart()   # where each env starts: the voxel world's view of its seed, as DreamWorld
-        self.session: DreamSession | None = None
         self.elapsed = np.zeros(num_envs, np.int64)
         self.seeds = np.zeros(num_envs, np.int64)
         self._autoreset = np.zeros(num_envs, bool)
         self._obs = None
 
-    def _context(self, i: int, seed: int):
-        first, pitch = self.start(int(seed), self.single_observation_space.shape[:2])
-        frames, actions = held_context(first, self.session.cache_frames)
-        return first, frames, actions, pitch
+    @property
+    def settings(self) -> SamplerSettings:
+        """The sampler's settings as they run (the checkpoint's defaults filled in)."""
+        return self.world.settings
+
+    def _views(self, seeds) -> tuple[np.ndarray, list[float]]:
+        views = [self.world.view(int(seed)) for seed in seeds]
+        return np.stack([f for f, _ in views]), [p for _, p in views]
 
     def _seeds(self, seed):
         if seed is None:
@@ -73,14 +68,11 @@ class WorldModelVectorEnv(VectorEnv):
             self._np_random, _ = seeding.np_random(int(seed if isinstance(seed, int) else seed[0]))
         mask = None if not options or "reset_mask" not in options else np.asarray(options["reset_mask"], bool)
         seeds = self._seeds(seed)
-        if mask is None or self.session is None:
+        if mask is None or self.world.session is None:
             mask = np.ones(self.num_envs, bool)
-            self.session = DreamSession(self.dit, self.ae, self.schedule, self.settings,
-                                        seed=int(seeds[0]), device=self.cfg.device,
-                                        camera=camera.from_checkpoint(self.ckpt))
-            ctx = [self._context(i, seeds[i]) for i in range(self.num_envs)]
-            self.session.reset(np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]), [c[3] for c in ctx])
-            self._obs = np.stack([c[0] for c in ctx])
+            firsts, pitches = self._views(seeds)
+            self.world.begin(firsts, pitches, int(seeds[0]))
+            self._obs = firsts
         else:
             self._reset_rows(mask, seeds)
         self.seeds[mask] = seeds[mask]
@@ -89,16 +81,13 @@ class WorldModelVectorEnv(VectorEnv):
         return self._obs.copy(), self._infos()
 
     def _reset_rows(self, mask, seeds):
-        idx = np.flatnonzero(mask)
-        ctx = [self._context(i, seeds[i]) for i in idx]
-        self.session.reset_rows(mask, np.stack([c[1] for c in ctx]), np.stack([c[2] for c in ctx]),
-                                [c[3] for c in ctx])
-        for j, i in enumerate(idx):
-            self._obs[i] = ctx[j][0]
+        firsts, pitches = self._views(seeds[mask])
+        self.world.restart_rows(mask, firsts, pitches)
+        self._obs[mask] = firsts
 
     def step(self, actions):
         acts = np.stack([to_schema(a, self.action_mode) for a in actions])
-        frames = self.session.step(acts)
+        frames = self.world.step_rows(acts)
         self.elapsed += 1
         rewards = np.zeros(self.num_envs, np.float64)
         if self.reward_fn:
@@ -126,4 +115,4 @@ class WorldModelVectorEnv(VectorEnv):
         return None if self._obs is None else self._obs.copy()
 
     def close_extras(self, **kwargs):
-        self.session = None
+        self.world.close()

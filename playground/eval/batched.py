@@ -56,17 +56,11 @@ def dream_rollouts(dream, first: np.ndarray, pitches: np.ndarray, actions, seed:
     """The dream of `dream` (a DreamWorld: its models, schedule and options) from the first
     frames (B, H, W, 3) at camera pitches (B,) under actions (T, 25) or (B, T, 25):
     frames uint8 (B, T+1, H, W, 3), the first frames included."""
-    from playground.dream.session import DreamSession
     acts = _per_row(actions, len(first))
     out = []
     for rows in tqdm(batches(len(first), batch), desc=desc, disable=not progress):
-        n_rows = len(first[rows])
-        session = DreamSession(dream.dit, dream.ae, dream.schedule, dream.settings, seed=seed + rows.start,
-                               device=dream.config.device, camera=dream.camera)
-        n = dream.settings.context_frames or session.cache_frames
-        session.reset(np.repeat(first[rows, None], n, axis=1), np.zeros((n_rows, n, acts.shape[-1]), np.float32),
-                      pitches[rows])
-        frames = [first[rows]] + [session.step(np.ascontiguousarray(acts[rows, t])) for t in range(acts.shape[1])]
+        dream.begin(first[rows], pitches[rows], seed=seed + rows.start)
+        frames = [first[rows]] + [dream.step_rows(np.ascontiguousarray(acts[rows, t])) for t in range(acts.shape[1])]
         out.append(np.stack(frames, 1))
     return np.concatenate(out)
 

@@ -159,13 +159,13 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
 def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys"):
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
-        memory = None
+        memory = bank = None
         if b["mem_x"].shape[1]:
-            memory = model.memory.bank(model.compress(b["mem_x"], b["mem_a"]))
+            bank = model.compress(b["mem_x"], b["mem_a"])                    # (B, m, K, D)
+            memory = model.memory.bank(bank)
         x0, dreamed = b["x0"], int(b["dreamed"])
         if dreamed:
-            gen = torch.Generator(device=x0.device).manual_seed(int(b["dream_seed"]))
-            x0 = dream_context(model, abar, x0, b["levels"], b["actions"], dreamed, memory, gen,
+            x0 = dream_context(model, x0, b["levels"], b["actions"], dreamed, bank, int(b["dream_seed"]),
                                guidance=guidance, guidance_on=guidance_on)
         x_t = add_noise(abar, x0, b["levels"], b["eps"])
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
