@@ -247,3 +247,20 @@ def test_latent_sessions_show_each_rows_context_at_its_own_level():
     assert not torch.allclose(shown[1], lat[1, -len(s.s.cached):])   # level 500: noised
     nxt = s.step_latent(torch.zeros(2, 25))
     assert nxt.shape == lat[:, 0].shape and torch.isfinite(nxt).all()
+
+
+def test_the_world_memory_hook_draws_every_tick_from_its_picture_and_stays_bounded():
+    from playground.dream.memory_warp import MemoryWarp
+    dit, ae = random_models()
+    s = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=True, turn_warp_level=300), seed=0)
+    assert [type(h) for h in s.hooks] == [MemoryWarp]
+    s.reset(*context())
+    hook = s.hooks[0]
+    for a in [A.make({"forward"})] * 3 + [A.make(set(), yaw=0.5)] * 3 + [A.zero()] * 2:
+        s.step(a[None])
+        assert "memory_ms" in s.timings
+    assert hook.turned is not None                       # standing still: the picture covers the view
+    sizes = s.state_size()
+    assert 0 < sizes["memory_points"] <= hook.memory.capacity
+    plain = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=False, turn_warp_level=300))
+    assert "memory_points" not in (plain.reset(*context()) or plain.state_size())

@@ -41,3 +41,7 @@ class SamplerHook:
 
     def end_tick(self, session, actions: np.ndarray, frames: np.ndarray) -> None:
         """actions (B, 25) and the frames (B, H, W, 3) shown for them."""
+
+    def state_size(self) -> dict[str, int]:
+        """Sizes of what it keeps that must stay bounded over a long session."""
+        return {}

@@ -30,6 +30,7 @@ class Ground:
         self.blocks: dict[tuple[int, int, int], int] = {}
         self.lowest: dict[tuple[int, int], int] = {}    # column -> lowest seen solid y
         self.level = 0
+        self.edits: list[tuple[int, int, int]] = []     # cells set by the rules (broken, placed), for the memory
 
     def get(self, x: int, y: int, z: int) -> int:
         block = self.blocks.get((x, y, z))
@@ -40,6 +41,14 @@ class Ground:
 
     def set(self, x: int, y: int, z: int, block: int) -> None:
         self.blocks[(x, y, z)] = block
+        self.edits.append((x, y, z))
+
+    def keep_near(self, x: float, z: float, radius: float) -> None:
+        """Forget what lies further than `radius` blocks (horizontally) from (x, z): the
+        ground stays bounded however far the player walks (the memory keeps the picture)."""
+        near = lambda cx, cz: max(abs(cx + 0.5 - x), abs(cz + 0.5 - z)) <= radius   # noqa: E731
+        self.blocks = {c: b for c, b in self.blocks.items() if near(c[0], c[2])}
+        self.lowest = {c: y for c, y in self.lowest.items() if near(*c)}
 
     def mark(self, cells: np.ndarray, tops: np.ndarray | None = None, block: int = B.STONE) -> None:
         """Cells (N, 3) int become `block` (solid surfaces the dream has shown). Where `tops`

@@ -32,6 +32,7 @@ import torch
 from playground.camera import CameraModel, pitched
 from playground.dream.guidance import guided_forward
 from playground.dream.hooks import SamplerHook
+from playground.dream.memory_warp import MemoryWarp
 from playground.dream.settings import SamplerSettings
 from playground.dream.turn_warp import TurnWarp
 from playground.dream.schedule import TOP, Schedule
@@ -93,6 +94,8 @@ class DreamSession:
     def _hooks(self) -> list[SamplerHook]:
         """The per-tick behaviours these options ask for and this schedule can run."""
         if self.opt.turn_warp_level and TurnWarp.applies(self.schedule):
+            if self.opt.world_memory:
+                return [MemoryWarp(self.opt.turn_warp_level, self.camera)]
             return [TurnWarp(self.opt.turn_warp_level, self.camera, self.opt.panorama_views)]
         return []
 
@@ -380,8 +383,11 @@ class DreamSession:
     def state_size(self) -> dict:
         """Sizes that must stay bounded over a long session."""
         past = 0 if self.s.past is None else self.s.past[0][0].shape[2]
-        return {"cache_frames": past, "bank_frames": len(self.s.bank), "cached_latents": len(self.s.cached),
-                "outbox": len(self.s.outbox), "pending": len(self.s.pending)}
+        sizes = {"cache_frames": past, "bank_frames": len(self.s.bank), "cached_latents": len(self.s.cached),
+                 "outbox": len(self.s.outbox), "pending": len(self.s.pending)}
+        for hook in self.hooks:
+            sizes.update(hook.state_size())
+        return sizes
 
 
 def _pitches(pitch, n: int) -> np.ndarray:

@@ -57,10 +57,10 @@ def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int =
     return res
 
 
-def _dream(models, name, params, bf16, recondition=True, device="cpu"):
+def _dream(models, name, params, bf16, recondition=True, device="cpu", world_memory=False):
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
-    sampler = SamplerSettings.named(name, params, bf16=bf16, recondition=recondition)
+    sampler = SamplerSettings.named(name, params, bf16=bf16, recondition=recondition, world_memory=world_memory)
     return DreamWorld(DreamConfig(sampler=sampler, device=device), models=models)
 
 
@@ -77,15 +77,16 @@ def _run_ticks(world, ticks: int, seed: int = 0):
     world.reset(seed)
     for a in acts[:10]:
         world.step(a)  # warm-up
-    model = decode = 0.0
+    model = decode = memory = 0.0
     t0 = time.perf_counter()
     for a in acts[10:]:
         frame = world.step(a)
         tm = world.timings()
         model += tm.get("model_ms", 0.0)
         decode += tm.get("decode_ms", 0.0)
+        memory += tm.get("memory_ms", 0.0)
     dt = time.perf_counter() - t0
-    return ticks / dt, model / ticks, decode / ticks, frame
+    return ticks / dt, model / ticks, decode / ticks, memory / ticks, frame
 
 
 def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int = 6) -> int | None:
@@ -107,7 +108,9 @@ def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int =
 
 
 def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "cpu",
-                threads: int | None = None, compare_kernels: bool = False) -> dict:
+                threads: int | None = None, compare_kernels: bool = False, world_memory: bool = False) -> dict:
+    """Ticks/s, ms per stage and latency of each preset at its faster precision; with
+    world_memory, the world memory's ms per tick too (the sampler's --world-memory)."""
     from playground import ops
     from playground.dream.load import load_dream
     if threads:
@@ -120,25 +123,29 @@ def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "
         name, params = DREAM_PRESETS[key]
         best = None
         for bf16 in (False, True):
-            tps, model_ms, decode_ms, frame = _run_ticks(_dream(models, name, params, bf16, device=device), ticks)
+            tps, model_ms, decode_ms, memory_ms, frame = _run_ticks(
+                _dream(models, name, params, bf16, device=device, world_memory=world_memory), ticks)
             if best is None or tps > best["ticks_per_s"]:
                 best = {"preset": key, "ticks_per_s": round(tps, 1), "model_ms": round(model_ms, 2),
-                        "decode_ms": round(decode_ms, 2), "precision": "bf16" if bf16 else "fp32"}
+                        "decode_ms": round(decode_ms, 2), "memory_ms": round(memory_ms, 2),
+                        "precision": "bf16" if bf16 else "fp32"}
         best["display_ms"] = round(_display_ms(frame), 2)
         bf16 = best["precision"] == "bf16"
         best["latency_ticks"] = measure_latency(lambda: _dream(models, name, params, bf16, device=device))
         best["latency_ticks_no_recondition"] = measure_latency(
             lambda: _dream(models, name, params, bf16, recondition=False, device=device))
         rows.append(best)
-    head = f"{'preset':<16}{'ticks/s':>9}{'model ms':>10}{'decode ms':>10}{'display ms':>11}" \
+    head = f"{'preset':<16}{'ticks/s':>9}{'model ms':>10}{'decode ms':>10}{'memory ms':>10}{'display ms':>11}" \
            f"{'latency':>9}{'(no recond.)':>13}  precision"
     lines = [head] + [f"{r['preset']:<16}{r['ticks_per_s']:>9}{r['model_ms']:>10}{r['decode_ms']:>10}"
+                      f"{r['memory_ms']:>10}"
                       f"{r['display_ms']:>11}{str(r['latency_ticks']):>9}{str(r['latency_ticks_no_recondition']):>13}"
                       f"  {r['precision']}" for r in rows]
     info = {"device": device, "threads": torch.get_num_threads(), "kernels": ops.backend_name(device),
             "cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
-            "checkpoint_sha256": models[2]["sha256"], "ticks": ticks}
-    table = f"dream on {device} ({info['threads']} threads, kernels: {info['kernels']}), {ticks} ticks per preset\n"
+            "checkpoint_sha256": models[2]["sha256"], "ticks": ticks, "world_memory": world_memory}
+    table = f"dream on {device} ({info['threads']} threads, kernels: {info['kernels']}), {ticks} ticks per preset" \
+            f"{', world memory on' if world_memory else ''}\n"
     return {"presets": rows, **info, "table": table + "\n".join(lines)}
 
 
@@ -148,11 +155,12 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset: str = "frame-2") -> dict:
+def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset: str = "frame-2",
+                 world_memory: bool = False) -> dict:
     """Resident memory of a long headless dream session, sampled every 500 ticks."""
     from playground.dream.load import load_dream
     name, params = DREAM_PRESETS[preset]
-    world = _dream(load_dream(checkpoint), name, params, bf16=False)
+    world = _dream(load_dream(checkpoint), name, params, bf16=False, world_memory=world_memory)
     acts = script("explore", np.random.default_rng(0), ticks)
     world.reset(0)
     samples = []
@@ -258,7 +266,7 @@ def bench_public(preset: str = "oasis-500m", device: str = "cpu", reduced: bool 
     for label, name, params, cache in settings:
         sampler = SamplerSettings.named(name, params, kv_cache=cache, bf16=device != "cpu")
         world = DreamWorld(DreamConfig(sampler=sampler, device=device), models=models)
-        tps, model_ms, decode_ms, _ = _run_ticks(world, ticks)
+        tps, model_ms, decode_ms, _, _ = _run_ticks(world, ticks)
         rows.append({"setting": label, "ticks_per_s": round(tps, 2), "ms_per_tick": round(1000 / tps, 1),
                      "model_ms": round(model_ms, 1), "decode_ms": round(decode_ms, 1)})
     gpu = torch.cuda.get_device_name() if device.startswith("cuda") else None
@@ -314,6 +322,6 @@ def from_args(args) -> dict:
     if chosen == "vector":
         return bench_vector(args.checkpoint, num_envs=args.vector, ticks=ticks, action_guidance=args.guidance)
     if chosen == "memory_ticks":
-        return bench_memory(args.checkpoint, ticks=args.memory_ticks)
+        return bench_memory(args.checkpoint, ticks=args.memory_ticks, world_memory=args.world_memory)
     return bench_dream(args.checkpoint, presets=args.presets, ticks=ticks, device=args.device,
-                       threads=args.threads, compare_kernels=args.compare_kernels)
+                       threads=args.threads, compare_kernels=args.compare_kernels, world_memory=args.world_memory)

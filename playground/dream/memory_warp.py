@@ -1,0 +1,115 @@
+"""Every tick starts from what the dream has shown: the world memory as a sampler hook.
+
+The frame sampler draws each new frame from pure noise in k calls. With this hook the last
+call instead starts from the world memory's picture of the new pose (world_memory.py),
+completed by the model's own guess (its x0 prediction from the call before) where the
+memory has nothing, noised to `level`: the geometry says where the things already shown
+are, the model imagines what is new and repairs the seams. The same mechanism serves every
+motion: a turn (no parallax: the old view re-projects exactly), walking and jumping (the
+lifted points move with parallax), standing still, and coming back to a place shown long
+ago (its points are still there).
+
+Its parts, all the dream's own (it never asks the voxel world):
+- depth: the shipped depth network on each frame shown (model/depth.py);
+- pose: the movement rules from the actions against the ground the depth reveals
+  (pose.PoseTracker), which also tells which blocks breaking and placing edit;
+- memory: the bounded point cloud of world_memory.WorldMemory.
+A row whose picture covers less than MIN_COVER of the view is drawn as usual.
+"""
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from playground.camera import CameraModel, fill_unseen
+from playground.dream.pose import PoseTracker
+from playground.dream.turn_warp import TurnWarp
+from playground.dream.world_memory import WorldMemory
+from playground.model.autoencoder import frames_to_tensor
+from playground.model.depth import DepthNet, predict
+
+MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
+GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
+GROUND_EVERY = 64      # ticks between trims of the tracker's ground
+
+
+@lru_cache(maxsize=1)
+def shipped_depth() -> DepthNet:
+    from playground.dream.load import load_depth
+    return load_depth()[0]
+
+
+class MemoryWarp(TurnWarp):
+    """The last call of every tick starts from the memory's picture (TurnWarp's composite
+    and noising, on every row the picture covers, whatever the motion)."""
+
+    def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None):
+        self.level, self.camera = level, camera
+        self.depth = depth or shipped_depth()
+        self.turned = self.guess = None
+        self.timings = {}
+
+    def reset(self, session, frames, pitch):
+        B = len(frames)
+        self.tracker = PoseTracker(B, self.camera)
+        self.tracker.reset_rows(np.arange(B), pitch)
+        self.memory = WorldMemory(B, self.camera)
+        self.tick = 0
+        self.shown = frames.copy()
+        self.covered = None
+        self._learn(np.arange(B), frames)
+
+    def reset_rows(self, session, rows, frames, pitch):
+        self.tracker.reset_rows(rows, pitch)
+        self.memory.clear(rows)
+        self.shown[rows] = frames
+        self._learn(rows, frames)
+
+    def _learn(self, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
+        """Rows `rows` (n,) showed frames (n, H, W, 3): their depth lifts into the memory, at
+        the rows' poses now, what the memory's render `known` (n, H, W) did not cover."""
+        with torch.no_grad():
+            depth = predict(self.depth, frames)
+        for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
+            p = self.tracker.pose(r)
+            self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
+
+    def begin_tick(self, session, actions):
+        """Move the tracked poses by the actions, apply their edits to the memory, and
+        render it for the rows' new poses: (host rows, device rows, latents, covered) of the
+        rows it covers enough, or None."""
+        t0 = time.perf_counter()
+        self.turned = self.guess = None
+        self.tracker.step(actions)
+        hw = self.shown.shape[1:3]
+        views, covered = np.empty_like(self.shown), np.empty(self.shown.shape[:3], bool)
+        for r, ground in enumerate(self.tracker.grounds):
+            for cell in ground.edits:
+                self.memory.forget(r, cell)
+            ground.edits.clear()
+            p = self.tracker.pose(r)
+            view, covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
+            views[r] = fill_unseen(view, covered[r], self.shown[r], "edge")
+        self.covered = covered
+        rows = np.flatnonzero(covered.mean((1, 2)) >= MIN_COVER)
+        if len(rows):
+            z = session.ae.encode(frames_to_tensor(views[rows]).to(session.device))
+            self.turned = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
+        self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
+
+    def end_tick(self, session, actions, frames):
+        t0 = time.perf_counter()
+        self.tick += 1
+        self.shown = frames.copy()     # the caller may draw on what it is given
+        self._learn(np.arange(len(frames)), frames, self.covered)
+        if self.tick % GROUND_EVERY == 0:
+            for ground, player in zip(self.tracker.grounds, self.tracker.players):
+                ground.keep_near(player.pos[0], player.pos[2], GROUND_RADIUS)
+        self.timings["memory_ms"] = self.timings.get("memory_ms", 0.0) + (time.perf_counter() - t0) * 1000
+
+    def state_size(self) -> dict:
+        return {"memory_points": self.memory.points(),
+                "ground_cells": sum(len(g.blocks) for g in self.tracker.grounds)}

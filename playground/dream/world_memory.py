@@ -1,0 +1,193 @@
+"""What the dream has shown, kept in world space: a bounded cloud of coloured points.
+
+Each frame the dream shows is lifted to 3D with its depth (the depth network's) from the
+camera pose it was shown at (pose.py's tracker): every pixel within `MAX_DISTANCE` becomes a
+point on the surface it saw. Points live in cells of `CELL` blocks, one point a cell, so a
+place seen again and again takes no more room (Memory Forcing and VMem index past views by
+the 3D points they saw; this keeps the points themselves, as Matrix-Game 3.5 re-projects
+lifted frames). A render for a new pose splats each point over the pixels it covers there,
+nearest first, and says which pixels it covered. What lies beyond `MAX_DISTANCE` (sky, and
+terrain the fog is hiding) is kept by direction alone in a sky map of `SKY_BINS` bins a
+degree, as if at infinity, and fills the pixels no point covers.
+
+Which evidence wins: the dream's own frames are redrawn from this memory every tick, so
+taking a place's colour again from each redraw would copy the redraw's blur forward (the
+same reason the turn warp's panorama drew from the oldest view), and lifting it again with
+a new depth estimate would scatter spurious points in front of it. So a frame adds only the
+pixels the memory did not cover (`add`'s `known`): what is kept is what was shown first,
+until an edit (breaking, placing) clears it; a cell keeps its first point. Bounded: past
+`capacity` points, those not seen (drawn in a render) for longest are evicted, down to
+`EVICT_TO` of it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.camera import CameraModel, camera_rays, project, view_rotation
+
+CELL = 0.1              # blocks: the point spacing where a view resolves finer than this
+MAX_DISTANCE = 16.0     # blocks: beyond this the fog hides too much to keep
+CAPACITY = 100_000      # points per row (about 3.5 MB)
+EVICT_TO = 0.9          # share of capacity kept after an eviction (so it runs rarely)
+MAX_SPLAT = 7           # pixels: the largest square one point is drawn as
+SKY_BINS = 1.0          # degrees per sky-map bin (a pixel of the 64-pixel view is about 1.1)
+_BIAS = 1 << 20         # cell coordinates are packed into one int64 key, 21 bits each
+
+
+def cell_keys(cells: np.ndarray) -> np.ndarray:
+    """Integer cells (N, 3) -> int64 keys (N,), one per cell (|coordinate| < 2**20)."""
+    c = cells.astype(np.int64) + _BIAS
+    return (c[:, 0] << 42) | (c[:, 1] << 21) | c[:, 2]
+
+
+@dataclass
+class Cloud:
+    """One row's points, sorted by key: key (N,) int64, xyz (N, 3) float32, rgb (N, 3)
+    uint8, spacing (N,) float32 (blocks between neighbouring samples where it was seen),
+    seen (N,) int64 (the tick it was last seen)."""
+    key: np.ndarray
+    xyz: np.ndarray
+    rgb: np.ndarray
+    spacing: np.ndarray
+    seen: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "Cloud":
+        return cls(np.empty(0, np.int64), np.empty((0, 3), np.float32), np.empty((0, 3), np.uint8),
+                   np.empty(0, np.float32), np.empty(0, np.int64))
+
+    def take(self, index) -> "Cloud":
+        return Cloud(self.key[index], self.xyz[index], self.rgb[index], self.spacing[index], self.seen[index])
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+class WorldMemory:
+    """One point cloud per batch row, in the pose tracker's world frame (blocks)."""
+
+    def __init__(self, rows: int, camera: CameraModel = CameraModel(), capacity: int = CAPACITY):
+        self.camera, self.capacity = camera, capacity
+        self.clouds = [Cloud.empty() for _ in range(rows)]
+        n_up, n_around = int(round(180 / SKY_BINS)), int(round(360 / SKY_BINS))
+        self.sky = np.zeros((rows, n_up, n_around, 3), np.uint8)     # colour by direction
+        self.sky_seen = np.zeros((rows, n_up, n_around), bool)
+
+    def clear(self, rows) -> None:
+        for r in np.asarray(rows).tolist():
+            self.clouds[r] = Cloud.empty()
+            self.sky_seen[r] = False
+
+    def _sky_bins(self, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sky map's (row, column) of unit world directions (N, 3)."""
+        up = np.degrees(np.arcsin(np.clip(directions[:, 1], -1, 1))) + 90
+        around = np.degrees(np.arctan2(directions[:, 0], directions[:, 2])) % 360
+        n_up, n_around = self.sky.shape[1:3]
+        return (np.minimum(up / SKY_BINS, n_up - 1).astype(np.int64),
+                np.minimum(around / SKY_BINS, n_around - 1).astype(np.int64))
+
+    def points(self) -> int:
+        return sum(len(c) for c in self.clouds)
+
+    def _pixel_angle(self, H: int) -> float:
+        """Radians between neighbouring pixels at the centre of an H-pixel-high view."""
+        return 2 * np.tan(np.radians(self.camera.fov_degrees) / 2) / H
+
+    def add(self, row: int, frame: np.ndarray, depth: np.ndarray, eye: np.ndarray, yaw: float, pitch: float,
+            tick: int, known: np.ndarray | None = None) -> None:
+        """Row `row` learns what `frame` (H, W, 3) uint8 shows at distances `depth` (H, W)
+        (inf: sky or fog) seen from `eye` (3,) at (yaw, pitch) degrees, at `tick`, except
+        the pixels `known` (H, W) bool says its render for this pose already covered."""
+        H, W = depth.shape
+        rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
+        t = depth.reshape(-1)
+        new = np.ones(H * W, bool) if known is None else ~known.reshape(-1)
+        colour = frame.reshape(-1, 3)
+        far, near = new & ~(t < MAX_DISTANCE), new & (t < MAX_DISTANCE)
+        self._add_sky(row, rays[far], colour[far])
+        xyz = (eye + rays[near] * t[near, None]).astype(np.float32)
+        spacing = np.maximum(t[near] * self._pixel_angle(H), CELL).astype(np.float32)
+        keys, first = np.unique(cell_keys(np.floor(xyz / CELL)), return_index=True)   # one sample a cell, sorted
+        new = Cloud(keys, xyz[first], colour[near][first], spacing[first], np.full(len(keys), tick, np.int64))
+        self.clouds[row] = self._merge(self.clouds[row], new)
+
+    def _add_sky(self, row: int, directions: np.ndarray, colour: np.ndarray) -> None:
+        """Sky samples fill their bins, then the empty bins around them (a pixel spans about
+        a bin, so bins between samples would stay empty); what a bin saw first stays."""
+        i, j = self._sky_bins(directions)
+        n_up, n_around = self.sky.shape[1:3]
+        for di, dj in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+            bi, bj = np.clip(i + di, 0, n_up - 1), (j + dj) % n_around
+            fresh = ~self.sky_seen[row, bi, bj]
+            self.sky[row, bi[fresh], bj[fresh]] = colour[fresh]
+            self.sky_seen[row, bi[fresh], bj[fresh]] = True
+
+    def _merge(self, old: Cloud, new: Cloud) -> Cloud:
+        """New points join in key order; a cell already kept keeps its point."""
+        at = np.searchsorted(old.key, new.key)
+        known = at < len(old)
+        known[known] = old.key[at[known]] == new.key[known]
+        add = new.take(~known)
+        where = at[~known]
+        merged = Cloud(np.insert(old.key, where, add.key), np.insert(old.xyz, where, add.xyz, 0),
+                       np.insert(old.rgb, where, add.rgb, 0), np.insert(old.spacing, where, add.spacing),
+                       np.insert(old.seen, where, add.seen))
+        return self._evict(merged) if len(merged) > self.capacity else merged
+
+    def _evict(self, cloud: Cloud) -> Cloud:
+        """The points seen most recently, EVICT_TO of capacity, in key order."""
+        keep = np.sort(np.argpartition(-cloud.seen, int(self.capacity * EVICT_TO))[:int(self.capacity * EVICT_TO)])
+        return cloud.take(keep)
+
+    def forget(self, row: int, cell) -> None:
+        """Row `row` forgets the block at integer `cell` (x, y, z): broken, or placed anew."""
+        c = self.clouds[row]
+        inside = np.all(np.floor(c.xyz).astype(np.int64) == np.asarray(cell, np.int64), axis=1)
+        if inside.any():
+            self.clouds[row] = c.take(~inside)
+
+    def render(self, row: int, eye: np.ndarray, yaw: float, pitch: float, hw: tuple[int, int],
+               tick: int | None = None):
+        """Row `row`'s points seen from `eye` at (yaw, pitch): (image (H, W, 3) uint8, covered
+        (H, W) bool). Each point is a square as wide as its sample spacing there, up to
+        MAX_SPLAT pixels; the nearest point wins a pixel. With `tick`, the points drawn
+        count as seen then (eviction keeps what is seen)."""
+        H, W = hw
+        rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
+        i, j = self._sky_bins(rays)
+        image = self.sky[row, i, j].reshape(H, W, 3)
+        covered = self.sky_seen[row, i, j].reshape(H, W)
+        c = self.clouds[row]
+        if not len(c):
+            return image, covered
+        cam = (c.xyz - eye) @ view_rotation(yaw, pitch)                   # (N, 3) camera coordinates
+        u, v, seen = project(cam, H, W, self.camera.fov_degrees)
+        if not seen.any():
+            return image, covered
+        z = cam[seen, 2]
+        # One pixel more than the spacing: a cell keeps one of the samples that fell in it.
+        size = np.clip(np.ceil(c.spacing[seen] / (z * self._pixel_angle(H))) + 1, 1, MAX_SPLAT).astype(np.int64)
+        u, v, rgb = u[seen], v[seen], c.rgb[seen]
+        us, vs, zs, idx = [], [], [], []
+        for s in np.unique(size):
+            pick = np.flatnonzero(size == s)
+            du, dv = np.meshgrid(np.arange(s) - s // 2, np.arange(s) - s // 2)
+            us.append((u[pick, None] + du.reshape(1, -1)).reshape(-1))
+            vs.append((v[pick, None] + dv.reshape(1, -1)).reshape(-1))
+            # A splat's own pixel before its neighbours' overlap at about the same depth.
+            ring = np.maximum(np.abs(du), np.abs(dv)).reshape(1, -1)
+            zs.append((z[pick, None] * (1 + 0.1 * ring)).reshape(-1))
+            idx.append(np.repeat(pick, s * s))
+        us, vs, zs, idx = (np.concatenate(a) for a in (us, vs, zs, idx))
+        inside = (us >= 0) & (us < W) & (vs >= 0) & (vs < H)
+        pixel, zs, idx = (vs * W + us)[inside], zs[inside], idx[inside]
+        order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
+        pixel, first = np.unique(pixel[order], return_index=True)
+        drawn = idx[order][first]
+        image.reshape(-1, 3)[pixel] = rgb[drawn]
+        if tick is not None:
+            c.seen[np.flatnonzero(seen)[drawn]] = tick
+        covered.reshape(-1)[pixel] = True
+        return image, covered

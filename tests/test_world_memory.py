@@ -1,0 +1,85 @@
+"""The world memory: points lifted from frames with depth, rendered for new poses."""
+import numpy as np
+import pytest
+
+from playground.camera import CameraModel, reproject
+from playground.dream import world_memory as WM
+from playground.dream.world_memory import WorldMemory
+
+EYE = np.zeros(3)
+
+
+def picture(seed=0, hw=(32, 48)):
+    return np.random.default_rng(seed).integers(0, 255, (*hw, 3), dtype=np.uint8)
+
+
+def test_a_view_renders_back_as_it_was_shown():
+    frame = picture()
+    memory = WorldMemory(1)
+    memory.add(0, frame, np.full(frame.shape[:2], 5.0), EYE, 0.0, 0.0, tick=0)
+    image, covered = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
+    assert covered.mean() > 0.97
+    assert (image[covered] == frame[covered]).all(axis=-1).mean() > 0.9
+
+
+def test_the_sky_turns_like_a_rotation_and_keeps_its_first_view():
+    frame, later = picture(1), picture(2)
+    memory = WorldMemory(1)
+    sky = np.full(frame.shape[:2], np.inf)
+    memory.add(0, frame, sky, EYE, 0.0, 0.0, tick=0)
+    memory.add(0, later, sky, EYE, 0.0, 0.0, tick=1)          # seen again: the first view stays
+    image, covered = memory.render(0, EYE, 10.0, 0.0, frame.shape[:2])
+    want, saw = reproject(frame, (0.0, 0.0), (10.0, 0.0), CameraModel().fov_degrees)
+    both = covered & saw
+    assert 0.6 < covered.mean() < 0.95 and both.mean() > 0.6
+    assert (np.abs(image[both].astype(int) - want[both]) == 0).all(axis=-1).mean() > 0.6
+
+
+def test_known_pixels_are_not_lifted_again():
+    frame = picture()
+    memory = WorldMemory(1)
+    depth = np.full(frame.shape[:2], 4.0)
+    memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0, known=np.ones(frame.shape[:2], bool))
+    assert memory.points() == 0
+    memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0)
+    n = memory.points()
+    memory.add(0, picture(3), depth, EYE, 0.0, 0.0, tick=1)        # the same cells: kept, not added
+    assert n > 0 and memory.points() == n
+
+
+def test_memory_stays_within_capacity_and_keeps_what_it_saw_last():
+    memory = WorldMemory(1, capacity=3000)              # two views of 48 x 32
+    frame = picture()
+    for t in range(40):                                             # walking along: new ground each view
+        eye = np.array([0.0, 0.0, 3.0 * t])
+        memory.add(0, frame, np.full(frame.shape[:2], 3.0), eye, 0.0, 0.0, tick=t)
+        assert memory.points() <= 3000
+    image, covered = memory.render(0, np.array([0.0, 0.0, 117.0]), 0.0, 0.0, frame.shape[:2])
+    assert covered.mean() > 0.9                                     # the newest view is still there
+
+
+def test_forgetting_a_block_removes_its_points():
+    memory = WorldMemory(1)
+    frame = picture()
+    memory.add(0, frame, np.full(frame.shape[:2], 2.5), EYE, 0.0, 0.0, tick=0)
+    before = memory.points()
+    memory.forget(0, (0, 0, 2))           # the block straight ahead, 2 to 3 blocks away
+    assert 0 < memory.points() < before
+    cloud = memory.clouds[0]
+    assert not np.all(np.floor(cloud.xyz) == [0, 0, 2], axis=1).any()
+
+
+def test_clear_forgets_a_row_only():
+    memory = WorldMemory(2)
+    for r in range(2):
+        memory.add(r, picture(r), np.full((32, 48), 3.0), EYE, 0.0, 0.0, tick=0)
+    kept = len(memory.clouds[1])
+    memory.clear([0])
+    assert len(memory.clouds[0]) == 0 and len(memory.clouds[1]) == kept
+    assert not memory.sky_seen[0].any()
+
+
+@pytest.mark.parametrize("cell", [(0, 0, 0), (-5, 7, 1_000), (2**20 - 1, -2**20, 3)])
+def test_cell_keys_are_distinct(cell):
+    cells = np.array([cell, (cell[0] + 1, cell[1], cell[2]), (cell[0], cell[1] + 1, cell[2])])
+    assert len(np.unique(WM.cell_keys(cells))) == 3

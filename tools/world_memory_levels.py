@@ -1,0 +1,52 @@
+"""Choose the world memory's level (playground/dream/memory_warp.py) on tuning seeds no
+report uses: PSNR per step bucket over open-loop rollouts of every eval script, and the
+loop-closure revisits, for the turn warp at the checkpoint's level beside the memory at
+each level, with the checkpoint's other recommended settings.
+
+    python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--rollout-seeds 4]
+        [--loops-per-bucket 3] [--checkpoint CKPT]
+
+Rollouts start at world seed 1,000,000 (offset -500) and loops at 1,000,200 (offset -300):
+disjoint from the report's (1,000,500 and up)."""
+import argparse
+import json
+
+from playground.dream.load import load_dream
+from playground.eval import play_measures as PM
+from playground.eval.report import FULL, eval_dream
+from playground.eval.rollouts import eval_seeds
+from playground.eval.tune import TUNING_OFFSET
+
+
+def dreams(models, levels: list[int]) -> dict:
+    memory = max(FULL["memory_sizes"])
+    out = {"turn warp": eval_dream(models, memory)}
+    for level in levels:
+        world = eval_dream(models, memory, turn_warp=level)
+        world.settings = world.settings.with_changes(world_memory=True)
+        out[f"memory {level}"] = world
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", help="JSON: the measures per source")
+    ap.add_argument("--levels", default="60,250,400", help="world memory levels")
+    ap.add_argument("--rollout-seeds", type=int, default=4)
+    ap.add_argument("--loops-per-bucket", type=int, default=3)
+    ap.add_argument("--checkpoint", default=None)
+    a = ap.parse_args()
+    sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")])
+    acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), FULL["steps"], FULL["scripts"])
+    loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket)
+    rows = {name: {"psnr": {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()},
+                   "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()},
+                   "loops": {k: v for k, v in loops[name].items() if k != "per_trial"}} for name in sources}
+    with open(a.out, "w") as f:
+        json.dump(rows, f, indent=1, default=float)
+    for name, row in rows.items():
+        print(name, json.dumps(row, default=float))
+
+
+if __name__ == "__main__":
+    main()
