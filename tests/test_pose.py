@@ -73,3 +73,12 @@ def test_drift_is_zero_while_standing_still_and_the_measure_reports_both_tracker
     assert P.drift(5, 8, see_depth=False) == 0 and P.drift(5, 8, see_depth=True) == 0
     r = P.pose_drift([5], ticks=4, progress=False)
     assert r["dead reckoning"]["median"] == 0 and r["world's depth"]["within_half_block"] == 1.0
+
+
+def test_ground_records_edits_and_forgets_what_is_far():
+    g = Ground()
+    g.set(1, 0, 2, 0)
+    g.mark(np.array([[1, 0, 2], [40, 3, 40]]), np.array([True, True]))
+    assert g.edits == [(1, 0, 2)]
+    g.keep_near(0.0, 0.0, 24.0)
+    assert (1, 0, 2) in g.blocks and (40, 3, 40) not in g.blocks and (40, 40) not in g.lowest

@@ -4,7 +4,7 @@ import pytest
 
 from playground.camera import CameraModel, reproject
 from playground.dream import world_memory as WM
-from playground.dream.world_memory import WorldMemory
+from playground.dream.world_memory import WorldMemory, close_holes
 
 EYE = np.zeros(3)
 
@@ -83,3 +83,14 @@ def test_clear_forgets_a_row_only():
 def test_cell_keys_are_distinct(cell):
     cells = np.array([cell, (cell[0] + 1, cell[1], cell[2]), (cell[0], cell[1] + 1, cell[2])])
     assert len(np.unique(WM.cell_keys(cells))) == 3
+
+
+def test_one_pixel_gaps_are_closed_from_a_neighbour():
+    image = np.zeros((5, 5, 3), np.uint8)
+    image[:] = 200
+    solid = np.ones((5, 5), bool)
+    solid[2, 2] = solid[0, 4] = False
+    image[2, 2] = image[0, 4] = 0
+    close_holes(image, solid)
+    assert solid[2, 2] and (image[2, 2] == 200).all()      # a gap inside: closed
+    assert not solid[0, 4] and (image[0, 4] == 0).all()    # a corner with 2 neighbours drawn: left open

@@ -31,6 +31,10 @@ from playground.dream.world_memory import WorldMemory
 from playground.model.autoencoder import frames_to_tensor
 from playground.model.depth import DepthNet, predict
 
+# The level the last call starts from: the memory's picture is kept less exactly than the
+# turn warp's (splats, the tracked pose), so the network redraws more of it. Chosen on
+# tuning seeds no report uses (tools/world_memory_levels.py, docs/experiments.md).
+MEMORY_LEVEL = 500
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
 GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
 GROUND_EVERY = 64      # ticks between trims of the tracker's ground

@@ -15,7 +15,8 @@ One general autoregressive sampler runs any validated `Schedule`:
   `schedule.latency` ticks);
 - per-tick special behaviours are hooks (hooks.py) the loop calls only when it has them:
   with `turn_warp_level`, a tick that turns the camera in place makes its last call from
-  the turned picture (turn_warp.TurnWarp).
+  the turned picture (turn_warp.TurnWarp); with `world_memory`, every tick makes it from
+  the world memory's picture of the new pose instead (memory_warp.MemoryWarp).
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -32,7 +33,7 @@ import torch
 from playground.camera import CameraModel, pitched
 from playground.dream.guidance import guided_forward
 from playground.dream.hooks import SamplerHook
-from playground.dream.memory_warp import MemoryWarp
+from playground.dream.memory_warp import MEMORY_LEVEL, MemoryWarp
 from playground.dream.settings import SamplerSettings
 from playground.dream.turn_warp import TurnWarp
 from playground.dream.schedule import TOP, Schedule
@@ -93,9 +94,9 @@ class DreamSession:
 
     def _hooks(self) -> list[SamplerHook]:
         """The per-tick behaviours these options ask for and this schedule can run."""
+        if self.opt.world_memory and MemoryWarp.applies(self.schedule):
+            return [MemoryWarp(MEMORY_LEVEL, self.camera)]
         if self.opt.turn_warp_level and TurnWarp.applies(self.schedule):
-            if self.opt.world_memory:
-                return [MemoryWarp(self.opt.turn_warp_level, self.camera)]
             return [TurnWarp(self.opt.turn_warp_level, self.camera, self.opt.panorama_views)]
         return []
 

@@ -68,8 +68,8 @@ class SamplerSettings:
     turn_warp_level: int | None = field(default=None, metadata=_flag(
         "--turn-warp", "a turning tick starts from the turned picture noised to this level (frame sampler; "
         "default: the checkpoint's; 0 = from pure noise)", type=int, metavar="LEVEL"))
-    # Every tick's last call starts from the world memory's picture (memory_warp.py) at
-    # turn_warp_level, for every motion, in place of the turn warp.
+    # Every tick's last call starts from the world memory's picture (memory_warp.py), for
+    # every motion, in place of the turn warp.
     world_memory: bool = field(default=False, metadata=_flag(
         "--world-memory", "draw every tick from the world memory's picture of the new pose (depth, pose and "
         "a bounded point cloud of what was shown) instead of turning in place only", action="store_true"))

@@ -2,8 +2,8 @@
 
 Each frame the dream shows is lifted to 3D with its depth (the depth network's) from the
 camera pose it was shown at (pose.py's tracker): every pixel within `MAX_DISTANCE` becomes a
-point on the surface it saw. Points live in cells of `CELL` blocks, one point a cell, so a
-place seen again and again takes no more room (Memory Forcing and VMem index past views by
+point on the surface it saw. Points are indexed by cells of `CELL` blocks, and a later
+view adds none to a cell that holds some, so a place seen again and again takes no more room (Memory Forcing and VMem index past views by
 the 3D points they saw; this keeps the points themselves, as Matrix-Game 3.5 re-projects
 lifted frames). A render for a new pose splats each point over the pixels it covers there,
 nearest first, and says which pixels it covered. What lies beyond `MAX_DISTANCE` (sky, and
@@ -15,7 +15,7 @@ taking a place's colour again from each redraw would copy the redraw's blur forw
 same reason the turn warp's panorama drew from the oldest view), and lifting it again with
 a new depth estimate would scatter spurious points in front of it. So a frame adds only the
 pixels the memory did not cover (`add`'s `known`): what is kept is what was shown first,
-until an edit (breaking, placing) clears it; a cell keeps its first point. Bounded: past
+until an edit (breaking, placing) clears it. Bounded: past
 `capacity` points, those not seen (drawn in a render) for longest are evicted, down to
 `EVICT_TO` of it.
 """
@@ -27,12 +27,12 @@ import numpy as np
 
 from playground.camera import CameraModel, camera_rays, project, view_rotation
 
-CELL = 0.1              # blocks: the point spacing where a view resolves finer than this
+CELL = 0.1              # blocks: the cells that say whether a place is already kept
 MAX_DISTANCE = 16.0     # blocks: beyond this the fog hides too much to keep
 CAPACITY = 100_000      # points per row (about 3.5 MB)
 EVICT_TO = 0.9          # share of capacity kept after an eviction (so it runs rarely)
 MAX_SPLAT = 7           # pixels: the largest square one point is drawn as
-SKY_BINS = 1.0          # degrees per sky-map bin (a pixel of the 64-pixel view is about 1.1)
+SKY_BINS = 0.5          # degrees per sky-map bin (a pixel of the 64-pixel view spans about 1.1)
 _BIAS = 1 << 20         # cell coordinates are packed into one int64 key, 21 bits each
 
 
@@ -106,26 +106,31 @@ class WorldMemory:
         new = np.ones(H * W, bool) if known is None else ~known.reshape(-1)
         colour = frame.reshape(-1, 3)
         far, near = new & ~(t < MAX_DISTANCE), new & (t < MAX_DISTANCE)
-        self._add_sky(row, rays[far], colour[far])
+        self._add_sky(row, rays[far], colour[far], np.degrees(self._pixel_angle(H)))
         xyz = (eye + rays[near] * t[near, None]).astype(np.float32)
-        spacing = np.maximum(t[near] * self._pixel_angle(H), CELL).astype(np.float32)
-        keys, first = np.unique(cell_keys(np.floor(xyz / CELL)), return_index=True)   # one sample a cell, sorted
-        new = Cloud(keys, xyz[first], colour[near][first], spacing[first], np.full(len(keys), tick, np.int64))
+        spacing = (t[near] * self._pixel_angle(H)).astype(np.float32)
+        keys = cell_keys(np.floor(xyz / CELL))
+        order = np.argsort(keys, kind="stable")     # every pixel a point: the view renders back exactly
+        new = Cloud(keys[order], xyz[order], colour[near][order], spacing[order], np.full(len(keys), tick, np.int64))
         self.clouds[row] = self._merge(self.clouds[row], new)
 
-    def _add_sky(self, row: int, directions: np.ndarray, colour: np.ndarray) -> None:
-        """Sky samples fill their bins, then the empty bins around them (a pixel spans about
-        a bin, so bins between samples would stay empty); what a bin saw first stays."""
+    def _add_sky(self, row: int, directions: np.ndarray, colour: np.ndarray, pixel_degrees: float) -> None:
+        """Sky samples fill their bins, then the empty bins around them, out to half a pixel
+        (`pixel_degrees` apart: the bins between samples would stay empty); what a bin saw
+        first stays, and a sample's own bin before its neighbours'."""
         i, j = self._sky_bins(directions)
         n_up, n_around = self.sky.shape[1:3]
-        for di, dj in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+        r = int(np.ceil(pixel_degrees / (2 * SKY_BINS)))
+        ring = sorted(((di, dj) for di in range(-r, r + 1) for dj in range(-r, r + 1)),
+                      key=lambda d: max(abs(d[0]), abs(d[1])))
+        for di, dj in ring:
             bi, bj = np.clip(i + di, 0, n_up - 1), (j + dj) % n_around
             fresh = ~self.sky_seen[row, bi, bj]
             self.sky[row, bi[fresh], bj[fresh]] = colour[fresh]
             self.sky_seen[row, bi[fresh], bj[fresh]] = True
 
     def _merge(self, old: Cloud, new: Cloud) -> Cloud:
-        """New points join in key order; a cell already kept keeps its point."""
+        """New points join in key order, except in cells that already hold points."""
         at = np.searchsorted(old.key, new.key)
         known = at < len(old)
         known[known] = old.key[at[known]] == new.key[known]
@@ -166,10 +171,24 @@ class WorldMemory:
         u, v, seen = project(cam, H, W, self.camera.fov_degrees)
         if not seen.any():
             return image, covered
-        z = cam[seen, 2]
-        # One pixel more than the spacing: a cell keeps one of the samples that fell in it.
-        size = np.clip(np.ceil(c.spacing[seen] / (z * self._pixel_angle(H))) + 1, 1, MAX_SPLAT).astype(np.int64)
-        u, v, rgb = u[seen], v[seen], c.rgb[seen]
+        pixel, drawn = self._splat(cam[seen], u[seen], v[seen], c.spacing[seen], H, W)
+        image.reshape(-1, 3)[pixel] = c.rgb[seen][drawn]
+        if tick is not None:
+            c.seen[np.flatnonzero(seen)[drawn]] = tick
+        solid = np.zeros((H, W), bool)
+        solid.reshape(-1)[pixel] = True
+        close_holes(image, solid)
+        return image, covered | solid
+
+    def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int):
+        """Points in view (n, 3 camera coordinates; pixels u, v; sample spacing) as squares as
+        wide as their pixel's footprint spans now, nearest first: the pixels drawn (m,) flat
+        and the point (index into the n) that wins each."""
+        z = cam[:, 2]
+        # One pixel from where a point was seen, more from nearer (a quarter pixel of slack,
+        # so a view is not grown by rounding).
+        now = np.linalg.norm(cam, axis=1) * self._pixel_angle(H)
+        size = np.clip(np.ceil(spacing / now - 0.25), 1, MAX_SPLAT).astype(np.int64)
         us, vs, zs, idx = [], [], [], []
         for s in np.unique(size):
             pick = np.flatnonzero(size == s)
@@ -185,9 +204,20 @@ class WorldMemory:
         pixel, zs, idx = (vs * W + us)[inside], zs[inside], idx[inside]
         order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
         pixel, first = np.unique(pixel[order], return_index=True)
-        drawn = idx[order][first]
-        image.reshape(-1, 3)[pixel] = rgb[drawn]
-        if tick is not None:
-            c.seen[np.flatnonzero(seen)[drawn]] = tick
-        covered.reshape(-1)[pixel] = True
-        return image, covered
+        return pixel, idx[order][first]
+
+
+def close_holes(image: np.ndarray, solid: np.ndarray) -> None:
+    """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
+    rounding gaps) take a neighbour's colour, in place; `solid` (H, W) gains them."""
+    pad = np.pad(solid, 1)
+    neighbours = [pad[:-2, 1:-1], pad[2:, 1:-1], pad[1:-1, :-2], pad[1:-1, 2:]]       # up, down, left, right
+    holes = ~solid & (np.sum(neighbours, axis=0) >= 3)
+    if not holes.any():
+        return
+    padded = np.pad(image, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    colours = [padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]]
+    for has, colour in zip(neighbours[::-1], colours[::-1]):              # the first such neighbour wins
+        take = holes & has
+        image[take] = colour[take]
+    solid[holes] = True
