@@ -157,3 +157,18 @@ def test_a_dream_recording_keeps_its_camera(toy_checkpoint):
     assert build(older).camera.fov_degrees == 70.0
     with pytest.raises(RecordingError, match="camera"):
         build({**spec, "camera": {"fov_degrees": 90.0}})
+
+
+def test_a_dream_recording_replays_with_its_world_memory_switch(toy_checkpoint):
+    from playground.dream.settings import SamplerSettings
+    from playground.dream.world import DreamConfig, DreamWorld
+    from playground.record.world_spec import build, describe
+    on = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), device="cpu",
+                                sampler=SamplerSettings(world_memory=True)))
+    again = build(describe(on))
+    assert again.settings.world_memory
+    acts = [A.make({"forward"}), A.make(set(), yaw=0.5), A.zero()]
+    shown = [on.reset(3)] + [on.step(a) for a in acts]
+    replayed = [again.reset(3)] + [again.step(a) for a in acts]
+    assert all(np.array_equal(a, b) for a, b in zip(shown, replayed))
+    assert not build(describe(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint))))).settings.world_memory

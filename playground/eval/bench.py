@@ -164,7 +164,7 @@ def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset
     acts = script("explore", np.random.default_rng(0), ticks)
     world.reset(0)
     samples = []
-    for t, a in enumerate(acts, 1):
+    for t, a in enumerate(tqdm(acts, desc="memory", unit="tick", leave=False), 1):
         world.step(a)
         if t % 500 == 0:
             samples.append((t, round(rss_mb(), 1)))
