@@ -46,7 +46,8 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint, toy_report):
     assert "**33.10 dB**" in text and "by 16-step bucket: 18.20" in text and "in 75% of" in text
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
-    assert "| figure | shipped | network alone | start frame held | mean colour | world (ceiling) |" in text
+    assert "| figure | shipped | network alone | world memory | start frame held | mean colour | world (ceiling) |" \
+        in text
     assert "**1.234** times the loss" in text and "IDM keyboard accuracy, scripted" in text and "The IDM (`" in text
     assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
     assert text.startswith("---\nlicense: mit\n") and "## Uses" in text and "## Citation" in text

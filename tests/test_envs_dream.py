@@ -108,3 +108,16 @@ def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint)
     assert not small.unwrapped.settings.bf16 and large.unwrapped.settings.bf16
     assert not forced.unwrapped.settings.bf16
     assert fast_bf16(torch.device("cpu"), 8) and not fast_bf16(torch.device("cpu"), 1)
+
+
+def test_vector_env_with_the_world_memory_restarts_rows(toy_checkpoint):
+    envs = WorldModelVectorEnv(num_envs=2, checkpoint=str(toy_checkpoint), sampler={"world_memory": True})
+    envs.reset(seed=0)
+    for _ in range(2):
+        envs.step(envs.action_space.sample())
+    hook = envs.world.session.hooks[0]
+    obs, info = envs.reset(seed=[5, 6], options={"reset_mask": [True, False]})
+    assert info["tick"].tolist() == [0, 2]
+    assert len(hook.memory.clouds[0]) > 0 and hook.tracker.players[0].pos.tolist() == [0.0, 0.0, 0.0]
+    obs, *_ = envs.step(envs.action_space.sample())
+    assert obs.shape == (2, 64, 64, 3)

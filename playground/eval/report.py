@@ -23,10 +23,10 @@ from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 QUICK = {"depth_seeds": 4, "pose_seeds": 8, "idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
          "rollout_seeds": 2, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
-         "retrieval_all_memory": False, "presets": ("frame-2",)}
+         "retrieval_all_memory": False, "presets": ("frame-2",), "world_memory": False}
 FULL = {"depth_seeds": 16, "pose_seeds": 32, "idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
         "rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
-        "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
+        "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "world_memory": True}
 # Seed offsets (eval_seeds): each measure its own held-out worlds.
 OFFSETS = {"accumulation": 0, "following": 100, "retrieval": 200, "samplers": 50, "idm": 1000, "loops": 2000,
            "free_play": 3000, "pose": 3100, "depth": 3200}
@@ -39,9 +39,10 @@ SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True,
 
 
 def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
-               tuned: bool = True, turn_warp: int | None = None):
+               tuned: bool = True, turn_warp: int | None = None, world_memory: bool = False):
     """The dream as the report measures it. turn_warp: a turn warp level instead of the
-    checkpoint's (tuned) or none (untuned); 0 measures the network's own turns."""
+    checkpoint's (tuned) or none (untuned); 0 measures the network's own turns.
+    world_memory: every tick drawn from the world memory's picture instead of the turn warp."""
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
@@ -49,7 +50,7 @@ def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), rec
         schedule[0], params, use_memory=memory_frames > 0, memory_frames=memory_frames or None,
         recondition=recondition, action_guidance=None if tuned else 0.0, guidance_min_level=None if tuned else 0,
         guidance_on=None if tuned else "all",
-        turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0)
+        turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0, world_memory=world_memory)
     return DreamWorld(DreamConfig(sampler=sampler), models=models)
 
 
@@ -90,6 +91,8 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
               "sampler_defaults": asdict(tuning.from_checkpoint(models[2])),
               "idm": {**idm_info, "file": in_repository(idm_info["file"])}}
     dreams = {"shipped": eval_dream(models, default), "network alone": eval_dream(models, default, turn_warp=0)}
+    if p["world_memory"]:   # the full run only: it adds about a third to a run's time
+        dreams["world memory"] = eval_dream(models, default, world_memory=True)
     seeds = lambda what, n: eval_seeds(n, OFFSETS[what])  # noqa: E731
     report["action_accuracy"] = PM.action_accuracy(idm_model, dreams, seeds("idm", p["idm_seeds"]), progress)
     clock.lap("action_accuracy")
@@ -139,6 +142,8 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
                                     "psnr_per_step_by_memory": {str(m): a["psnr_per_step"]
                                                                 for m, a in by_memory.items()}}
     report["network_alone"] = {"error_accumulation": acc["network alone"]}
+    if "world memory" in acc:
+        report["world_memory"] = {"error_accumulation": acc["world memory"]}
     report["baselines"] = {name: acc[name]["by_script"] for name in PM.BASELINES}
     report["baseline_buckets"] = {name: acc[name]["buckets"] for name in PM.BASELINES}
     clock.lap("error_accumulation")

@@ -11,7 +11,7 @@ from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
 from playground.eval import segments as G
 
-SOURCES = ("shipped", "network alone", "start frame held", "mean colour", WORLD)
+SOURCES = ("shipped", "network alone", "world memory", "start frame held", "mean colour", WORLD)
 
 
 def _pct(x) -> str:
@@ -40,6 +40,8 @@ def headline(r: dict) -> dict[str, dict[str, float | None]]:
         rows[words] = {s: fp[s][key]["last"] for s in SOURCES if s in fp}
     acc = {"shipped": r["error_accumulation"]["buckets"],
            "network alone": r["network_alone"]["error_accumulation"]["buckets"], **r.get("baseline_buckets", {})}
+    if "world_memory" in r:      # reports from before the world memory have no such column
+        acc["world memory"] = r["world_memory"]["error_accumulation"]["buckets"]
     for b in ("1-16", "49-64"):
         rows[f"PSNR steps {b} (dB)"] = {s: v[b]["psnr"] for s, v in acc.items() if b in v}
     return rows
@@ -53,9 +55,10 @@ def _value(figure: str, v) -> str:
 
 def headline_table(r: dict) -> list[str]:
     rows = headline(r)
-    lines = ["| figure | " + " | ".join(SOURCES) + " |", "| --- |" + " --- |" * len(SOURCES)]
+    sources = [s for s in SOURCES if s != "world memory" or "world_memory" in r]   # older reports: none
+    lines = ["| figure | " + " | ".join(sources) + " |", "| --- |" + " --- |" * len(sources)]
     for fig, by in rows.items():
-        lines.append(f"| {fig} | " + " | ".join(_value(fig, by.get(s)) for s in SOURCES) + " |")
+        lines.append(f"| {fig} | " + " | ".join(_value(fig, by.get(s)) for s in sources) + " |")
     return lines
 
 
