@@ -1,13 +1,15 @@
 """Choose the world memory's level (playground/dream/memory_warp.py) on tuning seeds no
 report uses: PSNR per step bucket over open-loop rollouts of every eval script, and the
 loop-closure revisits, for the turn warp at the checkpoint's level beside the memory at
-each level, with the checkpoint's other recommended settings.
+each level, with the checkpoint's other recommended settings; with --play, also the
+IDM's action accuracy and a minute of free play (the report's headline measures).
 
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--rollout-seeds 4]
-        [--loops-per-bucket 3] [--checkpoint CKPT]
+        [--loops-per-bucket 3] [--play] [--checkpoint CKPT]
 
-Rollouts start at world seed 1,000,000 (offset -500) and loops at 1,000,200 (offset -300):
-disjoint from the report's (1,000,500 and up)."""
+Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
+play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
+and up)."""
 import argparse
 import json
 
@@ -34,6 +36,7 @@ def main() -> None:
     ap.add_argument("--levels", default="60,250,400", help="world memory levels")
     ap.add_argument("--rollout-seeds", type=int, default=4)
     ap.add_argument("--loops-per-bucket", type=int, default=3)
+    ap.add_argument("--play", action="store_true", help="also action accuracy (4 seeds) and free play (2 seeds)")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
     sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")])
@@ -42,6 +45,14 @@ def main() -> None:
     rows = {name: {"psnr": {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()},
                    "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()},
                    "loops": {k: v for k, v in loops[name].items() if k != "per_trial"}} for name in sources}
+    if a.play:
+        from playground.eval.idm import load_shipped
+        acc_idm = PM.action_accuracy(load_shipped()[0], sources, eval_seeds(4, TUNING_OFFSET + 400))
+        play = PM.free_play(sources, eval_seeds(2, TUNING_OFFSET + 300))["summary"]
+        for name, row in rows.items():
+            row["idm"] = {kind: {head: acc_idm[kind][name][head]["accuracy"] for head in ("keyboard", "camera")}
+                          for kind in ("scripted", "random")}
+            row["free_play_last_10s"] = {k: v["last"] for k, v in play[name].items()}
     with open(a.out, "w") as f:
         json.dump(rows, f, indent=1, default=float)
     for name, row in rows.items():
