@@ -167,7 +167,8 @@ class WorldMemory:
         c = self.clouds[row]
         if not len(c):
             return image, covered
-        cam = (c.xyz - eye) @ view_rotation(yaw, pitch)                   # (N, 3) camera coordinates
+        # (N, 3) camera coordinates, in float32 as the points are (the cloud is large)
+        cam = (c.xyz - np.float32(eye)) @ view_rotation(yaw, pitch).astype(np.float32)
         u, v, seen = project(cam, H, W, self.camera.fov_degrees)
         if not seen.any():
             return image, covered
