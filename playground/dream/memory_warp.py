@@ -95,12 +95,13 @@ class MemoryWarp(TurnWarp):
                 self.memory.forget(r, cell)
             ground.edits.clear()
             p = self.tracker.pose(r)
-            view, covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
-            views[r] = fill_unseen(view, covered[r], self.shown[r], "edge")
+            views[r], covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
         self.covered = covered
         rows = np.flatnonzero(covered.mean((1, 2)) >= MIN_COVER)
         if len(rows):
-            z = session.ae.encode(frames_to_tensor(views[rows]).to(session.device))
+            # what the memory does not cover edge-filled, so the encoder meets no hard border
+            filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
+            z = session.ae.encode(frames_to_tensor(filled).to(session.device))
             self.turned = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
         self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
 

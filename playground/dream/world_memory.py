@@ -103,9 +103,9 @@ class WorldMemory:
         H, W = depth.shape
         rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
         t = depth.reshape(-1)
-        new = np.ones(H * W, bool) if known is None else ~known.reshape(-1)
+        unknown = np.ones(H * W, bool) if known is None else ~known.reshape(-1)
         colour = frame.reshape(-1, 3)
-        far, near = new & ~(t < MAX_DISTANCE), new & (t < MAX_DISTANCE)
+        far, near = unknown & ~(t < MAX_DISTANCE), unknown & (t < MAX_DISTANCE)
         self._add_sky(row, rays[far], colour[far], np.degrees(self._pixel_angle(H)))
         xyz = (eye + rays[near] * t[near, None]).astype(np.float32)
         spacing = (t[near] * self._pixel_angle(H)).astype(np.float32)

@@ -27,6 +27,7 @@ from playground.eval import idm as I
 from playground.eval import segments as G
 from playground.eval.action_accuracy import walk_direction
 from playground.train.augment import degrade
+from playground.train.fit import fit
 from playground.rules.physics import WALK_SPEED
 
 IDM_SEED_BASE = 7_000_000
@@ -114,21 +115,13 @@ def train(out: str | Path, cfg: IDMTrainConfig = IDMTrainConfig(), progress: boo
     held = max(1, cfg.episodes // 10)
     train_eps = np.arange(cfg.episodes - held)
     idm = I.IDM()
-    opt = torch.optim.AdamW(idm.parameters(), lr=cfg.lr, weight_decay=0.05)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.1)
-    rng, gen = np.random.default_rng(cfg.seed), torch.Generator().manual_seed(cfg.seed)
-    bar = tqdm(range(cfg.steps), desc="IDM train", disable=not progress)
-    for _ in bar:
+
+    def batch_loss(rng, gen):
         before, after, k, c = _batch(frames, keys, cams, train_eps, rng, gen, cfg.batch_size)
         lk, lc = idm(before, after)
-        loss = F.cross_entropy(lk, k, label_smoothing=cfg.label_smoothing) + \
+        return F.cross_entropy(lk, k, label_smoothing=cfg.label_smoothing) + \
             F.cross_entropy(lc, c, label_smoothing=cfg.label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        bar.set_postfix(loss=f"{loss.item():.3f}")
-    idm.eval()
+    fit(idm, batch_loss, cfg.steps, cfg.lr, 0.05, cfg.seed, "IDM train", progress)
     s = slice(cfg.episodes - held, None)
     result = {"heldout": accuracy(idm, frames[s], keys[s], cams[s]), "config": asdict(cfg),
               "minutes": round((time.time() - t0) / 60, 1)}

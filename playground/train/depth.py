@@ -24,6 +24,7 @@ from playground.config import ConfigError
 from playground.model.autoencoder import frames_to_tensor
 from playground.model.depth import DepthConfig, DepthNet, predict, relative_error
 from playground.train.augment import degrade
+from playground.train.fit import fit
 from playground.train.datagen import EVAL_SEED_BASE
 
 DEPTH_SEED_BASE = 900_000
@@ -97,22 +98,14 @@ def train(out: str | Path, cfg: DepthTrainConfig = DepthTrainConfig(), progress:
     held_seeds = [HELDOUT_SEED_BASE + i for i in range(max(2, cfg.episodes // 10))]
     held_frames, held_depths = dataset(held_seeds, cfg.ticks, cfg.every, cfg.workers, progress)
     net = DepthNet(DepthConfig())
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.1)
-    rng, gen = np.random.default_rng(cfg.seed), torch.Generator().manual_seed(cfg.seed)
-    bar = tqdm(range(cfg.steps), desc="depth train", disable=not progress)
-    for _ in bar:
+
+    def batch_loss(rng, gen):
         i = rng.integers(0, len(frames), cfg.batch_size)
         x, d = frames_to_tensor(frames[i]), torch.from_numpy(depths[i])
         if rng.random() < 0.5:
             x = degrade(x, gen)
-        value = loss(net, x, d)
-        opt.zero_grad(set_to_none=True)
-        value.backward()
-        opt.step()
-        sched.step()
-        bar.set_postfix(loss=f"{value.item():.3f}")
-    net.eval()
+        return loss(net, x, d)
+    fit(net, batch_loss, cfg.steps, cfg.lr, 0.01, cfg.seed, "depth train", progress)
     result = {"heldout": heldout_error(net, held_frames, held_depths), "config": asdict(cfg),
               "minutes": round((time.time() - t0) / 60, 1)}
     save_depth(net, out, extra=result)
