@@ -85,17 +85,9 @@ python -m playground.eval.tune --checkpoint runs/gpu/model.safetensors --labels 
 $GPU --export-only checkpoints/tiny.safetensors --set sampler.action_guidance=4
 playground eval --out out/eval
 playground bench --json out/bench_dream.json
-# Version 15c3fb638b60 with the turn warp: the same weights, with the turn warp recommended (playground/dream/turn_warp.py). Its level was
-# chosen on tuning seeds (8 rollout seeds of 64 steps from 1,000,000; 32 following seeds from 1,000,050):
-# lower levels scored better on both PSNR and following down to 60, the lowest tried (223 of 256 comparisons,
-# 206 without the warp; 15.47 dB over steps 49-64 against 15.25).
-python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels.json --levels 0,60,100,160,250,350,500
-python tools/recommend.py checkpoints/tiny.safetensors checkpoints/tiny.safetensors turn_warp_level=60
-playground eval --out out/eval
-python tools/follow_more.py checkpoints/tiny.safetensors out/follow_a.json --seeds 32 --offset 300
-python tools/follow_more.py checkpoints/tiny.safetensors out/follow_b.json --seeds 32 --offset 332
-# Then levels below 60 on the same tuning seeds were flat (10: 224, 25: 223, 40: 223 of 256), so 60 stays.
-python tools/turn_warp_levels.py checkpoints/tiny.safetensors out/levels_low.json --levels 10,25,40
+# Version 15c3fb638b60 with the turn warp: the same weights, with a turn warp recommended (turning in place redrawn
+# from the views shown since the camera last moved, re-projected), level 60, chosen on tuning seeds with
+# tools/turn_warp_levels.py at commit ae15420 (which still has them). The world memory replaced it (below).
 # 1,024 more following comparisons on 128 further held-out seeds, and the turning ceiling
 # (exact geometry, plain fill) on the same seeds.
 for o in 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done
@@ -124,7 +116,10 @@ S26="playground train dit --data data/s24/v0 data/s24/s0 data/s24/w0 --ae runs/g
     --set sampler.action_guidance=2 --set sampler.guidance_on=keys"
 $S26 --set train.steps=900 --set train.max_minutes=100
 $S26 --set train.steps=1400 --set train.max_minutes=85
+# Version 8821bace7697 with the world memory (playground/dream/memory_warp.py): the same weights; the file no
+# longer names the retired turn warp's level. The memory's level (500) was chosen on tuning seeds.
 python tools/recommend.py runs/s26/model.safetensors checkpoints/tiny.safetensors \
-    context_label=160 action_guidance=4 guidance_on=keys turn_warp_level=60
+    context_label=160 action_guidance=4 guidance_on=keys
+python tools/world_memory_levels.py out/memory_levels.json --levels 60,500
+python tools/world_memory_levels.py out/memory_play.json --levels 500 --play --rollout-seeds 2 --loops-per-bucket 1
 playground eval --out out/eval
-for o in 300 332 364 396 428 460; do python tools/follow_more.py checkpoints/tiny.safetensors out/follow_$o.json --seeds 32 --offset $o; done

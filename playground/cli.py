@@ -350,8 +350,9 @@ def _add_bench(sub) -> None:
                     help="--vector: action guidance weight (default: the checkpoint's recommendation)")
     be.add_argument("--memory-ticks", type=NATURAL, default=0,
                     help="instead: run this many dream ticks and report resident memory growth")
-    be.add_argument("--world-memory", action="store_true",
-                    help="dream and --memory-ticks: with the world memory on (its ms per tick is reported)")
+    be.add_argument("--no-world-memory", dest="world_memory", action="store_false",
+                    help="dream and --memory-ticks: with the world memory off (on by default: its ms per tick is "
+                         "reported)")
     be.add_argument("--seeds", type=COUNT, default=None, help="voxel: worlds to average over (default 4)")
     be.add_argument("--ticks", type=COUNT, default=None,
                     help="ticks per measurement (voxel 300, dream and --vector 150, --preset 10)")

@@ -28,7 +28,7 @@ COUNT, NATURAL = at_least(1), at_least(0)   # counts start at 1, indices at 0
 
 
 def flag(name: str) -> str:
-    """The option an argparse destination comes from: turn_warp -> --turn-warp."""
+    """The option an argparse destination comes from: memory_ticks -> --memory-ticks."""
     return f"--{name.replace('_', '-')}"
 
 
@@ -40,6 +40,6 @@ def given_flags(args, names, defaults: dict | None = None, flags: dict | None = 
 
     def unset(name) -> bool:
         value = getattr(args, name)
-        # identity, not ==: a given 0 (--turn-warp 0, --guidance 0) equals False
+        # identity, not ==: a given 0 (--guidance 0) equals False
         return value == defaults[name] if name in defaults else value is None or value is False
     return [flags.get(n, flag(n)) for n in names if not unset(n)]

@@ -36,8 +36,7 @@ def toy_checkpoint(tmp_path_factory):
 TOY_EVAL = {"depth_seeds": 1, "pose_seeds": 1, "idm_seeds": 1, "loops_per_bucket": 1, "free_play_seeds": 1, "free_play_ticks": 200,
             "rollout_seeds": 1, "follow_seeds": 1, "retrieval_trials": 1, "memory_sizes": (0, 2),
             "ticks": 3, "presets": ["frame-2"], "steps": 16, "scripts": ("walk", "turn_left"),
-            "follow_steps": 4, "samplers": (("frame-2", True, True), ("progressive-4", False, False)),
-            "world_memory": True}
+            "follow_steps": 4, "samplers": (("frame-2", True, True), ("progressive-4", False, False))}
 
 
 @pytest.fixture(scope="session")

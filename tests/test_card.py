@@ -46,7 +46,7 @@ def test_card_from_measured_inputs(tmp_path, toy_checkpoint, toy_report):
     assert "**33.10 dB**" in text and "by 16-step bucket: 18.20" in text and "in 75% of" in text
     assert "train.stop_after=150" in text and "| 30 | 1 | 0 | all | 16.00 | 80% | 24.00 |" in text
     assert "noise level **0**, action guidance **0**" in text                # no defaults in the file
-    assert "| figure | shipped | network alone | world memory | start frame held | mean colour | world (ceiling) |" \
+    assert "| figure | shipped | network alone | start frame held | mean colour | world (ceiling) |" \
         in text
     assert "**1.234** times the loss" in text and "IDM keyboard accuracy, scripted" in text and "The IDM (`" in text
     assert "8 episodes x 16 ticks" in text and "70% exploring" in text and "30% revisiting" in text
@@ -91,12 +91,13 @@ def test_log_stops_at_the_checkpoint_step(tmp_path):
     assert read_log(tmp_path)["runs"] == 3
 
 
-def test_the_sampler_section_names_the_turn_warp_when_the_file_recommends_it():
+def test_the_sampler_section_says_a_retired_turn_warp_level_is_not_read():
     from playground.eval.card import _sampler
     sd = {"context_label": 160, "action_guidance": 4.0, "guidance_min_level": 0, "guidance_on": "keys"}
     plain = "\n".join(_sampler({"extra": {"sampler": sd}}, None, None))
-    warped = "\n".join(_sampler({"extra": {"sampler": {**sd, "turn_warp_level": 350}}}, None, None))
-    assert "turned picture" not in plain and "noised to level **350** (`--turn-warp`" in warped
+    older = "\n".join(_sampler({"extra": {"sampler": {**sd, "turn_warp_level": 350}}}, None, None))
+    assert "world memory's picture" in plain and "--no-world-memory" in plain and "turn warp" not in plain
+    assert "names a turn warp level, which no sampler reads now" in older
 
 
 def test_the_shipped_card_shows_the_shipped_recipe():

@@ -90,16 +90,15 @@ def test_counts_and_rates_out_of_range_are_refused_by_name(capsys, argv, words):
 
 
 def test_a_sampler_setting_out_of_range_is_refused_by_the_settings(capsys):
-    assert main(["play", "--headless", "--panorama-views", "-1"]) != 0
+    assert main(["play", "--headless", "--guidance-min-level", "5000"]) != 0
     err = capsys.readouterr().err
-    assert "panorama_views must be a whole number of views, 0 or more" in err and len(err.strip().splitlines()) == 1
+    assert "guidance_min_level must be a noise level in 0..999" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("argv, words", [
     (["--world", "voxel", "--bf16", "--guidance", "2"], "--bf16, --guidance only apply to --world dream"),
     (["--world", "voxel", "--device", "cuda"], "--device only applies to --world dream"),
-    (["--world", "voxel", "--panorama-views", "0"], "--panorama-views only applies to --world dream"),
-    (["--world", "voxel", "--turn-warp", "0"], "--turn-warp only applies to --world dream"),
+    (["--world", "voxel", "--no-world-memory"], "--no-world-memory only applies to --world dream"),
     (["--width", "32"], "--width only applies to --world voxel (the dream draws at its checkpoint's frame size)"),
 ])
 def test_an_option_of_the_other_world_is_refused_not_ignored(capsys, argv, words):

@@ -55,16 +55,18 @@ def test_eval_quick_writes_report(toy_report):
     assert [(r["recondition"], r["tuned"]) for r in report["samplers"]] == [(True, True), (False, False)]
     assert "action guidance 0" in (tmp_path / "report.md").read_text()
     assert report["pose"]["seeds"] == 1 and "## Pose" in md
+    assert list(report["memories"]) == ["both", "world memory only", "compressed tokens only", "neither"]
+    assert "| yes | no | " in md and "| no | no | " in md                  # what each memory adds
     assert report["pose"]["dead reckoning"]["median"] >= 0 and report["pose"]["world's depth"]["median"] >= 0
 
 
 def test_tune_ranks_the_grid_and_names_the_export_flags(toy_checkpoint, capsys):
     from playground.eval.tune import main
-    assert main(["--checkpoint", str(toy_checkpoint), "--labels", "0,40", "--guidance", "0", "--seeds", "1",
-                 "--steps", "3", "--workers", "1", "--turn-warp", "0,300"]) == 0
+    assert main(["--checkpoint", str(toy_checkpoint), "--labels", "0,40", "--guidance", "0,1", "--seeds", "1",
+                 "--steps", "3", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count('"score"') == 4 and "best: --set sampler.context_label=" in out
-    assert "--set sampler.turn_warp_level=" in out and "| turn warp |" in out and "| 300 |" in out
+    assert "--set sampler.guidance_on=" in out and "| turn warp |" not in out
 
 
 class Frozen:

@@ -163,12 +163,17 @@ def test_a_dream_recording_replays_with_its_world_memory_switch(toy_checkpoint):
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     from playground.record.world_spec import build, describe
-    on = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), device="cpu",
-                                sampler=SamplerSettings(world_memory=True)))
+    on = DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), device="cpu"))    # on by default
     again = build(describe(on))
     assert again.settings.world_memory
     acts = [A.make({"forward"}), A.make(set(), yaw=0.5), A.zero()]
     shown = [on.reset(3)] + [on.step(a) for a in acts]
     replayed = [again.reset(3)] + [again.step(a) for a in acts]
     assert all(np.array_equal(a, b) for a, b in zip(shown, replayed))
-    assert not build(describe(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint))))).settings.world_memory
+    off = describe(DreamWorld(DreamConfig(checkpoint=str(toy_checkpoint), sampler=SamplerSettings(world_memory=False))))
+    assert not build(off).settings.world_memory
+    before = {**off, "sampler": {k: v for k, v in off["sampler"].items() if k != "world_memory"}}
+    assert not build({**before, "sampler": {**before["sampler"], "turn_warp_level": 0, "panorama_views": 24}}
+                     ).settings.world_memory            # made before the memory: replays without it
+    with pytest.raises(RecordingError, match="turn warp .level 60.*commit ae15420"):
+        build({**before, "sampler": {**before["sampler"], "turn_warp_level": 60}})   # drawn by the retired warp

@@ -63,7 +63,7 @@ def vector_frames() -> np.ndarray:
 def cases() -> dict:
     from playground.dream import schedule as S
     out = {f"shipped/{p}": (lambda p=p: dream_frames(p)) for p in S.NAMED}
-    out["plain/frame-2"] = lambda: dream_frames("frame-2", action_guidance=0.0, turn_warp_level=0,
+    out["plain/frame-2"] = lambda: dream_frames("frame-2", action_guidance=0.0, world_memory=False,
                                                 use_memory=False)
     out["vector/frame-2"] = vector_frames
     return out

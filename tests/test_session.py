@@ -30,7 +30,7 @@ def context(n=4, seed=0):
 
 def run(sched, actions, seed=0, **opt):
     dit, ae = random_models()
-    s = DreamSession(dit, ae, sched, SamplerSettings(**opt), seed=seed)
+    s = DreamSession(dit, ae, sched, SamplerSettings(**{"world_memory": False, **opt}), seed=seed)
     s.reset(*context())
     return np.stack([s.step(a[None])[0] for a in actions]), s
 
@@ -57,12 +57,12 @@ def test_cached_stream_equals_full_recompute():
     """The frame preset with the k/v cache equals recomputing the whole window each call."""
     dit, ae = random_models(memory_frames=0, max_frames=16)
     sched = S.frame(steps=2, context=3)
-    sess = DreamSession(dit, ae, sched, SamplerSettings(recondition=False), seed=1)
+    sess = DreamSession(dit, ae, sched, SamplerSettings(recondition=False, world_memory=False), seed=1)
     ctx_f, ctx_a = context(4)
     sess.reset(ctx_f, ctx_a)
     cached = [sess.step(a[None])[0] for a in ACTS[:3]]
     # Reference: keep every clean latent, feed the whole history each call.
-    ref = DreamSession(dit, ae, sched, SamplerSettings(recondition=False), seed=1)
+    ref = DreamSession(dit, ae, sched, SamplerSettings(recondition=False, world_memory=False), seed=1)
     ref.reset(ctx_f, ctx_a)
     lat = ref.ae.encode(torch.as_tensor(ctx_f[0]).permute(0, 3, 1, 2).float() / 127.5 - 1)[None]
     lats, acts = list(lat[0]), [torch.zeros(25)] * 4
@@ -223,18 +223,19 @@ def test_hooks_are_called_at_their_points_and_none_run_when_off():
             self.points.append(("end", frames.shape))
 
     plain, off = run(S.frame(2, 3), ACTS[:2])
-    assert off.hooks == []                               # the turn warp is off by default
+    assert off.hooks == []                               # the world memory switched off
     dit, ae = random_models()
-    s = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(), seed=0)
+    s = DreamSession(dit, ae, S.frame(2, 3), seed=0)     # no settings: plain, no hooks
+    assert s.hooks == []
     s.hooks = [log := Log()]
     s.reset(*context())
     hooked = np.stack([s.step(a[None])[0] for a in ACTS[:2]])
     assert np.array_equal(hooked, plain)                 # a hook that changes nothing changes nothing
     tick = ["begin", ("before", 0), ("after", 0, True), ("before", 1), ("after", 1, True), ("end", (1, 64, 64, 3))]
     assert log.points == [("reset", 1)] + tick * 2
-    warped = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(turn_warp_level=300), seed=0)
-    assert [type(h).__name__ for h in warped.hooks] == ["TurnWarp"]
-    assert DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SamplerSettings(turn_warp_level=300)).hooks == []
+    remembers = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(), seed=0)     # the default settings
+    assert [type(h).__name__ for h in remembers.hooks] == ["MemoryWarp"]
+    assert DreamSession(dit, ae, S.progressive(3, 1, 1, 1), SamplerSettings()).hooks == []   # one slot only
 
 
 def test_latent_sessions_show_each_rows_context_at_its_own_level():
@@ -252,15 +253,15 @@ def test_latent_sessions_show_each_rows_context_at_its_own_level():
 def test_the_world_memory_hook_draws_every_tick_from_its_picture_and_stays_bounded():
     from playground.dream.memory_warp import MemoryWarp
     dit, ae = random_models()
-    s = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=True, turn_warp_level=0), seed=0)
+    s = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=True), seed=0)
     assert [type(h) for h in s.hooks] == [MemoryWarp]
     s.reset(*context())
     hook = s.hooks[0]
     for a in [A.make({"forward"})] * 3 + [A.make(set(), yaw=0.5)] * 3 + [A.zero()] * 2:
         s.step(a[None])
         assert "memory_ms" in s.timings
-    assert hook.turned is not None                       # standing still: the picture covers the view
+    assert hook.pictured is not None                       # standing still: the picture covers the view
     sizes = s.state_size()
     assert 0 < sizes["memory_points"] <= hook.memory.capacity
-    plain = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=False, turn_warp_level=300))
+    plain = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=False))
     assert "memory_points" not in (plain.reset(*context()) or plain.state_size())

@@ -39,14 +39,18 @@ def test_recommend_changes_the_metadata_not_the_weights(toy_checkpoint, tmp_path
     from playground.config import ConfigError
     recommend = load_tool("recommend").recommend
     out = tmp_path / "tuned.safetensors"
-    sha, sampler = recommend(str(toy_checkpoint), str(out), {"turn_warp_level": 250, "guidance_on": "keys"})
+    sha, sampler = recommend(str(toy_checkpoint), str(out), {"action_guidance": 2.5, "guidance_on": "keys"})
     (old, _), (new, meta) = checkpoint.read(toy_checkpoint), checkpoint.read(out)
     assert sha == checkpoint.sha256(out) and all((old[k] == new[k]).all() for k in old) and old.keys() == new.keys()
-    assert meta["extra"]["sampler"] == sampler and sampler["turn_warp_level"] == 250
+    assert meta["extra"]["sampler"] == sampler and sampler["action_guidance"] == 2.5
     with pytest.raises(ConfigError):
-        recommend(str(toy_checkpoint), str(out), {"turn_warp_level": -5})
+        recommend(str(toy_checkpoint), str(out), {"guidance_min_level": -5})
     with pytest.raises(ConfigError, match="unknown key"):
         recommend(str(toy_checkpoint), str(out), {"warp": 1})
+    older = tmp_path / "older.safetensors"               # a file that recommends the retired turn warp
+    tensors, meta = checkpoint.read(out)
+    checkpoint.save_raw(older, tensors, meta["models"], {**meta["extra"], "sampler": {**sampler, "turn_warp_level": 60}})
+    assert "turn_warp_level" not in recommend(str(older), str(out), {"action_guidance": 3})[1]
 
 
 def test_following_ceiling_with_moving_rates_every_script(tmp_path, monkeypatch, capsys):

@@ -222,8 +222,7 @@ def test_ae_then_dit_then_checkpoint(dataset, tmp_path, capsys):
                  "--set", "sampler.action_guidance=1.5", "--set", "sampler.guidance_min_level=501",
                  "--set", "sampler.guidance_on=keys", "--set", "levels.max_context_level=250", *TOY_DIT]) == 0
     assert checkpoint.read(out)[1]["extra"]["sampler"] == {"context_label": 30, "action_guidance": 1.5,
-                                                           "guidance_min_level": 501, "guidance_on": "keys",
-                                                           "turn_warp_level": 0}
+                                                           "guidance_min_level": 501, "guidance_on": "keys"}
     assert checkpoint.read(out)[1]["extra"]["dit_train"]["steps"] == 6          # the saved state's step
     from playground import camera                 # and the camera its frames were seen with
     assert camera.from_checkpoint(checkpoint.read(out)[1]) == camera.CameraModel()

@@ -28,12 +28,12 @@ def main() -> None:
                     help="default: as `playground eval`")
     ap.add_argument("--denoise-steps", type=int, default=2,
                     help="denoising calls per frame of the `frame` sampler (default 2: frame-2, as `playground eval`)")
-    ap.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
-                    help="turn warp level (default: the checkpoint's recommendation; 0: the network's own turns)")
+    ap.add_argument("--no-world-memory", dest="world_memory", action="store_false",
+                    help="the network alone, without the world memory")
     a = ap.parse_args()
     torch.set_num_threads(1)
     dream = eval_dream(load_dream(a.checkpoint), a.memory_frames, schedule=("frame", {"steps": a.denoise_steps}),
-                       turn_warp=a.turn_warp)
+                       world_memory=a.world_memory)
     result = action_following(dream, eval_seeds(a.seeds, a.offset),
                               steps=FULL["follow_steps"])
     with open(a.out, "w") as f:

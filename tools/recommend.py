@@ -3,7 +3,7 @@ playground.dream.tuning.SamplerDefaults) without touching its weights: for a set
 after export when the training run is not at hand (`--export-only --set sampler.KEY=VALUE`
 needs it).
 
-    python tools/recommend.py CHECKPOINT OUT turn_warp_level=250 [action_guidance=4 ...]
+    python tools/recommend.py CHECKPOINT OUT action_guidance=4 [guidance_on=keys ...]
 
 Values are checked as the loader checks them; OUT may be CHECKPOINT itself (written
 atomically). Prints the new sha256: update the model card's."""
@@ -13,15 +13,17 @@ from dataclasses import asdict
 
 from playground import checkpoint
 from playground.config import ConfigError, build, overrides
-from playground.dream.tuning import SamplerDefaults
+from playground.dream.tuning import RETIRED, SamplerDefaults
 
 
 def recommend(src: str, out: str, changes: dict) -> tuple[str, dict]:
-    """Write `src` to `out` with its sampler recommendation updated by `changes`;
-    returns (sha256, the new recommendation). ConfigError for unknown keys or bad values."""
+    """Write `src` to `out` with its sampler recommendation updated by `changes`, leaving out
+    retired ones (tuning.RETIRED); returns (sha256, the new recommendation). ConfigError for
+    unknown keys or bad values."""
     tensors, meta = checkpoint.read(src)
     extra = meta.get("extra", {})
-    sampler = asdict(build(SamplerDefaults, {**extra.get("sampler", {}), **changes}, "recommendation"))
+    kept = {k: v for k, v in extra.get("sampler", {}).items() if k not in RETIRED}   # no sampler reads those
+    sampler = asdict(build(SamplerDefaults, {**kept, **changes}, "recommendation"))
     return checkpoint.save_raw(out, tensors, meta["models"], {**extra, "sampler": sampler}), sampler
 
 
@@ -29,7 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("checkpoint")
     ap.add_argument("out")
-    ap.add_argument("settings", nargs="+", metavar="KEY=VALUE", help="e.g. turn_warp_level=250 (YAML scalars)")
+    ap.add_argument("settings", nargs="+", metavar="KEY=VALUE", help="e.g. action_guidance=4 (YAML scalars)")
     a = ap.parse_args()
     try:
         changes = overrides(a.settings)

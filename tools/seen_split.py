@@ -24,11 +24,11 @@ def main() -> None:
     ap.add_argument("out", help="JSON: per part (dream, seen, unseen), the turn scripts' rates and their mean")
     ap.add_argument("--seeds", type=int, default=32)
     ap.add_argument("--offset", type=int, default=300)
-    ap.add_argument("--turn-warp", type=int, default=None, metavar="LEVEL",
-                    help="turn warp level (default: the checkpoint's recommendation; 0: the network's own turns)")
+    ap.add_argument("--no-world-memory", dest="world_memory", action="store_false",
+                    help="the network alone, without the world memory")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    dream = RememberedDream(eval_dream(load_dream(a.checkpoint), max(FULL["memory_sizes"]), turn_warp=a.turn_warp))
+    dream = RememberedDream(eval_dream(load_dream(a.checkpoint), max(FULL["memory_sizes"]), world_memory=a.world_memory))
     seeds = eval_seeds(a.seeds, a.offset)
     result = seen_split(dream, seeds, FULL["follow_steps"], progress=True)
     turn = effective_turn(dream, seeds)          # the split's rollouts, remembered: no dreaming

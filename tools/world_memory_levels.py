@@ -1,7 +1,7 @@
 """Choose the world memory's level (playground/dream/memory_warp.py) on tuning seeds no
 report uses: PSNR per step bucket over open-loop rollouts of every eval script, and the
-loop-closure revisits, for the turn warp at the checkpoint's level beside the memory at
-each level, with the checkpoint's other recommended settings; with --play, also the
+loop-closure revisits, for the network alone beside the memory at each level, with the
+checkpoint's recommended settings; with --play, also the
 IDM's action accuracy and a minute of free play (the report's headline measures).
 
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--rollout-seeds 4]
@@ -22,10 +22,10 @@ from playground.eval.tune import TUNING_OFFSET
 
 def dreams(models, levels: list[int]) -> dict:
     memory = max(FULL["memory_sizes"])
-    out = {"turn warp": eval_dream(models, memory)}
+    out = {"network alone": eval_dream(models, memory, world_memory=False)}
     for level in levels:
-        world = eval_dream(models, memory, turn_warp=level)
-        world.settings = world.settings.with_changes(world_memory=True)
+        world = eval_dream(models, memory)
+        world.settings = world.settings.with_changes(memory_level=level)
         out[f"memory {level}"] = world
     return out
 

@@ -3,7 +3,7 @@
 The schedule's loop stays general: each tick it runs the schedule's calls and DDIM steps.
 A hook is an object the session was given; the loop calls its methods at fixed points
 and, with no hooks, none of their work runs. This is k-diffusion's callback, with the
-few points a per-tick behaviour needs (today the turn warp, turn_warp.py):
+few points a per-tick behaviour needs (today the world memory, memory_warp.py):
 
     reset / reset_rows          the session (or some batch rows) starts from context frames
     begin_tick(actions)         before a tick's first model call (ticks that generate)

@@ -1,13 +1,16 @@
 """Every tick starts from what the dream has shown: the world memory as a sampler hook.
 
-The frame sampler draws each new frame from pure noise in k calls. With this hook the last
-call instead starts from the world memory's picture of the new pose (world_memory.py),
+The frame sampler draws each new frame from pure noise in k calls, so a small model redraws
+the whole picture every tick, blurred, and the blur compounds. With this hook the last call
+instead starts from the world memory's picture of the new pose (world_memory.py),
 completed by the model's own guess (its x0 prediction from the call before) where the
 memory has nothing, noised to `level`: the geometry says where the things already shown
-are, the model imagines what is new and repairs the seams. The same mechanism serves every
-motion: a turn (no parallax: the old view re-projects exactly), walking and jumping (the
-lifted points move with parallax), standing still, and coming back to a place shown long
-ago (its points are still there).
+are, the model imagines what is new and repairs the seams. This is warped-noise camera
+control (Chang et al. 2024, "How I Warped Your Noise"; Burgert et al. 2025,
+"Go-with-the-Flow") with the memory's render as the flow, as Matrix-Game 3.5 and GEN3C
+condition on re-projected memory. The same mechanism serves every motion: a turn (no
+parallax), walking and jumping (the lifted points move with parallax), standing still, and
+coming back to a place shown long ago (its points are still there).
 
 Its parts, all the dream's own (it never asks the voxel world):
 - depth: the shipped depth network on each frame shown (model/depth.py);
@@ -23,17 +26,19 @@ from functools import lru_cache
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from playground.camera import CameraModel, fill_unseen
+from playground.dream.hooks import SamplerHook
 from playground.dream.pose import PoseTracker
-from playground.dream.turn_warp import TurnWarp
 from playground.dream.world_memory import WorldMemory
 from playground.model.autoencoder import frames_to_tensor
 from playground.model.depth import DepthNet, predict
+from playground.model.diffusion import x0_from_v
 
-# The level the last call starts from: the memory's picture is kept less exactly than the
-# turn warp's (splats, the tracked pose), so the network redraws more of it. Chosen on
-# tuning seeds no report uses (tools/world_memory_levels.py, docs/experiments.md).
+# The level the last call starts from: the memory's picture is not exact (splats, the
+# tracked pose), so the network redraws part of it. Chosen on tuning seeds no report uses
+# (tools/world_memory_levels.py, docs/experiments.md).
 MEMORY_LEVEL = 500
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
 GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
@@ -46,15 +51,30 @@ def shipped_depth() -> DepthNet:
     return load_depth()[0]
 
 
-class MemoryWarp(TurnWarp):
-    """The last call of every tick starts from the memory's picture (TurnWarp's composite
-    and noising, on every row the picture covers, whatever the motion)."""
+def composite(picture: torch.Tensor, covered: np.ndarray, guess: torch.Tensor) -> torch.Tensor:
+    """Latents (n, C, h, w): the memory's `picture` where it covers the latent cell, the
+    model's `guess` where it does not, blended by the share of the cell's pixels covered (n, H, W)."""
+    n, _, h, w = picture.shape
+    share = torch.as_tensor(covered, dtype=picture.dtype, device=picture.device)[:, None]
+    share = F.adaptive_avg_pool2d(share, (h, w))                      # (n, 1, h, w)
+    return share * picture + (1 - share) * guess
+
+
+class MemoryWarp(SamplerHook):
+    """The last call of every tick starts from the memory's picture, on every row the
+    picture covers enough, whatever the motion."""
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None):
         self.level, self.camera = level, camera
         self.depth = depth or shipped_depth()
-        self.turned = self.guess = None
+        self.pictured = self.guess = None
         self.timings = {}
+
+    @staticmethod
+    def applies(schedule) -> bool:
+        """Only schedules with one noisy slot, one frame a tick and at least two calls have
+        a guess to compose the picture with (frame-k, k >= 2)."""
+        return schedule.window - schedule.context == 1 and schedule.shift == 1 and schedule.calls >= 2
 
     def reset(self, session, frames, pitch):
         B = len(frames)
@@ -86,7 +106,7 @@ class MemoryWarp(TurnWarp):
         render it for the rows' new poses: (host rows, device rows, latents, covered) of the
         rows it covers enough, or None."""
         t0 = time.perf_counter()
-        self.turned = self.guess = None
+        self.pictured = self.guess = None
         self.tracker.step(actions)
         hw = self.shown.shape[1:3]
         views, covered = np.empty_like(self.shown), np.empty(self.shown.shape[:3], bool)
@@ -102,8 +122,27 @@ class MemoryWarp(TurnWarp):
             # what the memory does not cover edge-filled, so the encoder meets no hard border
             filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
             z = session.ae.encode(frames_to_tensor(filled).to(session.device))
-            self.turned = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
+            self.pictured = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
         self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
+
+    def after_call(self, session, r, x, v, levels):
+        if self.pictured is not None and r == session.schedule.calls - 2:   # the guess the last call needs
+            self.guess = x0_from_v(session.abar, x, levels, v)[:, -1]
+
+    def before_call(self, session, r, levels):
+        """Before the last call: the pictured rows' newest slot becomes the memory's picture
+        completed by the guess, noised to `level` (at most the slot's level now)."""
+        if self.pictured is None or r != session.schedule.calls - 1:
+            return levels
+        host_rows, rows, z, covered = self.pictured
+        level = min(int(self.level), int(levels[0, -1]))
+        x0 = composite(z, covered, self.guess[rows])
+        ab = session.abar[level]
+        noisy = session.s.noisy
+        noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * session.noise(x0.shape)
+        out = np.repeat(levels, noisy.shape[0], 0)
+        out[host_rows, -1] = level
+        return out
 
     def end_tick(self, session, actions, frames):
         t0 = time.perf_counter()

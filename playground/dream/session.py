@@ -14,9 +14,8 @@ One general autoregressive sampler runs any validated `Schedule`:
   frames already in the window (otherwise progressive schedules show it after
   `schedule.latency` ticks);
 - per-tick special behaviours are hooks (hooks.py) the loop calls only when it has them:
-  with `turn_warp_level`, a tick that turns the camera in place makes its last call from
-  the turned picture (turn_warp.TurnWarp); with `world_memory`, every tick makes it from
-  the world memory's picture of the new pose instead (memory_warp.MemoryWarp).
+  with `world_memory`, every tick makes its last call from the world memory's picture of
+  the new pose (memory_warp.MemoryWarp).
 
 All noise comes from a per-session torch.Generator: on the CPU a session is reproducible
 from (checkpoint, seed, actions). Tensors carry a batch dimension B (vectorised envs).
@@ -33,9 +32,8 @@ import torch
 from playground.camera import CameraModel, pitched
 from playground.dream.guidance import guided_forward
 from playground.dream.hooks import SamplerHook
-from playground.dream.memory_warp import MEMORY_LEVEL, MemoryWarp
+from playground.dream.memory_warp import MemoryWarp
 from playground.dream.settings import SamplerSettings
-from playground.dream.turn_warp import TurnWarp
 from playground.dream.schedule import TOP, Schedule
 from playground.model.autoencoder import Autoencoder, frames_to_tensor, tensor_to_frames
 from playground.model.diffusion import alphas_cumprod, ddim_step
@@ -64,13 +62,13 @@ class DreamSession:
     def __init__(self, dit: DiT, ae: Autoencoder, schedule: Schedule, settings: SamplerSettings | None = None,
                  seed: int = 0, device: str | torch.device = "cpu", camera: CameraModel | None = None):
         """settings: as resolved for this checkpoint (SamplerSettings.resolved; what is left
-        open runs plainly: no guidance, no warp, fp32). Its schedule fields are not read:
+        open runs plainly: no guidance, fp32; None: no world memory either). Its schedule fields are not read:
         `schedule` is the one that runs. camera: what the checkpoint's frames were seen with
         (camera.from_checkpoint)."""
         self.dit, self.ae, self.schedule = dit, ae, schedule
         if ae is not None:                          # None: latents only (reset_latents, step_latent)
             ae.eval().to(memory_format=torch.channels_last)   # see _decode; a no-op for linear layers
-        self.opt = settings or SamplerSettings()
+        self.opt = settings or SamplerSettings(world_memory=False)
         self.device = torch.device(device)
         self.abar = alphas_cumprod(dit.cfg.schedule).float().to(self.device)
         self.gen = torch.Generator(device=self.device).manual_seed(seed)
@@ -95,9 +93,7 @@ class DreamSession:
     def _hooks(self) -> list[SamplerHook]:
         """The per-tick behaviours these options ask for and this schedule can run."""
         if self.opt.world_memory and MemoryWarp.applies(self.schedule):
-            return [MemoryWarp(MEMORY_LEVEL, self.camera)]
-        if self.opt.turn_warp_level and TurnWarp.applies(self.schedule):
-            return [TurnWarp(self.opt.turn_warp_level, self.camera, self.opt.panorama_views)]
+            return [MemoryWarp(self.opt.memory_level, self.camera)]
         return []
 
     # ---- helpers --------------------------------------------------------------------
@@ -221,7 +217,7 @@ class DreamSession:
         The last cache_frames of them fill the cache; the noisy slots start as the last
         context frame noised to their levels (a warm start PA-VDM-style). pitch: the camera
         pitch in degrees of the last context frame, a number or (B,) (default 0, level):
-        the turn warp needs it."""
+        the world memory needs it."""
         frames, actions = np.asarray(frames), np.asarray(actions, np.float32)
         B, T0 = frames.shape[:2]
         lat = self.ae.encode(frames_to_tensor(frames.reshape(-1, *frames.shape[2:])).to(self.device))

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from playground.config import ConfigError, build, is_whole
 from playground.device import fast_bf16, torch_device
 from playground.dream import tuning
-from playground.dream.panorama import MAX_VIEWS
-from playground.dream.schedule import PRESETS, Schedule, params_for, preset
+from playground.dream.memory_warp import MEMORY_LEVEL
+from playground.dream.schedule import PRESETS, TOP, Schedule, params_for, preset
 
 
 def _flag(flag: str, help: str, **argparse_kwargs) -> dict:
@@ -63,20 +63,16 @@ class SamplerSettings:
     guidance_on: str | None = field(default=None, metadata=_flag(
         "--guidance-on", "what guidance amplifies: all of the action, or the keys only, keeping turns as the "
         "model learned them (default: the checkpoint's)", choices=tuning.GUIDANCE_ON))
-    # A tick that turns in place makes its last call from the turned picture noised to this
-    # level (turn_warp.TurnWarp, frame-k with k >= 2); 0: off.
-    turn_warp_level: int | None = field(default=None, metadata=_flag(
-        "--turn-warp", "a turning tick starts from the turned picture noised to this level (frame sampler; "
-        "default: the checkpoint's; 0 = from pure noise)", type=int, metavar="LEVEL"))
-    # Every tick's last call starts from the world memory's picture (memory_warp.py), for
-    # every motion, in place of the turn warp.
-    world_memory: bool = field(default=False, metadata=_flag(
-        "--world-memory", "draw every tick from the world memory's picture of the new pose (depth, pose and "
-        "a bounded point cloud of what was shown) instead of turning in place only", action="store_true"))
-    # Views kept since the camera last moved, which turns are redrawn from (panorama.py).
-    panorama_views: int = field(default=MAX_VIEWS, metadata=_flag(
-        "--panorama-views", f"turning ticks are redrawn from up to N views shown since the camera last moved "
-        f"(default {MAX_VIEWS}; 0 = from the frame just shown only)", type=int, metavar="N"))
+    # Every tick's last call starts from the world memory's picture of the new pose
+    # (memory_warp.py: depth, pose and a bounded point cloud of what was shown); False: the
+    # network alone draws every frame.
+    world_memory: bool = field(default=True, metadata=_flag(
+        "--no-world-memory", "switch the world memory off: the network alone draws every frame from noise",
+        action="store_false"))
+    # The level its picture is noised to before the last call (higher: the network redraws more).
+    memory_level: int = field(default=MEMORY_LEVEL, metadata=_flag(
+        "--memory-level", f"noise level the world memory's picture is redrawn from (default {MEMORY_LEVEL}, "
+        "chosen on tuning seeds; higher: the network redraws more of it)", type=int, metavar="LEVEL"))
 
     def __post_init__(self):
         if self.schedule not in PRESETS:
@@ -87,9 +83,8 @@ class SamplerSettings:
             value = getattr(self, name)
             if value is not None and not is_whole(value, 1 if name != "memory_frames" else 0):
                 raise ConfigError(f"{name} must be a whole number (or None for the model's), got {value!r}")
-        if not is_whole(self.panorama_views, 0):
-            raise ConfigError(f"panorama_views must be a whole number of views, 0 or more (0 = turn from the "
-                              f"frame just shown only), got {self.panorama_views!r}")
+        if not (is_whole(self.memory_level, 1) and self.memory_level <= TOP):
+            raise ConfigError(f"memory_level must be a noise level in 1..{TOP}, got {self.memory_level!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}
         tuning.check_settings(dataclasses.replace(tuning.SamplerDefaults(), **tuned))
 

@@ -22,14 +22,16 @@ class SamplerDefaults:
     action_guidance: float = 0.0    # SamplerSettings.action_guidance
     guidance_min_level: int = 0     # SamplerSettings.guidance_min_level
     guidance_on: str = "all"        # SamplerSettings.guidance_on
-    turn_warp_level: int = 0        # SamplerSettings.turn_warp_level (0: off)
 
     def __post_init__(self):
         check_settings(self)
 
 
 # The settings SamplerDefaults recommends and SamplerSettings carries under the same names.
-OPTION_NAMES = ("action_guidance", "guidance_min_level", "guidance_on", "turn_warp_level")
+OPTION_NAMES = ("action_guidance", "guidance_min_level", "guidance_on")
+# What checkpoints exported before the world memory recommended and no sampler reads now:
+# the turn warp's level (the world memory replaced the turn warp for every motion).
+RETIRED = ("turn_warp_level",)
 
 
 def check_settings(s) -> None:
@@ -37,7 +39,6 @@ def check_settings(s) -> None:
     check_guidance(s.action_guidance)
     check_guidance_on(s.guidance_on)
     check_level("guidance_min_level", s.guidance_min_level, "every call")
-    check_level("turn_warp_level", s.turn_warp_level, "off")
 
 
 def check_guidance(value) -> None:
@@ -56,8 +57,10 @@ def check_level(name: str, value, zero_means: str) -> None:
 
 
 def from_checkpoint(info: dict) -> SamplerDefaults:
-    """The defaults in a loaded checkpoint's metadata (none: plain sampling)."""
-    return build(SamplerDefaults, info.get("extra", {}).get("sampler", {}), f"{info.get('path')} sampler defaults")
+    """The defaults in a loaded checkpoint's metadata (none: plain sampling); RETIRED
+    recommendations are left out."""
+    stored = {k: v for k, v in info.get("extra", {}).get("sampler", {}).items() if k not in RETIRED}
+    return build(SamplerDefaults, stored, f"{info.get('path')} sampler defaults")
 
 
 def with_label(schedule_params: dict, defaults: SamplerDefaults) -> dict:

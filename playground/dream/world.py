@@ -179,7 +179,7 @@ class DreamWorld:
                "context_label": self.schedule.context_label, "action_guidance": self.settings.action_guidance,
                "guidance_min_level": self.settings.guidance_min_level,
                "guidance_on": self.settings.guidance_on,
-               "turn_warp_level": self.settings.turn_warp_level, "world_memory": self.settings.world_memory,
+               "world_memory": self.settings.world_memory,
                "memory": "on" if self.settings.use_memory and self.dit.memory is not None else "off",
                "device": self.config.device, "kernels": ops.backend_name(self.config.device),
                "checkpoint_sha256": self.ckpt["sha256"][:12]}

@@ -12,7 +12,7 @@ degree, as if at infinity, and fills the pixels no point covers.
 
 Which evidence wins: the dream's own frames are redrawn from this memory every tick, so
 taking a place's colour again from each redraw would copy the redraw's blur forward (the
-same reason the turn warp's panorama drew from the oldest view), and lifting it again with
+first, sharper view of a place is the better one), and lifting it again with
 a new depth estimate would scatter spurious points in front of it. So a frame adds only the
 pixels the memory did not cover (`add`'s `known`): what is kept is what was shown first,
 until an edit (breaking, placing) clears it. Bounded: past

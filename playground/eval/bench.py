@@ -57,7 +57,7 @@ def bench_voxel(seeds: int = 4, ticks: int = 300, width: int = 64, height: int =
     return res
 
 
-def _dream(models, name, params, bf16, recondition=True, device="cpu", world_memory=False):
+def _dream(models, name, params, bf16, recondition=True, device="cpu", world_memory=True):
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     sampler = SamplerSettings.named(name, params, bf16=bf16, recondition=recondition, world_memory=world_memory)
@@ -108,9 +108,9 @@ def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int =
 
 
 def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "cpu",
-                threads: int | None = None, compare_kernels: bool = False, world_memory: bool = False) -> dict:
-    """Ticks/s, ms per stage and latency of each preset at its faster precision; with
-    world_memory, the world memory's ms per tick too (the sampler's --world-memory)."""
+                threads: int | None = None, compare_kernels: bool = False, world_memory: bool = True) -> dict:
+    """Ticks/s, ms per stage (the world memory's too) and latency of each preset at its
+    faster precision; world_memory False: without it (the sampler's --no-world-memory)."""
     from playground import ops
     from playground.dream.load import load_dream
     if threads:
@@ -145,7 +145,7 @@ def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "
             "cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
             "checkpoint_sha256": models[2]["sha256"], "ticks": ticks, "world_memory": world_memory}
     table = f"dream on {device} ({info['threads']} threads, kernels: {info['kernels']}), {ticks} ticks per preset" \
-            f"{', world memory on' if world_memory else ''}\n"
+            f"{', world memory on' if world_memory else ', world memory off'}\n"
     return {"presets": rows, **info, "table": table + "\n".join(lines)}
 
 
@@ -156,7 +156,7 @@ def rss_mb() -> float:
 
 
 def bench_memory(checkpoint=None, ticks: int = 10_000, warmup: int = 500, preset: str = "frame-2",
-                 world_memory: bool = False) -> dict:
+                 world_memory: bool = True) -> dict:
     """Resident memory of a long headless dream session, sampled every 500 ticks."""
     from playground.dream.load import load_dream
     name, params = DREAM_PRESETS[preset]

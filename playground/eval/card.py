@@ -130,7 +130,7 @@ def _measured(rep: dict) -> list[str]:
     return [
         "## Measured (held-out seeds)", "",
         f"`playground eval` ({'quick' if rep['quick'] else 'full'} run; `assets/results/report.md` has every table): "
-        "the shipped settings below, the network alone (without the turn warp and its panorama), two trivial "
+        "the shipped settings below, the network alone (without the world memory), two trivial "
         "predictors that see only the start frame, and the world's own frames as the ceiling.", "",
         *headline_table(rep), "",
         f"- {idm_words(rep)}",
@@ -147,20 +147,22 @@ def _measured(rep: dict) -> list[str]:
 
 
 def _sampler(meta: dict, tune: dict | None, bench: dict | None) -> list[str]:
+    from playground.dream.memory_warp import MEMORY_LEVEL, MIN_COVER
     sd = meta.get("extra", {}).get("sampler", {"context_label": 0, "action_guidance": 0.0})
     interval = (f" on frames at noise level >= **{sd['guidance_min_level']}** (`--guidance-min-level`)"
                 if sd.get("guidance_min_level") else "")
     if sd.get("action_guidance") and sd.get("guidance_on") == "keys":
         interval += " on the keys only, turns left as learned (`--guidance-on keys`)"
-    warp = (", and a turning tick's frame starts from the turned picture (the views shown since the camera "
-            "last moved, re-projected: `playground/dream/panorama.py`) noised to level "
-            f"**{sd['turn_warp_level']}** (`--turn-warp`; `playground/dream/turn_warp.py`)"
-            if sd.get("turn_warp_level") else "")
     L = ["## Recommended sampler settings", "",
          f"Stored in the file's metadata and used by default: context frames shown at noise level "
-         f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval}{warp} "
-         "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on`, `--turn-warp` override them).",
-         ""]
+         f"**{sd['context_label']}**, action guidance **{sd['action_guidance']:g}**{interval} "
+         "(`--context-label`, `--guidance`, `--guidance-min-level`, `--guidance-on` override them)."
+         + (" The file also names a turn warp level, which no sampler reads now: the world memory replaced the "
+            "turn warp." if sd.get("turn_warp_level") else ""), "",
+         "Every tick's last denoising call starts from the world memory's picture of the new pose "
+         "(`playground/dream/memory_warp.py`: the shipped depth network lifts each frame shown, the pose follows "
+         f"the actions, a bounded point cloud keeps what was shown), noised to level {MEMORY_LEVEL}, wherever it "
+         f"covers {MIN_COVER:.0%} of the view; `--no-world-memory` switches it off.", ""]
     if tune:
         L += [f"Chosen by `python -m playground.eval.tune` on tuning seeds no report uses ({tune['seeds']} "
               f"seeds, rollouts of {tune['steps']} steps; score = mean PSNR + 10 dB x action-following rate):", "",

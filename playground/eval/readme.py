@@ -28,7 +28,7 @@ def block(r: dict) -> list[str]:
             f"Measured by `playground eval --out out/eval` ({'quick' if r['quick'] else 'full'} run, "
             f"{r['seconds'] / 60:.0f} minutes on a 2-core CPU; `--quick` takes a few) on held-out worlds, for the "
             f"shipped checkpoint (sha256 `{r['checkpoint_sha256'][:12]}`) with its settings, the network alone, "
-            f"{'the world memory in place of the turn warp (`--world-memory`), ' if 'world_memory' in r else ''}two "
+            "two "
             "trivial predictors that see only the start frame, and the world's own frames (the ceiling). "
             "[docs/evaluation.md](docs/evaluation.md) says how each figure is made; the full report with "
             "intervals and plots is [assets/results/report.md](assets/results/report.md).", "",

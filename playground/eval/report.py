@@ -23,34 +23,32 @@ from playground.eval.rollouts import SCRIPTS, action_following, eval_seeds
 QUICK = {"depth_seeds": 4, "pose_seeds": 8, "idm_seeds": 4, "loops_per_bucket": 3, "free_play_seeds": 1, "free_play_ticks": 1200,
          "rollout_seeds": 2, "follow_seeds": 6, "retrieval_trials": 4, "memory_sizes": (8,), "ticks": 40,
          "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "samplers": (),
-         "retrieval_all_memory": False, "presets": ("frame-2",), "world_memory": False}
+         "retrieval_all_memory": False, "presets": ("frame-2",)}
 FULL = {"depth_seeds": 16, "pose_seeds": 32, "idm_seeds": 32, "loops_per_bucket": 12, "free_play_seeds": 8, "free_play_ticks": 1200,
         "rollout_seeds": 8, "follow_seeds": 16, "retrieval_trials": 12, "memory_sizes": (0, 4, 8), "ticks": 150,
-        "steps": 64, "scripts": SCRIPTS, "follow_steps": 16, "world_memory": True}
+        "steps": 64, "scripts": SCRIPTS, "follow_steps": 16}
 # Seed offsets (eval_seeds): each measure its own held-out worlds.
 OFFSETS = {"accumulation": 0, "following": 100, "retrieval": 200, "samplers": 50, "idm": 1000, "loops": 2000,
            "free_play": 3000, "pose": 3100, "depth": 3200}
 
 
-# (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label, action
-# guidance and turn warp (playground.dream.tuning); untuned = plain sampling, to show what they do.
+# (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label and action
+# guidance (playground.dream.tuning); untuned = plain sampling, to show what they do.
 SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True, True),
             ("progressive-4", True, True), ("progressive-4", False, True))
 
 
 def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
-               tuned: bool = True, turn_warp: int | None = None, world_memory: bool = False):
-    """The dream as the report measures it. turn_warp: a turn warp level instead of the
-    checkpoint's (tuned) or none (untuned); 0 measures the network's own turns.
-    world_memory: every tick drawn from the world memory's picture instead of the turn warp."""
+               tuned: bool = True, world_memory: bool = True):
+    """The dream as the report measures it. world_memory False: the network alone draws
+    every frame (the world memory is a setting, not a tuning: untuned keeps it)."""
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
     sampler = SamplerSettings.named(
         schedule[0], params, use_memory=memory_frames > 0, memory_frames=memory_frames or None,
         recondition=recondition, action_guidance=None if tuned else 0.0, guidance_min_level=None if tuned else 0,
-        guidance_on=None if tuned else "all",
-        turn_warp_level=turn_warp if turn_warp is not None else None if tuned else 0, world_memory=world_memory)
+        guidance_on=None if tuned else "all", world_memory=world_memory)
     return DreamWorld(DreamConfig(sampler=sampler), models=models)
 
 
@@ -90,9 +88,7 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
               "quick": quick, "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()},
               "sampler_defaults": asdict(tuning.from_checkpoint(models[2])),
               "idm": {**idm_info, "file": in_repository(idm_info["file"])}}
-    dreams = {"shipped": eval_dream(models, default), "network alone": eval_dream(models, default, turn_warp=0)}
-    if p["world_memory"]:   # the full run only: it adds about a third to a run's time
-        dreams["world memory"] = eval_dream(models, default, world_memory=True)
+    dreams = {"shipped": eval_dream(models, default), "network alone": eval_dream(models, default, world_memory=False)}
     seeds = lambda what, n: eval_seeds(n, OFFSETS[what])  # noqa: E731
     report["action_accuracy"] = PM.action_accuracy(idm_model, dreams, seeds("idm", p["idm_seeds"]), progress)
     clock.lap("action_accuracy")
@@ -134,6 +130,8 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     action-following comparisons, the sampler settings and the throughput."""
     from playground.eval.bench import bench_dream
     others = {f"memory {m}": eval_dream(models, m) for m in sizes if m != default}
+    if 0 in sizes:   # what each memory adds: without the compressed tokens and the world memory both
+        others["neither memory"] = eval_dream(models, 0, world_memory=False)
     acc = PM.error_accumulation({**dreams, **others}, eval_seeds(p["rollout_seeds"], OFFSETS["accumulation"]),
                                 p["steps"], p["scripts"], progress)
     by_memory = {m: acc["shipped"] if m == default else acc[f"memory {m}"] for m in sizes}
@@ -142,8 +140,7 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
                                     "psnr_per_step_by_memory": {str(m): a["psnr_per_step"]
                                                                 for m, a in by_memory.items()}}
     report["network_alone"] = {"error_accumulation": acc["network alone"]}
-    if "world memory" in acc:
-        report["world_memory"] = {"error_accumulation": acc["world memory"]}
+    report["memories"] = _memories(acc)
     report["baselines"] = {name: acc[name]["by_script"] for name in PM.BASELINES}
     report["baseline_buckets"] = {name: acc[name]["buckets"] for name in PM.BASELINES}
     clock.lap("error_accumulation")
@@ -168,6 +165,14 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     bench = bench_dream(models[2]["path"], presets=p.get("presets"), ticks=p["ticks"])
     report["throughput"] = {k: v for k, v in bench.items() if k != "table"}
     clock.lap("throughput")
+
+
+def _memories(acc: dict) -> dict:
+    """PSNR buckets with the world memory and the compressed-token bank, alone and together
+    (the bank-less runs where the report has them)."""
+    rows = {"both": acc["shipped"], "world memory only": acc.get("memory 0"),
+            "compressed tokens only": acc["network alone"], "neither": acc.get("neither memory")}
+    return {name: a["buckets"] for name, a in rows.items() if a is not None}
 
 
 def _samplers(models, memory, p, progress) -> list[dict]:

@@ -11,7 +11,7 @@ from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
 from playground.eval import segments as G
 
-SOURCES = ("shipped", "network alone", "world memory", "start frame held", "mean colour", WORLD)
+SOURCES = ("shipped", "network alone", "start frame held", "mean colour", WORLD)
 
 
 def _pct(x) -> str:
@@ -40,8 +40,6 @@ def headline(r: dict) -> dict[str, dict[str, float | None]]:
         rows[words] = {s: fp[s][key]["last"] for s in SOURCES if s in fp}
     acc = {"shipped": r["error_accumulation"]["buckets"],
            "network alone": r["network_alone"]["error_accumulation"]["buckets"], **r.get("baseline_buckets", {})}
-    if "world_memory" in r:      # reports from before the world memory have no such column
-        acc["world memory"] = r["world_memory"]["error_accumulation"]["buckets"]
     for b in ("1-16", "49-64"):
         rows[f"PSNR steps {b} (dB)"] = {s: v[b]["psnr"] for s, v in acc.items() if b in v}
     return rows
@@ -55,7 +53,7 @@ def _value(figure: str, v) -> str:
 
 def headline_table(r: dict) -> list[str]:
     rows = headline(r)
-    sources = [s for s in SOURCES if s != "world memory" or "world_memory" in r]   # older reports: none
+    sources = SOURCES
     lines = ["| figure | " + " | ".join(sources) + " |", "| --- |" + " --- |" * len(sources)]
     for fig, by in rows.items():
         lines.append(f"| {fig} | " + " | ".join(_value(fig, by.get(s)) for s in sources) + " |")
@@ -174,9 +172,7 @@ def tuning_words(d: dict) -> str:
     words = f"context shown at noise level {d['context_label']}, action guidance {d['action_guidance']:g}"
     if d.get("action_guidance") and d.get("guidance_on") == "keys":
         words += " (keys only: turns unguided)"
-    words += f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else ""
-    return words + (f", frames that turn in place redrawn from the turned picture at noise level "
-                    f"{d['turn_warp_level']} (turn warp)" if d.get("turn_warp_level") else "")
+    return words + (f" on frames at noise level >= {d['guidance_min_level']}" if d.get("guidance_min_level") else "")
 
 
 def _accumulation(r: dict) -> list[str]:
@@ -207,7 +203,23 @@ def _accumulation(r: dict) -> list[str]:
               "| memory frames | " + " | ".join(ea["buckets"]) + " |", "| --- |" + " --- |" * len(ea["buckets"])]
     for m, b in ea["by_memory_frames"].items():
         lines.append(f"| {m} | " + " | ".join(f"{v['psnr']:.2f}" for v in b.values()) + " |")
-    return lines + ["", "![PSNR per step](psnr_per_step.png)", ""]
+    return lines + _memories(r) + ["", "![PSNR per step](psnr_per_step.png)", ""]
+
+
+def _memories(r: dict) -> list[str]:
+    """What each memory adds: the world memory and the compressed-token bank, alone and together."""
+    if not r.get("memories"):
+        return []
+    buckets = next(iter(r["memories"].values()))
+    lines = ["", "What each memory adds (PSNR, dB; the world memory: `--no-world-memory` switches it off; the "
+             "compressed-token bank: `--no-memory`):", "",
+             "| world memory | compressed tokens | " + " | ".join(buckets) + " |",
+             "| --- | --- |" + " --- |" * len(buckets)]
+    for name, b in r["memories"].items():
+        world, tokens = ("yes" if "world" in name or name == "both" else "no",
+                         "yes" if "tokens" in name or name == "both" else "no")
+        lines.append(f"| {world} | {tokens} | " + " | ".join(f"{v['psnr']:.2f}" for v in b.values()) + " |")
+    return lines
 
 
 def _older(r: dict) -> list[str]:
@@ -234,7 +246,7 @@ def _older(r: dict) -> list[str]:
         ea = r["error_accumulation"]
         lines += ["## Sampler settings", "",
                   "Same rollouts for each setting (fewer than above); tuned: the checkpoint's recommendation, "
-                  "untuned: clean context, no guidance, no turn warp.", "",
+                  "untuned: clean context, no guidance (the world memory on in both).", "",
                   "| preset | re-conditioned | tuned | " + " | ".join(ea["buckets"]) + " |",
                   "| --- | --- | --- |" + " --- |" * len(ea["buckets"])]
         for row in r["samplers"]:
@@ -254,8 +266,8 @@ def markdown(r: dict) -> str:
     lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
              f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out world seeds "
              f"(>= 1,000,500; training used seeds < 1,000,000). Shipped settings: `frame` sampler with 2 steps, "
-             f"{tuning_words(r['sampler_defaults'])}. Network alone: the same without the turn warp and its "
-             f"panorama. {r['seconds']:.0f} s.", "",
+             f"{tuning_words(r['sampler_defaults'])}, every tick drawn from the world memory's picture. Network "
+             f"alone: the same without the world memory. {r['seconds']:.0f} s.", "",
              "## Headline", "", *headline_table(r), "",
              "Rates are shares of segments, trials or ticks; sharpness and change are ratios to the world "
              "(1 = as the world). The baselines see only the start frame: held forever, or its mean colour.", ""]

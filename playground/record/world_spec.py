@@ -48,11 +48,20 @@ def build(spec: dict, checkpoint: str | None = None):
 def _sampler(spec: dict) -> tuple[dict, float | None]:
     """The recorded sampler settings, and the field of view older recordings kept among
     them. Older recordings kept the schedule, its parameters, the session's options and the
-    context apart; those made before the turn warp or the panorama existed ran without them."""
+    context apart; those made before the world memory existed ran without it. A recording
+    made with the turn warp (which the world memory replaced) cannot be re-simulated."""
     if "sampler" in spec:
-        return spec["sampler"], None
-    options = dict(spec.get("options", {}))
-    fov = options.pop("fov_degrees", None)
-    sampler = {"turn_warp_level": 0, "panorama_views": 0, **options, "schedule": spec["schedule_preset"],
-               "schedule_params": spec.get("schedule_params", {}), "context_frames": spec.get("context")}
+        sampler, fov = dict(spec["sampler"]), None
+    else:
+        options = dict(spec.get("options", {}))
+        fov = options.pop("fov_degrees", None)
+        sampler = {**options, "schedule": spec["schedule_preset"],
+                   "schedule_params": spec.get("schedule_params", {}), "context_frames": spec.get("context")}
+    sampler.setdefault("world_memory", False)
+    warp = sampler.pop("turn_warp_level", None)
+    sampler.pop("panorama_views", None)
+    if warp and not sampler["world_memory"]:
+        raise RecordingError(f"this recording was drawn with the turn warp (level {warp}), which the world memory "
+                             "replaced; re-simulate it with the playground version that made it (commit ae15420 "
+                             "or earlier)")
     return sampler, fov

@@ -20,7 +20,8 @@ import torch
 from playground.dream.session import DreamSession
 from playground.dream.settings import SamplerSettings
 
-SAMPLER = SamplerSettings(schedule="frame", schedule_params={"steps": 2})   # the interactive default
+# The interactive default on latents: the world memory needs decoded frames, which training has not.
+SAMPLER = SamplerSettings(schedule="frame", schedule_params={"steps": 2}, world_memory=False)
 SAMPLER_LEVELS = tuple(int(k) for k in SAMPLER.make_schedule().levels[:, -1])   # 999, 500, 0
 
 

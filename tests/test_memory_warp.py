@@ -1,0 +1,86 @@
+"""The world memory's hook: every tick's last call starts from the memory's picture (dream/memory_warp.py)."""
+import numpy as np
+import pytest
+import torch
+
+from playground import actions as A
+from playground.config import ConfigError
+from playground.dream import memory_warp
+from playground.dream import schedule as S
+from playground.dream.session import DreamSession
+from playground.dream.settings import SamplerSettings
+from playground.model.autoencoder import AEConfig, Autoencoder
+from playground.model.dit import DiT, DiTConfig
+from playground.voxel import VoxelWorld
+
+WALK, TURN = A.make({"forward"}), A.make(yaw=1.0)
+
+
+def models():
+    torch.manual_seed(0)
+    ae = Autoencoder(AEConfig(widths=(16, 16), blocks=1, decoder_blocks=(1, 1)))
+    dit = DiT(DiTConfig(dim=32, depth=2, heads=2, max_frames=8, memory_frames=0))
+    for p in dit.parameters():   # adaLN-Zero starts as identity; make every path matter
+        if p.abs().sum() == 0:
+            torch.nn.init.normal_(p, std=0.05)
+    return dit.eval(), ae.eval()
+
+
+def session(world_memory: bool, sched=None, batch=1, calls=None):
+    dit, ae = models()
+    if calls is not None:   # count the DiT calls
+        forward = dit.forward
+        dit.forward = lambda *a, **k: (calls.append(a[0].shape[1]), forward(*a, **k))[1]
+    s = DreamSession(dit, ae, sched or S.frame(steps=2, context=3), SamplerSettings(world_memory=world_memory),
+                     seed=5)
+    world = VoxelWorld()
+    first = np.stack([world.reset(1_000_950 + i) for i in range(batch)])
+    s.reset(np.repeat(first[:, None], 3, 1), np.zeros((batch, 3, 25), np.float32), pitch=world.player.pitch)
+    return s
+
+
+def test_the_composite_takes_the_picture_where_covered_and_the_guess_elsewhere():
+    picture, guess = torch.ones(1, 8, 16, 16), torch.zeros(1, 8, 16, 16)
+    covered = np.zeros((1, 64, 64), bool)
+    covered[:, :, :32] = True
+    covered[:, :, 32:34] = True                   # half of latent column 8
+    out = memory_warp.composite(picture, covered, guess)
+    assert (out[..., :8] == 1).all() and (out[..., 8] == 0.5).all() and (out[..., 9:] == 0).all()
+
+
+def test_every_motion_is_drawn_from_the_picture_at_no_extra_model_call():
+    calls_on, calls_off = [], []
+    on, off = session(True, calls=calls_on), session(False, calls=calls_off)
+    for act in (A.zero(), WALK, TURN, A.make({"jump"})):
+        a, b = on.step(act[None]), off.step(act[None])
+        assert not np.array_equal(a, b)                  # standing, walking, turning, jumping alike
+        assert on.hooks[0].pictured is not None and on.timings["memory_ms"] > 0
+    assert len(calls_on) == len(calls_off)
+
+
+def test_a_row_the_picture_does_not_cover_is_drawn_as_usual():
+    on, off = session(True, batch=2), session(False, batch=2)
+    on.hooks[0].memory.clear(np.array([1]))              # row 1 has shown nothing yet
+    a, b = on.step(np.stack([A.zero(), A.zero()])), off.step(np.stack([A.zero(), A.zero()]))
+    assert on.hooks[0].pictured[0].tolist() == [0]
+    assert not np.array_equal(a[0], b[0])
+    assert abs(a[1].astype(int) - b[1].astype(int)).max() <= 1   # same row, batched with another
+
+
+@pytest.mark.parametrize("sched", [S.progressive(3, 1, 1, 1), S.chunked(2, 2, 2), S.frame(1, 3)],
+                         ids=lambda s: s.name)
+def test_schedules_without_a_guess_to_complete_the_picture_run_without_it(sched):
+    on, off = session(True, sched), session(False, sched)
+    assert on.hooks == []
+    for act in (TURN, WALK):
+        assert np.array_equal(on.step(act[None]), off.step(act[None]))
+
+
+def test_the_memory_level_is_a_checked_setting_the_hook_uses():
+    dit, ae = models()
+    s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_level=250))
+    assert s.hooks[0].level == 250
+    assert SamplerSettings().memory_level == memory_warp.MEMORY_LEVEL
+    for bad in (0, 1000, 2.5, "high"):
+        with pytest.raises(ConfigError, match="memory_level"):
+            SamplerSettings(memory_level=bad)
