@@ -84,3 +84,27 @@ def test_the_memory_level_is_a_checked_setting_the_hook_uses():
     for bad in (0, 1000, 2.5, "high"):
         with pytest.raises(ConfigError, match="memory_level"):
             SamplerSettings(memory_level=bad)
+
+
+def test_a_render_input_network_gets_the_picture_as_an_input_every_call():
+    """Zero-initialised, the render input changes nothing: the frames are the plain network's;
+    each call sees the pictures of the frame finished last tick and the new one."""
+    from dataclasses import replace
+    dit, ae = models()
+    grown = DiT(replace(dit.cfg, render_input=True)).eval()
+    grown.load_state_dict(dit.state_dict(), strict=False)
+    seen = []
+    forward = grown.forward
+    grown.forward = lambda *a, **k: (seen.append(k.get("render")), forward(*a, **k))[1]
+    world = VoxelWorld()
+    first = world.reset(1_000_950)[None, None].repeat(3, 1)
+    runs = []
+    for net, memory in ((grown, True), (dit, False)):
+        s = DreamSession(net, ae, S.frame(steps=2, context=3), SamplerSettings(world_memory=memory), seed=5)
+        s.reset(first, np.zeros((1, 3, 25), np.float32), pitch=world.player.pitch)
+        runs.append(np.stack([s.step(a[None]) for a in (A.zero(), TURN, WALK)]))
+    assert np.array_equal(runs[0], runs[1])
+    ticks = [r for r in seen if r is not None]
+    assert [r.shape[1] for r in ticks] == [1, 1, 2, 1, 2, 1]   # the frame finished last tick joins a first call
+    assert ticks[0].shape[2] == dit.cfg.in_channels + 1 and 0.5 < float(ticks[0][0, -1, -1].mean()) <= 1
+    assert torch.equal(ticks[2][:, 0], ticks[0][:, 0])   # the finished frame keeps its picture as context

@@ -265,3 +265,16 @@ def test_the_world_memory_hook_draws_every_tick_from_its_picture_and_stays_bound
     assert 0 < sizes["memory_points"] <= hook.memory.capacity
     plain = DreamSession(dit, ae, S.frame(2, 3), SamplerSettings(world_memory=False))
     assert "memory_points" not in (plain.reset(*context()) or plain.state_size())
+
+
+def test_guided_copies_get_their_frames_further_inputs():
+    from playground.dream.guidance import guided_forward
+    got = {}
+
+    def forward(x, levels, actions, positions=None, memory=None, past=None, frame_mask=None, render=None):
+        got["render"], got["x"] = render, x
+        return torch.zeros_like(x), []
+    x, render = torch.randn(1, 3, 2, 4, 4), torch.arange(3.0).view(1, 3, 1, 1, 1).expand(1, 3, 3, 4, 4)
+    guided_forward(forward, x, torch.zeros(1, 3, dtype=torch.long), torch.zeros(1, 3, 25), torch.arange(3),
+                   guide_from=1, weight=2.0, frame_inputs={"render": render})
+    assert got["x"].shape[1] == 5 and got["render"][0, :, 0, 0, 0].tolist() == [0, 1, 2, 1, 2]

@@ -346,3 +346,34 @@ def test_fine_tune_grows_depth(tmp_path):
         assert torch.allclose(big(x, levels, actions)[0], small(x, levels, actions)[0], atol=1e-6)
     with pytest.raises(checkpoint.CheckpointError, match="differs in depth: file 2 vs config 1"):
         init_weights(DiT(replace(cfg, depth=1)), path)
+
+
+def test_fine_tune_grows_a_render_input(tmp_path):
+    """init_from into a DiT that also takes the world memory's picture: its embedding starts
+    at zero, so whatever the picture, the grown model predicts what the file's does."""
+    from dataclasses import replace
+
+    from playground.model.dit import DiT, DiTConfig
+    from playground.train.dit import init_weights
+    torch.manual_seed(0)
+    cfg = DiTConfig(dim=32, depth=2, heads=2, max_frames=4, memory_frames=2)
+    plain = DiT(cfg).eval()
+    with torch.no_grad():
+        for p in plain.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    path = tmp_path / "plain.safetensors"
+    checkpoint.save(path, {"dit": ("st-dit", cfg, plain)})
+    grown = DiT(replace(cfg, render_input=True)).eval()
+    init_weights(grown, path)
+    x, levels, actions = torch.randn(2, 3, 8, 16, 16), torch.randint(0, 1000, (2, 3)), torch.rand(2, 3, 25)
+    render = torch.randn(2, 3, 9, 16, 16)
+    with torch.no_grad():
+        assert torch.equal(grown(x, levels, actions, render=render)[0], plain(x, levels, actions)[0])
+        grown.render_embedder.proj.weight.add_(0.1)              # once trained, the picture matters
+        assert not torch.allclose(grown(x, levels, actions, render=render)[0], plain(x, levels, actions)[0])
+    with pytest.raises(AssertionError, match="takes no render"):
+        plain(x, levels, actions, render=render)
+    path2 = tmp_path / "grown.safetensors"
+    checkpoint.save(path2, {"dit": ("st-dit", grown.cfg, grown)})
+    with pytest.raises(checkpoint.CheckpointError, match="render_input: file True vs config False"):
+        init_weights(DiT(cfg), path2)                          # dropping an input is not growing

@@ -38,10 +38,12 @@ def guidance_mask(T: int, first: int, device) -> torch.Tensor:
 
 
 def guided_forward(forward, x, levels, actions, positions, memory=None, past=None, guide_from: int | None = None,
-                   weight: float = 0.0, guidance_on: str = "all"):
+                   weight: float = 0.0, guidance_on: str = "all", frame_inputs: dict | None = None):
     """forward(x (B, T, C, h, w), levels (B, T), actions (B, T, 25), positions (T,), ...)
     -> (v float (B, T, C, h, w), k/v of the T frames), frames x[:, guide_from:] guided with
-    `weight` (no guidance when it is 0 or guide_from is None or T)."""
+    `weight` (no guidance when it is 0 or guide_from is None or T). frame_inputs: further
+    per-frame inputs of forward, name -> (B, T, ...) (the guided copies get theirs too)."""
+    frame_inputs = dict(frame_inputs or {})
     T = x.shape[1]
     guided = bool(weight) and guide_from is not None and guide_from < T
     frame_mask = None
@@ -50,8 +52,10 @@ def guided_forward(forward, x, levels, actions, positions, memory=None, past=Non
         levels = torch.cat([levels, levels[:, guide_from:]], 1)
         actions = torch.cat([actions, reference_actions(actions[:, guide_from:], guidance_on)], 1)
         positions = torch.cat([positions, positions[guide_from:]])
+        frame_inputs = {k: torch.cat([t, t[:, guide_from:]], 1) for k, t in frame_inputs.items()}
         frame_mask = guidance_mask(T, guide_from, x.device)
-    v, kv = forward(x, levels, actions, positions=positions, memory=memory, past=past, frame_mask=frame_mask)
+    v, kv = forward(x, levels, actions, positions=positions, memory=memory, past=past, frame_mask=frame_mask,
+                    **frame_inputs)
     v = v.float()
     if guided:
         kv = [(k[:, :, :T], vv[:, :, :T]) for k, vv in kv]

@@ -8,6 +8,7 @@ few points a per-tick behaviour needs (today the world memory, memory_warp.py):
     reset / reset_rows          the session (or some batch rows) starts from context frames
     begin_tick(actions)         before a tick's first model call (ticks that generate)
     before_call(r, levels)      before call r: may change the noisy slots and the levels
+    frame_inputs(n_pending)     before each call: further per-frame inputs of the model
     after_call(r, x, v, levels) after call r, with its inputs and v-prediction
     end_tick(actions, frames)   after each tick, with the frames shown
 
@@ -35,6 +36,11 @@ class SamplerHook:
     def before_call(self, session, r: int, levels: np.ndarray) -> np.ndarray:
         """Call r's levels of the noisy slots, (1, S) or (B, S); returns them (changed or not)."""
         return levels
+
+    def frame_inputs(self, session, n_pending: int) -> dict[str, torch.Tensor]:
+        """Model inputs name -> (B, n_pending + S, ...) for this call's frames: the frames
+        finished last tick (fed once more as context), then the noisy slots."""
+        return {}
 
     def after_call(self, session, r: int, x: torch.Tensor, v: torch.Tensor, levels: torch.Tensor) -> None:
         """The noisy slots x (B, S, C, h, w) at `levels` as call r saw them, and its v (B, S, C, h, w)."""

@@ -18,6 +18,10 @@ Its parts, all the dream's own (it never asks the voxel world):
   (pose.PoseTracker), which also tells which blocks breaking and placing edit;
 - memory: the bounded point cloud of world_memory.WorldMemory.
 A row whose picture covers less than MIN_COVER of the view is drawn as usual.
+
+A network trained to take the picture (DiTConfig.render_input) gets it as an input
+instead, every row, every call: its latent and the share of each latent cell it covers
+(`frame_inputs`), and the calls start from noise as usual; the network learns what to keep.
 """
 from __future__ import annotations
 
@@ -51,12 +55,17 @@ def shipped_depth() -> DepthNet:
     return load_depth()[0]
 
 
+def render_input(picture: torch.Tensor, covered: np.ndarray) -> torch.Tensor:
+    """A render-input network's input (n, C + 1, h, w): the picture's latent (n, C, h, w)
+    and the share of each latent cell its pixels cover (n, H, W) bool."""
+    share = torch.as_tensor(covered, dtype=picture.dtype, device=picture.device)[:, None]
+    return torch.cat([picture, F.adaptive_avg_pool2d(share, picture.shape[-2:])], 1)
+
+
 def composite(picture: torch.Tensor, covered: np.ndarray, guess: torch.Tensor) -> torch.Tensor:
     """Latents (n, C, h, w): the memory's `picture` where it covers the latent cell, the
     model's `guess` where it does not, blended by the share of the cell's pixels covered (n, H, W)."""
-    n, _, h, w = picture.shape
-    share = torch.as_tensor(covered, dtype=picture.dtype, device=picture.device)[:, None]
-    share = F.adaptive_avg_pool2d(share, (h, w))                      # (n, 1, h, w)
+    share = render_input(picture, covered)[:, -1:]                     # (n, 1, h, w)
     return share * picture + (1 - share) * guess
 
 
@@ -68,6 +77,7 @@ class MemoryWarp(SamplerHook):
         self.level, self.camera = level, camera
         self.depth = depth or shipped_depth()
         self.pictured = self.guess = None
+        self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
         self.timings = {}
 
     @staticmethod
@@ -83,13 +93,15 @@ class MemoryWarp(SamplerHook):
         self.memory = WorldMemory(B, self.camera)
         self.tick = 0
         self.shown = frames.copy()
-        self.covered = None
+        self.covered = self.slot_render = self.pending_render = None
         self._learn(np.arange(B), frames)
 
     def reset_rows(self, session, rows, frames, pitch):
         self.tracker.reset_rows(rows, pitch)
         self.memory.clear(rows)
         self.shown[rows] = frames
+        if self.pending_render is not None:    # their pending frame is now context from the world: no picture
+            self.pending_render[torch.as_tensor(rows, device=self.pending_render.device)] = 0
         self._learn(rows, frames)
 
     def _learn(self, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
@@ -117,13 +129,24 @@ class MemoryWarp(SamplerHook):
             p = self.tracker.pose(r)
             views[r], covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
         self.covered = covered
-        rows = np.flatnonzero(covered.mean((1, 2)) >= MIN_COVER)
+        as_input = session.dit.cfg.render_input
+        rows = np.arange(len(views)) if as_input else np.flatnonzero(covered.mean((1, 2)) >= MIN_COVER)
         if len(rows):
             # what the memory does not cover edge-filled, so the encoder meets no hard border
             filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
             z = session.ae.encode(frames_to_tensor(filled).to(session.device))
-            self.pictured = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
+            if as_input:
+                self.slot_render = render_input(z, covered)[:, None]
+            else:
+                self.pictured = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
         self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
+
+    def frame_inputs(self, session, n_pending):
+        """Render-input networks: the pictures of the frame finished last tick and of the new one."""
+        if self.slot_render is None:
+            return {}
+        pending = self.pending_render if self.pending_render is not None else torch.zeros_like(self.slot_render)
+        return {"render": torch.cat([pending[:, :n_pending], self.slot_render], 1)}
 
     def after_call(self, session, r, x, v, levels):
         if self.pictured is not None and r == session.schedule.calls - 2:   # the guess the last call needs
@@ -147,6 +170,7 @@ class MemoryWarp(SamplerHook):
     def end_tick(self, session, actions, frames):
         t0 = time.perf_counter()
         self.tick += 1
+        self.pending_render = self.slot_render      # its frame is fed once more next tick, as context
         self.shown = frames.copy()     # the caller may draw on what it is given
         self._learn(np.arange(len(frames)), frames, self.covered)
         if self.tick % GROUND_EVERY == 0:

@@ -97,15 +97,16 @@ class DreamSession:
         return []
 
     # ---- helpers --------------------------------------------------------------------
-    def _model(self, x, levels, actions, memory, guide_from=None):
+    def _model(self, x, levels, actions, memory, guide_from=None, inputs=None):
         """One DiT call on frames that start at absolute position s.next_pos (rotary
         positions are absolute so cached keys stay valid as the window slides).
         guide_from: frames x[:, guide_from:] get action guidance (guidance.guided_forward,
-        SamplerSettings.action_guidance). The k/v returned are those of the conditional frames."""
+        SamplerSettings.action_guidance); inputs: further per-frame inputs (hooks). The k/v
+        returned are those of the conditional frames."""
         positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             return guided_forward(self._forward, x, levels, actions, positions, memory, self.s.past, guide_from,
-                                  self.opt.action_guidance or 0.0, self.opt.guidance_on)
+                                  self.opt.action_guidance or 0.0, self.opt.guidance_on, inputs)
 
     def _guide_from(self, slot_levels, n_pending: int) -> int | None:
         """The first frame of this call that gets action guidance: the first noisy slot at
@@ -142,22 +143,24 @@ class DreamSession:
                 while len(s.bank) > self.bank_frames:
                     s.bank.popleft()
 
-    def _call(self, x, levels, actions, guide_from=None):
+    def _call(self, x, levels, actions, guide_from=None, inputs=None):
         """The model on new frames x (B, T, ...) that follow the context. With the cache,
         the context is its k/v; without it (the public reference code's way), the clean
-        context latents are fed again in front, labelled context_label. guide_from: the
-        first frame action guidance applies to (the rest follow it)."""
+        context latents are fed again in front, labelled context_label (with zeros for the
+        further per-frame inputs `inputs`, (B, T, ...) each). guide_from: the first frame
+        action guidance applies to (the rest follow it)."""
         if self.opt.kv_cache or not self.s.cached:
-            return self._model(x, levels, actions, self._memory(), guide_from)
+            return self._model(x, levels, actions, self._memory(), guide_from, inputs)
         ctx_x = torch.stack([c[0] for c in self.s.cached], 1)
         ctx_a = torch.stack([c[1] for c in self.s.cached], 1)
         n = ctx_x.shape[1]
         ctx_l = self._labels(n)
+        inputs = {k: torch.cat([t.new_zeros(t.shape[0], n, *t.shape[2:]), t], 1) for k, t in (inputs or {}).items()}
         self.s.next_pos -= n
         try:
             v, kv = self._model(torch.cat([ctx_x, x], 1), torch.cat([ctx_l, levels], 1),
                                 torch.cat([ctx_a, actions], 1), self._memory(),
-                                None if guide_from is None else guide_from + n)
+                                None if guide_from is None else guide_from + n, inputs)
         finally:
             self.s.next_pos += n
         return v[:, n:], None
@@ -343,7 +346,8 @@ class DreamSession:
                 pa = torch.stack([p[1] for p in s.pending], 1)
                 x, acts = torch.cat([px, x], 1), torch.cat([pa, acts], 1)
                 levels = torch.cat([self._labels(n_pending), levels], 1)
-            v, kv = self._call(x, levels, acts, guide_from=self._guide_from(sch.levels[r, c0:], n_pending))
+            inputs = {k: t for hook in self.hooks for k, t in hook.frame_inputs(self, n_pending).items()}
+            v, kv = self._call(x, levels, acts, self._guide_from(sch.levels[r, c0:], n_pending), inputs)
             s.next_pos += n_pending
             if n_pending:
                 self._admit(s.pending, kv)

@@ -42,6 +42,11 @@ class DiTConfig:
     temporal_theta: float = 10000.0
     memory_frames: int = 0                   # memory bank size in frames (0: no memory)
     memory_tokens: int = 4                   # tokens per compressed frame
+    # Per frame, the world memory's picture of its pose as a further input: its latent and
+    # the share of each latent cell it covers (in_channels + 1 channels), through a patch
+    # embedding that starts at zero, so a model grown from one without it starts identical
+    # (ControlNet's zero convolution; Matrix-Game 3.5, GEN3C condition on such renders).
+    render_input: bool = False
     schedule: NoiseSchedule = field(default_factory=NoiseSchedule)
 
     @property
@@ -137,6 +142,7 @@ class DiT(nn.Module):
         self.cfg = cfg
         d = cfg.dim
         self.x_embedder = PatchEmbed(cfg.in_channels, d, cfg.patch)
+        self.render_embedder = PatchEmbed(cfg.in_channels + 1, d, cfg.patch) if cfg.render_input else None
         self.t_embedder = TimestepEmbedder(d)
         self.external_cond = nn.Linear(cfg.action_dim, d)
         self.spatial_rotary = AxialRotary(cfg.head_dim // 2, cfg.spatial_max_freq)
@@ -154,8 +160,11 @@ class DiT(nn.Module):
                     nn.init.zeros_(m.bias)
         nn.init.normal_(self.t_embedder.mlp[0].weight, std=0.02)
         nn.init.normal_(self.t_embedder.mlp[2].weight, std=0.02)
+        if self.render_embedder is not None:   # zero: the render changes nothing until trained to
+            nn.init.zeros_(self.render_embedder.proj.weight)
+            nn.init.zeros_(self.render_embedder.proj.bias)
 
-    def forward(self, x, levels, actions, positions=None, memory=None, past=None, frame_mask=None):
+    def forward(self, x, levels, actions, positions=None, memory=None, past=None, frame_mask=None, render=None):
         """Predict v for every frame.
 
         x: noisy latents (B, T, C, H, W); levels: integer noise levels (B, T);
@@ -166,6 +175,8 @@ class DiT(nn.Module):
         alternatives of a frame in one sequence with it, e.g. the same frame under two
         actions at the same position, each seeing the shared frames before it but not the
         other: batch-doubling without repeating the shared frames, cache or memory.
+        render: (B, T, C + 1, H, W), each frame's memory picture latent and coverage share
+        (render_input models only; None: nothing covered, as zeros).
         Returns v (B, T, C, H, W) and the per-block temporal (k, v) of these T frames.
         """
         B, T = x.shape[:2]
@@ -173,6 +184,12 @@ class DiT(nn.Module):
         if positions is None:
             positions = torch.arange(cached, cached + T, device=x.device)
         h = self.x_embedder(x)                                       # (B, T, N, D)
+        if self.render_embedder is not None:
+            if render is None:
+                render = x.new_zeros(B, T, x.shape[2] + 1, *x.shape[3:])
+            h = h + self.render_embedder(render)                     # (B, T, N, D)
+        else:
+            assert render is None, "this model takes no render (DiTConfig.render_input)"
         c = self.t_embedder(levels) + self.external_cond(actions)   # (B, T, D)
         s_rot = rotation(self.spatial_rotary(*self.cfg.grid))       # angles (N, Dh)
         t_rot = rotation(self.temporal_rotary(positions))           # angles (T, Dh)

@@ -212,13 +212,18 @@ def from_recordings(sources: list[str | Path], out: str | Path, ticks: int = 128
     return out
 
 
-def load_shards(folder: str | Path):
-    """Yield (frames, actions) per episode from a dataset folder."""
+def load_episodes(folder: str | Path):
+    """Yield (frames, actions, world seed) per episode from a dataset folder."""
     folder = Path(folder)
     shards = sorted(folder.glob("shard_*.npz"))
     if not shards:
         raise DatasetError(f"no shards in {folder}; make some with `playground datagen --out {folder}`")
     for path in shards:
         with np.load(path) as z:
-            for f, a in zip(z["frames"], z["actions"]):
-                yield f, a
+            yield from zip(z["frames"], z["actions"], z["seeds"].tolist())
+
+
+def load_shards(folder: str | Path):
+    """Yield (frames, actions) per episode from a dataset folder."""
+    for frames, actions, _ in load_episodes(folder):
+        yield frames, actions

@@ -23,6 +23,7 @@ from playground.train.dataset import EpisodeBank, action_changes
 from playground.train.dream_context import dream_context
 from playground.train.levels import LevelMix, dream_levels, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
+from playground.train.renders import RenderConfig, load_renders
 from playground.train.samples import dit_sample_fn
 
 
@@ -64,6 +65,9 @@ class DiTTrainConfig:
     # Its model config must equal `model`, except that `model.depth` may be larger: the
     # model grows, new blocks starting as the identity (init_weights). "" starts from random weights.
     init_from: str = ""
+    # How the world memory's pictures are made for a render-input model (model.render_input):
+    # the drift added to the true pose (renders.py).
+    renders: RenderConfig = field(default_factory=RenderConfig)
 
     def __post_init__(self):
         for name in ("memory_prob", "transition_prob", "dream_prob"):
@@ -73,6 +77,9 @@ class DiTTrainConfig:
             raise ConfigError(f"clip and dream_frames must be at least 1, got {self.clip} and {self.dream_frames}")
         if self.dream_prob and self.clip < 3:   # a dreamed frame needs a real frame before it and a target after
             raise ConfigError(f"a dreamed context (dream_prob > 0) needs clips of at least 3 frames, got clip={self.clip}")
+        if self.model.render_input and self.dream_prob:
+            raise ConfigError("a render-input model (model.render_input) trains on real context: training's dreamed "
+                              "context has no memory pictures; --set dream_prob=0")
 
 
 def load_ae(path: str | Path) -> Autoencoder:
@@ -102,7 +109,8 @@ def encode_dataset(ae: Autoencoder, bank: EpisodeBank, cache: Path, batch: int =
     return out
 
 
-def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig, device):
+def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig, device, renders=None):
+    """renders: (E, T, C + 1, h, w), the memory's picture of every frame (render-input models)."""
     mem = cfg.model.memory_frames
     E, T = latents.shape[:2]
     if cfg.transition_prob:
@@ -133,10 +141,12 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         if cfg.motion_weight:
             motion = frame_motion(latents, np.repeat(e, L), idx[:, m:].reshape(-1)).reshape(B, L)
             weight *= 1 + cfg.motion_weight * np.minimum(motion / mean_motion, 4.0)
-        return {k: v.to(device) for k, v in dict(
-            mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
-            levels=torch.from_numpy(levels), weight=torch.from_numpy(weight),
-            dreamed=torch.tensor(dreamed), dream_seed=torch.tensor(int(rng.integers(2**62)))).items()}
+        batch = dict(mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
+                     levels=torch.from_numpy(levels), weight=torch.from_numpy(weight),
+                     dreamed=torch.tensor(dreamed), dream_seed=torch.tensor(int(rng.integers(2**62))))
+        if renders is not None:
+            batch["render"] = torch.from_numpy(renders[e[:, None], idx[:, m:]].astype(np.float32))
+        return {k: v.to(device) for k, v in batch.items()}
     return batch_fn
 
 
@@ -168,7 +178,8 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
             x0 = dream_context(model, x0, b["levels"], b["actions"], dreamed, bank, int(b["dream_seed"]),
                                guidance=guidance, guidance_on=guidance_on)
         x_t = add_noise(abar, x0, b["levels"], b["eps"])
-        v, _ = net(x_t, b["levels"], b["actions"], memory=memory)
+        inputs = {"render": b["render"]} if "render" in b else {}
+        v, _ = net(x_t, b["levels"], b["actions"], memory=memory, **inputs)
         err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
         per_frame = err.flatten(2).mean(-1)                                  # (B, T)
         # weight: 0 on context frames, else 1 (or more where the picture moves: motion_weight)
@@ -228,13 +239,14 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
             f"DiT input {cfg.model.in_channels}x{cfg.model.input_size} does not match the "
             f"autoencoder latent {ae.cfg.latent_shape}; fix model.in_channels / model.input_size")
     latents, actions = load_latents(ae, ae_path, folders, clip_frames(cfg))
+    renders = load_renders(ae, folders, cfg.renders) if cfg.model.render_input else None
     out.mkdir(parents=True, exist_ok=True)   # only once the data fits the model
     torch.manual_seed(cfg.train.seed)
     model = DiT(cfg.model)
     if cfg.init_from and not (out / "state.pt").exists():
         init_weights(model, cfg.init_from)
     abar = alphas_cumprod(cfg.model.schedule).float().to(dev)
-    batch_fn = make_batch_fn(latents, actions, cfg, dev)
+    batch_fn = make_batch_fn(latents, actions, cfg, dev, renders)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
     loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on)
@@ -249,28 +261,30 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
 
 
 def init_weights(dit: DiT, path: str | Path) -> None:
-    """Load the DiT of an exported checkpoint into `dit` (strict). The one difference
-    allowed is a deeper `dit`: the file's blocks fill its first blocks and the blocks
-    beyond keep their adaLN-Zero initialisation, in which a block is the identity, so the
-    grown model starts out predicting exactly what the file's does (a fine-tune can add
-    capacity without starting over). CheckpointError when the file holds no DiT or one of
-    another configuration."""
+    """Load the DiT of an exported checkpoint into `dit` (strict). The differences allowed
+    grow the model without changing what it predicts: a deeper `dit` (the file's blocks
+    fill its first blocks; the blocks beyond keep their adaLN-Zero initialisation, in which
+    a block is the identity) and a render input the file lacks (its embedding starts at
+    zero), so a fine-tune can add capacity or inputs without starting over. CheckpointError
+    when the file holds no DiT or one of another configuration."""
     tensors, meta = checkpoint.read(path)
     entry = meta["models"].get("dit")
     if entry is None:
         raise checkpoint.CheckpointError(f"{path} holds no DiT ('dit' model) to fine-tune from")
     theirs = checkpoint.config_to_dict(checkpoint.config_from_dict(DiTConfig, entry["config"]))
     ours = checkpoint.config_to_dict(dit.cfg)
-    grows = theirs["depth"] < ours["depth"]
-    diff = [f"{k}: file {theirs[k]} vs config {ours[k]}" for k in ours
-            if theirs[k] != ours[k] and not (k == "depth" and grows)]
+    grows = {"depth": theirs["depth"] < ours["depth"],
+             "render_input": not theirs.get("render_input") and ours["render_input"]}
+    diff = [f"{k}: file {theirs.get(k)} vs config {ours[k]}" for k in ours
+            if theirs.get(k) != ours[k] and not grows.get(k)]
     if diff:
         raise checkpoint.CheckpointError(f"cannot fine-tune from {path}: its DiT differs in " + "; ".join(diff)
                                          + " (set model.* to match, or a larger model.depth to grow it,"
                                          " or drop init_from)")
     new_blocks = tuple(f"blocks.{i}." for i in range(theirs["depth"], ours["depth"]))
+    new = new_blocks + (("render_embedder.",) if grows["render_input"] else ())
     checkpoint.load_module(dit, checkpoint.split(tensors, "dit"), f"{path} [dit]",
-                           optional=lambda k: k.startswith(new_blocks))   # they keep their identity init
+                           optional=lambda k: k.startswith(new))   # they keep their identity (zero) init
 
 
 def init_steps(cfg: DiTTrainConfig) -> int:
@@ -306,7 +320,8 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
                            "dream_prob": cfg.dream_prob, "dream_frames": cfg.dream_frames,
                            "dream_guided": cfg.dream_guided,
                            "max_context_level": cfg.levels.max_context_level, "levels": asdict(cfg.levels),
-                           "total_steps": init_steps(cfg) + steps},
+                           "total_steps": init_steps(cfg) + steps,
+                           **({"renders": asdict(cfg.renders)} if cfg.model.render_input else {})},
              "ae_source_sha256": checkpoint.sha256(ae_path), "sampler": asdict(cfg.sampler),
              "camera": asdict(cfg.camera)}
     checkpoint.save(path, {"ae": ("conv-ae", ae.cfg, ae), "dit": ("st-dit", cfg.model, dit)},
