@@ -87,8 +87,8 @@ def test_the_memory_level_is_a_checked_setting_the_hook_uses():
 
 
 def test_a_render_input_network_gets_the_picture_as_an_input_every_call():
-    """Zero-initialised, the render input changes nothing: the frames are the plain network's;
-    each call sees the pictures of the frame finished last tick and the new one."""
+    """Zero-initialised, the render input changes nothing: the frames are the plain network's
+    with the memory; each call sees the pictures of the frame finished last tick and the new one."""
     from dataclasses import replace
     dit, ae = models()
     grown = DiT(replace(dit.cfg, render_input=True)).eval()
@@ -99,8 +99,8 @@ def test_a_render_input_network_gets_the_picture_as_an_input_every_call():
     world = VoxelWorld()
     first = world.reset(1_000_950)[None, None].repeat(3, 1)
     runs = []
-    for net, memory in ((grown, True), (dit, False)):
-        s = DreamSession(net, ae, S.frame(steps=2, context=3), SamplerSettings(world_memory=memory), seed=5)
+    for net in (grown, dit):
+        s = DreamSession(net, ae, S.frame(steps=2, context=3), SamplerSettings(), seed=5)
         s.reset(first, np.zeros((1, 3, 25), np.float32), pitch=world.player.pitch)
         runs.append(np.stack([s.step(a[None]) for a in (A.zero(), TURN, WALK)]))
     assert np.array_equal(runs[0], runs[1])

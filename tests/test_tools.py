@@ -87,3 +87,20 @@ def test_check_docs_finds_history_wording_and_links_that_leave_the_repository(tm
 
 def test_the_shipped_documents_pass_check_docs():
     assert load_tool("check_docs").findings(ROOT) == []
+
+
+def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
+    """tools/gpu_render.sh end to end (data, pictures, training, measures), tiny sizes."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "OUT": str(tmp_path / "out"), "DATA": str(tmp_path / "data"), "RUN": str(tmp_path / "run"),
+           "DEVICE": "cpu", "PROCS": "2", "EPISODES": "1", "TICKS": "24", "STEPS": "2", "BATCH": "2",
+           "EVAL_STEPS": "2", "EVAL_LOOPS": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(ROOT / "tools" / "gpu_render.sh")], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    import json
+    new, shipped = (json.loads((tmp_path / "out" / f"{w}.json").read_text()) for w in ("new", "shipped"))
+    assert set(new) == set(shipped) == {"network alone", "memory 500"}
+    assert (tmp_path / "out" / "model.safetensors").stat().st_size > 1e6 and "done" in done.stdout

@@ -19,8 +19,8 @@
 # H200 image has the rest), carry its wheels in a git-ignored .whl; they go to /tmp/site:
 #   echo /.whl/ >> .git/info/exclude; python3 -m pip download --no-deps --only-binary=:all: \
 #       --python-version 3.12 --implementation cp -d .whl gymnasium==1.4.0 farama-notifications==0.0.6
-# World seeds: SEED_BASE (930000) + 1000 i for process i, all under the evaluation's
-# 1,000,000 and unused by earlier runs (500000-920383).
+# World seeds: SEED_BASE (940000) + 1000 i for process i, all under the evaluation's
+# 1,000,000 and unused by earlier data (500000-930383; gpu_render.sh starts at 960000).
 set -euo pipefail
 OUT=${OUT:-out/gpu-session}
 DEVICE=${DEVICE:-cuda}
@@ -29,7 +29,7 @@ EPISODES=${EPISODES:-128}     # per datagen process (16 x 128: 2,048 episodes, 2
 STEPS=${STEPS:-2000}
 BATCH=${BATCH:-64}
 LR=${LR:-0.0003}
-SEED_BASE=${SEED_BASE:-930000}
+SEED_BASE=${SEED_BASE:-940000}
 FOLLOW_SEEDS=${FOLLOW_SEEDS:-16}   # per following job; 13 jobs
 DATA=${DATA:-data/gs}
 RUN=${RUN:-runs/gs}
@@ -79,7 +79,7 @@ fi
 tr '\r' '\n' < "$OUT/train.log" | grep -v '^$' | tail -2
 cp "$RUN/log.jsonl" "$OUT/train_log.jsonl"
 python3 tools/recommend.py "$RUN/model.safetensors" "$OUT/model.safetensors" \
-    context_label=160 action_guidance=4 guidance_on=keys turn_warp_level=60
+    context_label=160 action_guidance=4 guidance_on=keys
 
 checkpoints=("$OUT/model.safetensors")
 [[ "${BASELINE:-0}" == 1 ]] && checkpoints+=(checkpoints/tiny.safetensors)

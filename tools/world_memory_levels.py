@@ -5,7 +5,7 @@ checkpoint's recommended settings; with --play, also the
 IDM's action accuracy and a minute of free play (the report's headline measures).
 
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--rollout-seeds 4]
-        [--loops-per-bucket 3] [--play] [--checkpoint CKPT]
+        [--loops-per-bucket 3] [--play] [--checkpoint CKPT] [--steps 64]
 
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
@@ -35,16 +35,19 @@ def main() -> None:
     ap.add_argument("out", help="JSON: the measures per source")
     ap.add_argument("--levels", default="60,250,400", help="world memory levels")
     ap.add_argument("--rollout-seeds", type=int, default=4)
-    ap.add_argument("--loops-per-bucket", type=int, default=3)
+    ap.add_argument("--loops-per-bucket", type=int, default=3, help="0: no loop-closure trials")
+    ap.add_argument("--steps", type=int, default=FULL["steps"], help="rollout length (as `playground eval`)")
     ap.add_argument("--play", action="store_true", help="also action accuracy (4 seeds) and free play (2 seeds)")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
     sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")])
-    acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), FULL["steps"], FULL["scripts"])
-    loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket)
+    acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
     rows = {name: {"psnr": {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()},
-                   "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()},
-                   "loops": {k: v for k, v in loops[name].items() if k != "per_trial"}} for name in sources}
+                   "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()}} for name in sources}
+    if a.loops_per_bucket:
+        loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket)
+        for name, row in rows.items():
+            row["loops"] = {k: v for k, v in loops[name].items() if k != "per_trial"}
     if a.play:
         from playground.eval.idm import load_shipped
         acc_idm = PM.action_accuracy(load_shipped()[0], sources, eval_seeds(4, TUNING_OFFSET + 400))

@@ -19,9 +19,10 @@ Its parts, all the dream's own (it never asks the voxel world):
 - memory: the bounded point cloud of world_memory.WorldMemory.
 A row whose picture covers less than MIN_COVER of the view is drawn as usual.
 
-A network trained to take the picture (DiTConfig.render_input) gets it as an input
-instead, every row, every call: its latent and the share of each latent cell it covers
-(`frame_inputs`), and the calls start from noise as usual; the network learns what to keep.
+A network trained to take the picture (DiTConfig.render_input) also gets it as an input,
+every row, every call: its latent and the share of each latent cell it covers
+(`frame_inputs`). Its render input starts at zero, so such a network grown from a plain one
+draws exactly what the plain one draws with the memory, and training can only add to it.
 """
 from __future__ import annotations
 
@@ -130,15 +131,18 @@ class MemoryWarp(SamplerHook):
             views[r], covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
         self.covered = covered
         as_input = session.dit.cfg.render_input
-        rows = np.arange(len(views)) if as_input else np.flatnonzero(covered.mean((1, 2)) >= MIN_COVER)
+        enough = covered.mean((1, 2)) >= MIN_COVER
+        rows = np.arange(len(views)) if as_input else np.flatnonzero(enough)
         if len(rows):
             # what the memory does not cover edge-filled, so the encoder meets no hard border
             filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
             z = session.ae.encode(frames_to_tensor(filled).to(session.device))
             if as_input:
                 self.slot_render = render_input(z, covered)[:, None]
-            else:
-                self.pictured = rows, torch.as_tensor(rows, device=session.device), z, covered[rows]
+            start = np.flatnonzero(enough[rows])
+            if len(start):
+                self.pictured = rows[start], torch.as_tensor(rows[start], device=session.device), z[start], \
+                    covered[rows[start]]
         self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
 
     def frame_inputs(self, session, n_pending):
