@@ -29,6 +29,9 @@ class WorldModelEnv(WorldEnv):
         prompt_image: start from this PNG instead of the voxel world's view of the seed.
 
     Version history:
+        v0 (2026-12-04): every frame is drawn from the world memory's picture of the new pose
+            by default (`sampler={"world_memory": False}` for the network alone); the turn
+            warp and its `turn_warp_level` / `panorama_views` settings are gone.
         v0 (2026-12-03): the sampler's settings are one `sampler` argument (an object or a
             dict) instead of one keyword per setting; the camera's geometry comes from the
             checkpoint.
