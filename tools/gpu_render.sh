@@ -37,15 +37,7 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/session.log") 2>&1
 
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
-pg() { python3 -c "import sys; from playground.cli import main; sys.exit(main())" "$@"; }
-log() { echo "[$(date +%T)] $*"; }
-pids=()
-wait_all() {   # wait for the background jobs in pids; fail if any did
-    local failed=0
-    for p in "${pids[@]}"; do wait "$p" || failed=1; done
-    pids=()
-    if ((failed)); then echo "a background job failed: $1" >&2; exit 1; fi
-}
+source "$(dirname "$0")/gpu_common.sh"
 
 log "datagen: $PROCS processes x $EPISODES episodes of $TICKS ticks from world seed $SEED_BASE"
 for ((i = 0; i < PROCS; i++)); do

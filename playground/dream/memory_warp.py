@@ -56,17 +56,23 @@ def shipped_depth() -> DepthNet:
     return load_depth()[0]
 
 
+def cell_share(covered: np.ndarray, picture: torch.Tensor) -> torch.Tensor:
+    """(n, 1, h, w): the share of each latent cell of `picture` (n, C, h, w) whose pixels
+    `covered` (n, H, W) bool says the memory drew."""
+    share = torch.as_tensor(covered, dtype=picture.dtype, device=picture.device)[:, None]
+    return F.adaptive_avg_pool2d(share, picture.shape[-2:])
+
+
 def render_input(picture: torch.Tensor, covered: np.ndarray) -> torch.Tensor:
     """A render-input network's input (n, C + 1, h, w): the picture's latent (n, C, h, w)
     and the share of each latent cell its pixels cover (n, H, W) bool."""
-    share = torch.as_tensor(covered, dtype=picture.dtype, device=picture.device)[:, None]
-    return torch.cat([picture, F.adaptive_avg_pool2d(share, picture.shape[-2:])], 1)
+    return torch.cat([picture, cell_share(covered, picture)], 1)
 
 
 def composite(picture: torch.Tensor, covered: np.ndarray, guess: torch.Tensor) -> torch.Tensor:
     """Latents (n, C, h, w): the memory's `picture` where it covers the latent cell, the
     model's `guess` where it does not, blended by the share of the cell's pixels covered (n, H, W)."""
-    share = render_input(picture, covered)[:, -1:]                     # (n, 1, h, w)
+    share = cell_share(covered, picture)
     return share * picture + (1 - share) * guess
 
 

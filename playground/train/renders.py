@@ -106,8 +106,8 @@ def load_renders(ae: Autoencoder, folders: list[Path], cfg: RenderConfig = Rende
     """The memory's pictures (E, T, C + 1, h, w) of every episode of the folders, in order,
     each folder's cached beside its data under the autoencoder's and the depth network's
     weights and `cfg` (so `main` can make them ahead, one process per folder)."""
-    from playground.dream.load import load_depth
-    depth = load_depth()[0]
+    from playground.dream.memory_warp import shipped_depth     # the depth play lifts frames with
+    depth = shipped_depth()
     key = f"ae-{checkpoint.weights_sha256(ae)[:12]}_depth-{checkpoint.weights_sha256(depth)[:12]}" \
           f"_drift-{cfg.drift:g}_seed-{cfg.seed}"
     out = []
