@@ -37,7 +37,6 @@ from playground.camera import CameraModel, fill_unseen
 from playground.dream.hooks import SamplerHook
 from playground.dream.pose import PoseTracker
 from playground.dream.world_memory import WorldMemory
-from playground.model.autoencoder import frames_to_tensor
 from playground.model.depth import DepthNet, predict
 from playground.model.diffusion import x0_from_v
 
@@ -82,7 +81,7 @@ class MemoryWarp(SamplerHook):
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None):
         self.level, self.camera = level, camera
-        self.depth = depth or shipped_depth()
+        self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
         self.timings = {}
@@ -101,7 +100,7 @@ class MemoryWarp(SamplerHook):
         self.tick = 0
         self.shown = frames.copy()
         self.covered = self.slot_render = self.pending_render = None
-        self._learn(np.arange(B), frames)
+        self._learn(session, np.arange(B), frames)
 
     def reset_rows(self, session, rows, frames, pitch):
         self.tracker.reset_rows(rows, pitch)
@@ -109,13 +108,12 @@ class MemoryWarp(SamplerHook):
         self.shown[rows] = frames
         if self.pending_render is not None:    # their pending frame is now context from the world: no picture
             self.pending_render[torch.as_tensor(rows, device=self.pending_render.device)] = 0
-        self._learn(rows, frames)
+        self._learn(session, rows, frames)
 
-    def _learn(self, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
+    def _learn(self, session, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
         """Rows `rows` (n,) showed frames (n, H, W, 3): their depth lifts into the memory, at
         the rows' poses now, what the memory's render `known` (n, H, W) did not cover."""
-        with torch.no_grad():
-            depth = predict(self.depth, frames)
+        depth = predict(self.depth, frames, bf16=bool(session.opt.bf16))
         for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
             p = self.tracker.pose(r)
             self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
@@ -142,7 +140,7 @@ class MemoryWarp(SamplerHook):
         if len(rows):
             # what the memory does not cover edge-filled, so the encoder meets no hard border
             filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
-            z = session.ae.encode(frames_to_tensor(filled).to(session.device))
+            z = session.encode_frames(filled)
             if as_input:
                 self.slot_render = render_input(z, covered)[:, None]
             start = np.flatnonzero(enough[rows])
@@ -182,7 +180,7 @@ class MemoryWarp(SamplerHook):
         self.tick += 1
         self.pending_render = self.slot_render      # its frame is fed once more next tick, as context
         self.shown = frames.copy()     # the caller may draw on what it is given
-        self._learn(np.arange(len(frames)), frames, self.covered)
+        self._learn(session, np.arange(len(frames)), frames, self.covered)
         if self.tick % GROUND_EVERY == 0:
             for ground, player in zip(self.tracker.grounds, self.tracker.players):
                 ground.keep_near(player.pos[0], player.pos[2], GROUND_RADIUS)

@@ -187,6 +187,14 @@ class DreamSession:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
             return tensor_to_frames(self.ae.decode(z).float())
 
+    def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
+        """Uint8 frames (n, H, W, 3) -> float latents (n, C, h, w) on the session's device,
+        channels-last and in the session's precision like `_decode` (at batch 8 on the CPU the
+        conv encoder is about 3x faster that way). For the hooks' per-tick pictures."""
+        x = frames_to_tensor(frames).to(self.device).contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
+            return self.ae.encode(x).float()
+
     def _stabilise(self, lat: torch.Tensor, rows=slice(None)) -> torch.Tensor:
         """Clean latents (b, ...) of the session's rows `rows` as context: noised to their
         context level, as the model saw context in training (noise augmentation, so small

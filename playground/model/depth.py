@@ -64,14 +64,17 @@ class DepthNet(nn.Module):
 
 
 @torch.no_grad()
-def predict(net: DepthNet, frames: np.ndarray, batch: int = 256) -> np.ndarray:
+def predict(net: DepthNet, frames: np.ndarray, batch: int = 256, bf16: bool = False) -> np.ndarray:
     """Distances along each pixel's ray of uint8 frames (N, H, W, 3): float32 (N, H, W),
-    inf where the net calls the pixel far (sky or fogged out)."""
-    out = []
+    inf where the net calls the pixel far (sky or fogged out). Channels-last, and with
+    `bf16` under autocast: on the CPU the convolutions are up to 2x faster that way."""
+    out, device = [], next(net.parameters()).device
     for i in range(0, len(frames), batch):
-        log_d, far = net(frames_to_tensor(frames[i:i + batch]))
+        x = frames_to_tensor(frames[i:i + batch]).to(device).contiguous(memory_format=torch.channels_last)
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+            log_d, far = (t.float() for t in net(x))
         d = log_d.exp().clamp(max=net.cfg.far)
-        out.append(torch.where(far > 0, torch.full_like(d, float("inf")), d).numpy())
+        out.append(torch.where(far > 0, torch.full_like(d, float("inf")), d).cpu().numpy())
     return np.concatenate(out).astype(np.float32)
 
 
