@@ -112,11 +112,10 @@ def fill_unseen(frame: np.ndarray, seen: np.ndarray, start: np.ndarray, how: str
     if how == "rowmean":
         out[~seen] = row_means[~seen]
         return out
-    for r in range(frame.shape[0]):
-        cols = np.flatnonzero(seen[r])
-        if len(cols) == 0:
-            out[r] = row_means[r]   # a row turned fully out of view
-            continue
-        out[r, :cols[0]] = out[r, cols[0]]
-        out[r, cols[-1] + 1:] = out[r, cols[-1]]
+    H, W = seen.shape
+    first, last = seen.argmax(1), W - 1 - seen[:, ::-1].argmax(1)      # (H,) the row's outermost seen pixels
+    cols = np.clip(np.arange(W)[None], first[:, None], last[:, None])   # (H, W) inside them: itself
+    out = out[np.arange(H)[:, None], cols]
+    empty = ~seen.any(1)                                                # rows turned fully out of view
+    out[empty] = row_means[empty]
     return out

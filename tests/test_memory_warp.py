@@ -86,6 +86,21 @@ def test_the_memory_level_is_a_checked_setting_the_hook_uses():
             SamplerSettings(memory_level=bad)
 
 
+def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():
+    dit, ae = models()
+    sessions = {}
+    for pose in memory_warp.MEMORY_POSES:
+        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_pose=pose), seed=5)
+        frame = VoxelWorld().reset(1_000_950)
+        s.reset(np.repeat(frame[None, None], 3, 1), np.zeros((1, 3, 25), np.float32))
+        s.step(WALK[None])
+        sessions[pose] = s
+    assert sessions["actions"].hooks[0].tracker.grounds[0].blocks == {}
+    assert len(sessions["depth"].hooks[0].tracker.grounds[0].blocks) > 0
+    with pytest.raises(ConfigError, match="memory_pose"):
+        SamplerSettings(memory_pose="lidar")
+
+
 def test_a_render_input_network_gets_the_picture_as_an_input_every_call():
     """Zero-initialised, the render input changes nothing: the frames are the plain network's
     with the memory; each call sees the pictures of the frame finished last tick and the new one."""

@@ -70,9 +70,10 @@ def test_surface_cells_of_the_worlds_own_depth_are_its_solid_blocks():
 def test_drift_is_zero_while_standing_still_and_the_measure_reports_both_trackers(monkeypatch):
     from playground.eval import pose_drift as P
     monkeypatch.setattr(P, "script", lambda name, rng, ticks: [A.zero()] * ticks)
-    assert P.drift(5, 8, see_depth=False) == 0 and P.drift(5, 8, see_depth=True) == 0
+    assert all(P.drift(5, 8, source) == 0 for source in P.TRACKERS)
     r = P.pose_drift([5], ticks=4, progress=False)
     assert r["dead reckoning"]["median"] == 0 and r["world's depth"]["within_half_block"] == 1.0
+    assert r["depth network"]["median"] == 0
 
 
 def test_ground_records_edits_and_forgets_what_is_far():

@@ -4,8 +4,8 @@ loop-closure revisits, for the network alone beside the memory at each level, wi
 checkpoint's recommended settings; with --play, also the
 IDM's action accuracy and a minute of free play (the report's headline measures).
 
-    python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--rollout-seeds 4]
-        [--loops-per-bucket 3] [--play] [--checkpoint CKPT] [--steps 64]
+    python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--poses actions,depth]
+        [--rollout-seeds 4] [--loops-per-bucket 3] [--play] [--checkpoint CKPT] [--steps 64]
 
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
@@ -20,13 +20,15 @@ from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
 
-def dreams(models, levels: list[int]) -> dict:
+def dreams(models, levels: list[int], poses: list[str]) -> dict:
+    """The network alone, and the memory at each level with each tracker (memory_pose)."""
     memory = max(FULL["memory_sizes"])
     out = {"network alone": eval_dream(models, memory, world_memory=False)}
     for level in levels:
-        world = eval_dream(models, memory)
-        world.settings = world.settings.with_changes(memory_level=level)
-        out[f"memory {level}"] = world
+        for pose in poses:
+            world = eval_dream(models, memory)
+            world.settings = world.settings.with_changes(memory_level=level, memory_pose=pose)
+            out[f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "")] = world
     return out
 
 
@@ -34,13 +36,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", help="JSON: the measures per source")
     ap.add_argument("--levels", default="60,250,400", help="world memory levels")
+    ap.add_argument("--poses", default="actions", help="world memory trackers (memory_pose), comma-separated")
     ap.add_argument("--rollout-seeds", type=int, default=4)
     ap.add_argument("--loops-per-bucket", type=int, default=3, help="0: no loop-closure trials")
     ap.add_argument("--steps", type=int, default=FULL["steps"], help="rollout length (as `playground eval`)")
     ap.add_argument("--play", action="store_true", help="also action accuracy (4 seeds) and free play (2 seeds)")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
-    sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")])
+    sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")], a.poses.split(","))
     acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
     rows = {name: {"psnr": {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()},
                    "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()}} for name in sources}

@@ -44,6 +44,9 @@ from playground.model.diffusion import x0_from_v
 # tracked pose), so the network redraws part of it. Chosen on tuning seeds no report uses
 # (tools/world_memory_levels.py, docs/experiments.md).
 MEMORY_LEVEL = 500
+# How the tracker moves the camera: the actions on level ground, or also against the tops of
+# the blocks the depth of each shown frame reveals (SamplerSettings.memory_pose).
+MEMORY_POSES = ("actions", "depth")
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
 GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
 GROUND_EVERY = 64      # ticks between trims of the tracker's ground
@@ -79,8 +82,9 @@ class MemoryWarp(SamplerHook):
     """The last call of every tick starts from the memory's picture, on every row the
     picture covers enough, whatever the motion."""
 
-    def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None):
-        self.level, self.camera = level, camera
+    def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions"):
+        assert pose in MEMORY_POSES, pose
+        self.level, self.camera, self.pose_from_depth = level, camera, pose == "depth"
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -112,11 +116,14 @@ class MemoryWarp(SamplerHook):
 
     def _learn(self, session, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
         """Rows `rows` (n,) showed frames (n, H, W, 3): their depth lifts into the memory, at
-        the rows' poses now, what the memory's render `known` (n, H, W) did not cover."""
+        the rows' poses now, what the memory's render `known` (n, H, W) did not cover (and,
+        with the pose from depth, tells the tracker the ground it shows)."""
         depth = predict(self.depth, frames, bf16=bool(session.opt.bf16))
         for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
             p = self.tracker.pose(r)
             self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
+            if self.pose_from_depth:
+                self.tracker.see(r, d)
 
     def begin_tick(self, session, actions):
         """Move the tracked poses by the actions, apply their edits to the memory, and
@@ -125,14 +132,13 @@ class MemoryWarp(SamplerHook):
         t0 = time.perf_counter()
         self.pictured = self.guess = None
         self.tracker.step(actions)
-        hw = self.shown.shape[1:3]
-        views, covered = np.empty_like(self.shown), np.empty(self.shown.shape[:3], bool)
         for r, ground in enumerate(self.tracker.grounds):
             for cell in ground.edits:
                 self.memory.forget(r, cell)
             ground.edits.clear()
-            p = self.tracker.pose(r)
-            views[r], covered[r] = self.memory.render(r, p.eye, p.yaw, p.pitch, hw, self.tick + 1)
+        poses = [self.tracker.pose(r) for r in range(len(self.shown))]
+        views, covered = self.memory.render_rows(range(len(poses)), [p.eye for p in poses], [p.yaw for p in poses],
+                                                 [p.pitch for p in poses], self.shown.shape[1:3], self.tick + 1)
         self.covered = covered
         as_input = session.dit.cfg.render_input
         enough = covered.mean((1, 2)) >= MIN_COVER

@@ -112,9 +112,15 @@ class PoseTracker:
                 ground.level = int(np.floor(player.pos[1] + 1e-3))
 
     def see(self, row: int, depth: np.ndarray) -> None:
-        """Row `row`'s ground learns the blocks its current view shows (depth (H, W))."""
+        """Row `row`'s ground learns the tops of the blocks its current view shows (depth
+        (H, W)). Side faces are left out: on tuning seeds (1,000,000 + i, 64 ticks of
+        exploring) marking them as well left the tracker further from the world, with the
+        world's exact depth (median 1.09 blocks against 0.14) and with the depth network's
+        (3.06 against 1.87): a side seen at a slant, or a depth a little short, marks a
+        cell in front of the wall, where the player then stops."""
         p = self.pose(row)
-        self.grounds[row].mark(*surface_cells(p.eye, p.yaw, p.pitch, depth, self.camera))
+        cells, tops = surface_cells(p.eye, p.yaw, p.pitch, depth, self.camera)
+        self.grounds[row].mark(cells[tops])
 
     def pose(self, row: int) -> Pose:
         p = self.players[row]

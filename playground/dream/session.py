@@ -93,7 +93,7 @@ class DreamSession:
     def _hooks(self) -> list[SamplerHook]:
         """The per-tick behaviours these options ask for and this schedule can run."""
         if self.opt.world_memory and MemoryWarp.applies(self.schedule):
-            return [MemoryWarp(self.opt.memory_level, self.camera)]
+            return [MemoryWarp(self.opt.memory_level, self.camera, pose=self.opt.memory_pose)]
         return []
 
     # ---- helpers --------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from playground.config import ConfigError, build, is_whole
 from playground.device import fast_bf16, torch_device
 from playground.dream import tuning
-from playground.dream.memory_warp import MEMORY_LEVEL
+from playground.dream.memory_warp import MEMORY_LEVEL, MEMORY_POSES
 from playground.dream.schedule import PRESETS, TOP, Schedule, params_for, preset
 
 
@@ -73,6 +73,12 @@ class SamplerSettings:
     memory_level: int = field(default=MEMORY_LEVEL, metadata=_flag(
         "--memory-level", f"noise level the world memory's picture is redrawn from (default {MEMORY_LEVEL}, "
         "chosen on tuning seeds; higher: the network redraws more of it)", type=int, metavar="LEVEL"))
+    # How the world memory's tracker moves the camera (pose.py): "actions" by the movement
+    # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
+    # each frame shown reveals (steps, walls, drops).
+    memory_pose: str = field(default="actions", metadata=_flag(
+        "--memory-pose", "how the world memory tracks the camera: the actions on level ground, or also colliding "
+        "with the ground the depth of each shown frame reveals (default actions)", choices=MEMORY_POSES))
 
     def __post_init__(self):
         if self.schedule not in PRESETS:
@@ -85,6 +91,8 @@ class SamplerSettings:
                 raise ConfigError(f"{name} must be a whole number (or None for the model's), got {value!r}")
         if not (is_whole(self.memory_level, 1) and self.memory_level <= TOP):
             raise ConfigError(f"memory_level must be a noise level in 1..{TOP}, got {self.memory_level!r}")
+        if self.memory_pose not in MEMORY_POSES:
+            raise ConfigError(f"memory_pose must be one of {', '.join(MEMORY_POSES)}, got {self.memory_pose!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}
         tuning.check_settings(dataclasses.replace(tuning.SamplerDefaults(), **tuned))
 

@@ -164,41 +164,65 @@ class WorldMemory:
     def render(self, row: int, eye: np.ndarray, yaw: float, pitch: float, hw: tuple[int, int],
                tick: int | None = None):
         """Row `row`'s points seen from `eye` at (yaw, pitch): (image (H, W, 3) uint8, covered
-        (H, W) bool). Each point is a square as wide as its sample spacing there, up to
-        MAX_SPLAT pixels; the nearest point wins a pixel. With `tick`, the points drawn
-        count as seen then (eviction keeps what is seen)."""
-        H, W = hw
-        rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
-        i, j = self._sky_bins(rays)
-        image = self.sky[row, i, j].reshape(H, W, 3)
-        covered = self.sky_seen[row, i, j].reshape(H, W)
-        c = self.clouds[row]
-        if not len(c):
-            return image, covered
-        # (N, 3) camera coordinates, in float32 as the points are (the cloud is large)
-        cam = (c.xyz - np.float32(eye)) @ view_rotation(yaw, pitch).astype(np.float32)
-        u, v, seen = project(cam, H, W, self.camera.fov_degrees)
-        if not seen.any():
-            return image, covered
-        pixel, drawn = self._splat(cam[seen], u[seen], v[seen], c.spacing[seen], H, W)
-        image.reshape(-1, 3)[pixel] = c.rgb[seen][drawn]
-        if tick is not None:
-            c.seen[np.flatnonzero(seen)[drawn]] = tick
-        solid = np.zeros((H, W), bool)
-        solid.reshape(-1)[pixel] = True
-        close_holes(image, solid)
-        return image, covered | solid
+        (H, W) bool). See render_rows."""
+        images, covered = self.render_rows([row], [eye], [yaw], [pitch], hw, tick)
+        return images[0], covered[0]
 
-    def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int):
-        """Points in view (n, 3 camera coordinates; pixels u, v; sample spacing) as squares as
-        wide as their pixel's footprint spans now, nearest first: the pixels drawn (m,) flat
-        and the point (index into the n) that wins each."""
+    def render_rows(self, rows, eyes, yaws, pitches, hw: tuple[int, int], tick: int | None = None):
+        """Each of `rows`' (n,) points seen from its `eyes` (n, 3) at its (yaw, pitch)
+        degrees: (images (n, H, W, 3) uint8, covered (n, H, W) bool). Each point is a square
+        as wide as its sample spacing there, up to MAX_SPLAT pixels; the nearest point wins a
+        pixel. With `tick`, the points drawn count as seen then (eviction keeps what is
+        seen). The rows share one splat and one hole-closing pass (a batch of rows costs
+        about what one does in numpy's per-call overhead); each row's picture is exactly
+        what rendering it alone gives."""
+        H, W = hw
+        rows = np.asarray(rows).tolist()
+        images, covered = np.empty((len(rows), H, W, 3), np.uint8), np.empty((len(rows), H, W), bool)
+        cams, us, vs, spacing, where = [], [], [], [], []
+        for k, (r, eye, yaw, pitch) in enumerate(zip(rows, eyes, yaws, pitches)):
+            rotation = view_rotation(yaw, pitch)
+            i, j = self._sky_bins(camera_rays(W, H, self.camera.fov_degrees) @ rotation.T)   # (H*W,) each
+            images[k], covered[k] = self.sky[r, i, j].reshape(H, W, 3), self.sky_seen[r, i, j].reshape(H, W)
+            c = self.clouds[r]
+            # (N, 3) camera coordinates, in float32 as the points are (the cloud is large)
+            cam = (c.xyz - np.float32(eye)) @ rotation.astype(np.float32)
+            u, v, seen = project(cam, H, W, self.camera.fov_degrees)
+            seen = np.flatnonzero(seen)
+            cams.append(cam[seen]), us.append(u[seen] + k * W), vs.append(v[seen]), spacing.append(c.spacing[seen])
+            where.append(seen)
+        # Rows side by side in one image n*W wide; a splat crossing into the next row's
+        # columns is dropped by its own row's bounds below.
+        first = np.cumsum([0] + [len(w) for w in where])
+        row_of = np.repeat(np.arange(len(rows)), np.diff(first))
+        pixel, drawn = self._splat(np.concatenate(cams), np.concatenate(us), np.concatenate(vs),
+                                   np.concatenate(spacing), H, W, row_of)
+        solid = np.zeros((len(rows), H, W), bool)
+        k_of = row_of[drawn]
+        for k, r in enumerate(rows):
+            mine = k_of == k
+            c, point = self.clouds[r], where[k][drawn[mine] - first[k]]
+            flat = pixel[mine] - k * H * W
+            images[k].reshape(-1, 3)[flat] = c.rgb[point]
+            solid[k].reshape(-1)[flat] = True
+            if tick is not None:
+                c.seen[point] = tick
+        close_holes(images, solid)
+        return images, covered | solid
+
+    def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
+               row_of: np.ndarray):
+        """Points in view (n, 3 camera coordinates; pixels u, v, u offset by W per image row
+        `row_of` (n,); sample spacing) as squares as wide as their pixel's footprint spans
+        now, nearest first: the pixels drawn (m,) flat over the images (image k's pixels
+        from k*H*W) and the point (index into the n) that wins each."""
         z = cam[:, 2]
         # One pixel from where a point was seen, more from nearer (a quarter pixel of slack,
         # so a view is not grown by rounding).
         now = np.linalg.norm(cam, axis=1) * self._pixel_angle(H)
         size = np.clip(np.ceil(spacing / now - 0.25), 1, MAX_SPLAT).astype(np.int64)
-        us, vs, zs, idx = [], [], [], []
+        us, vs, zs, idx = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, z.dtype)], \
+            [np.empty(0, np.int64)]
         for s in np.unique(size):
             pick = np.flatnonzero(size == s)
             du, dv = np.meshgrid(np.arange(s) - s // 2, np.arange(s) - s // 2)
@@ -209,8 +233,10 @@ class WorldMemory:
             zs.append((z[pick, None] * (1 + 0.1 * ring)).reshape(-1))
             idx.append(np.repeat(pick, s * s))
         us, vs, zs, idx = (np.concatenate(a) for a in (us, vs, zs, idx))
-        inside = (us >= 0) & (us < W) & (vs >= 0) & (vs < H)
-        pixel, zs, idx = (vs * W + us)[inside], zs[inside], idx[inside]
+        left = row_of[idx] * W
+        inside = (us >= left) & (us < left + W) & (vs >= 0) & (vs < H)
+        pixel = (row_of[idx] * H * W + vs * W + us - left)[inside]
+        zs, idx = zs[inside], idx[inside]
         order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
         pixel, first = np.unique(pixel[order], return_index=True)
         return pixel, idx[order][first]
@@ -218,14 +244,16 @@ class WorldMemory:
 
 def close_holes(image: np.ndarray, solid: np.ndarray) -> None:
     """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
-    rounding gaps) take a neighbour's colour, in place; `solid` (H, W) gains them."""
-    pad = np.pad(solid, 1)
-    neighbours = [pad[:-2, 1:-1], pad[2:, 1:-1], pad[1:-1, :-2], pad[1:-1, 2:]]       # up, down, left, right
+    rounding gaps) take a neighbour's colour, in place; `solid` (..., H, W) gains them
+    (`image` (..., H, W, 3): one picture or a batch)."""
+    space = [(0, 0)] * (solid.ndim - 2)
+    pad = np.pad(solid, space + [(1, 1), (1, 1)])
+    neighbours = [pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:]]   # up, down, left, right
     holes = ~solid & (np.sum(neighbours, axis=0) >= 3)
     if not holes.any():
         return
-    padded = np.pad(image, ((1, 1), (1, 1), (0, 0)), mode="edge")
-    colours = [padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]]
+    padded = np.pad(image, space + [(1, 1), (1, 1), (0, 0)], mode="edge")
+    colours = [padded[..., :-2, 1:-1, :], padded[..., 2:, 1:-1, :], padded[..., 1:-1, :-2, :], padded[..., 1:-1, 2:, :]]
     for has, colour in zip(neighbours[::-1], colours[::-1]):              # the first such neighbour wins
         take = holes & has
         image[take] = colour[take]

@@ -58,6 +58,7 @@ def _sampler(spec: dict) -> tuple[dict, float | None]:
         sampler = {**options, "schedule": spec["schedule_preset"],
                    "schedule_params": spec.get("schedule_params", {}), "context_frames": spec.get("context")}
     sampler.setdefault("world_memory", False)
+    sampler.setdefault("memory_pose", "actions")     # the one tracker before the option existed
     warp = sampler.pop("turn_warp_level", None)
     sampler.pop("panorama_views", None)
     if warp and not sampler["world_memory"]:
