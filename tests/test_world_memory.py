@@ -94,3 +94,17 @@ def test_one_pixel_gaps_are_closed_from_a_neighbour():
     close_holes(image, solid)
     assert solid[2, 2] and (image[2, 2] == 200).all()      # a gap inside: closed
     assert not solid[0, 4] and (image[0, 4] == 0).all()    # a corner with 2 neighbours drawn: left open
+
+
+def test_rows_rendered_together_are_each_what_rendering_it_alone_gives():
+    memory = WorldMemory(3)
+    for r in range(3):
+        frame = picture(r)
+        depth = np.random.default_rng(r).uniform(2.0, 9.0, frame.shape[:2])
+        memory.add(r, frame, depth, EYE, 10.0 * r, -5.0 * r, tick=0)
+    eyes, yaws, pitches = [np.array([0.2 * r, 0.1, 0.5]) for r in range(3)], [3.0, 15.0, 24.0], [0.0, -4.0, -12.0]
+    images, covered = memory.render_rows(range(3), eyes, yaws, pitches, (32, 48))
+    for r in range(3):
+        image, cover = memory.render(r, eyes[r], yaws[r], pitches[r], (32, 48))
+        assert np.array_equal(images[r], image) and np.array_equal(covered[r], cover)
+        assert cover.mean() > 0.3
