@@ -58,6 +58,15 @@ def test_every_motion_is_drawn_from_the_picture_at_no_extra_model_call():
     assert len(calls_on) == len(calls_off)
 
 
+def test_the_memory_cost_reported_includes_the_end_of_the_tick(monkeypatch):
+    import time
+    s = session(True)
+    learn = s.hooks[0]._learn
+    monkeypatch.setattr(s.hooks[0], "_learn", lambda *a, **k: (time.sleep(0.03), learn(*a, **k))[1])
+    s.step(WALK[None])
+    assert s.timings["memory_ms"] >= 30          # lifting the shown frame happens after it is shown
+
+
 def test_a_row_the_picture_does_not_cover_is_drawn_as_usual():
     on, off = session(True, batch=2), session(False, batch=2)
     on.hooks[0].memory.clear(np.array([1]))              # row 1 has shown nothing yet

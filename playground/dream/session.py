@@ -312,14 +312,13 @@ class DreamSession:
             for hook in self.hooks:
                 hook.begin_tick(self, host)
             self._show(self._ar_step(a))
-            for hook in self.hooks:
-                self.timings.update(hook.timings)
         else:  # mid-chunk: the action conditions the chunk after this one
             self.s.noisy_actions[:, -self.schedule.shift:] = a[:, None]
         frame = self.s.outbox.popleft()
         self.s.pitch = pitched(self.s.pitch, host, self.camera.turn_degrees)
         for hook in self.hooks:
             hook.end_tick(self, host, frame)
+            self.timings.update(hook.timings)     # after end_tick: its share of the tick counts too
         return frame
 
     @torch.no_grad()
