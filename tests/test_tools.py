@@ -104,3 +104,15 @@ def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
     new, shipped = (json.loads((tmp_path / "out" / f"{w}.json").read_text()) for w in ("new", "shipped"))
     assert set(new) == set(shipped) == {"network alone", "memory 500"}
     assert (tmp_path / "out" / "model.safetensors").stat().st_size > 1e6 and "done" in done.stdout
+
+
+def test_world_memory_levels_measures_each_level_with_each_tracker():
+    from playground.dream.load import load_dream
+    tool = load_tool("world_memory_levels")
+    sources = tool.dreams(load_dream(), [250], ["actions", "depth"])
+    assert list(sources) == ["network alone", "memory 250 (actions)", "memory 250 (depth)"]
+    assert not sources["network alone"].settings.world_memory
+    for pose in ("actions", "depth"):
+        settings = sources[f"memory 250 ({pose})"].settings
+        assert settings.world_memory and settings.memory_level == 250 and settings.memory_pose == pose
+    assert list(tool.dreams(load_dream(), [500], ["actions"])) == ["network alone", "memory 500"]
