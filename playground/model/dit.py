@@ -89,7 +89,7 @@ class SpatioTemporalBlock(nn.Module):
         prefix = 0
         if memory is not None:
             mk, mv = F.linear(F.layer_norm(memory, (D,), eps=1e-6), self.s_attn.to_qkv.weight[D:]).chunk(2, -1)
-            mk, mv = (rearrange(t, "b m (h d) -> b h m d", h=self.s_attn.heads) for t in (mk, mv))
+            mk, mv = (t.unflatten(-1, (self.s_attn.heads, -1)).transpose(1, 2) for t in (mk, mv))   # (B, H, M, Dh)
             k, v, prefix = torch.cat([mk, k], 2), torch.cat([mv, v], 2), memory.shape[1]
         o = ops.attention(q, k, v, prefix=prefix, frame_len=N, mode="frame")
         x = ops.gated_residual(x, self.s_attn.out(o).reshape(B, T, N, D), gate)
@@ -99,7 +99,7 @@ class SpatioTemporalBlock(nn.Module):
         B, T, N, D = x.shape
         shift, scale, gate, shift2, scale2, gate2 = self.t_adaLN_modulation(c)[:, :, None].chunk(6, -1)
         h = ops.modulate_norm(x, shift, scale)
-        h = rearrange(h, "b t n d -> (b n) t d")
+        h = h.transpose(1, 2).flatten(0, 1)                                  # (B*N, T, D)
         q, k, v = self.t_attn.qkv(h)                                          # (B*N, H, T, Dh)
         q, k = apply_rotary(q, rot), apply_rotary(k, rot)
         kv = (k, v)
@@ -108,7 +108,7 @@ class SpatioTemporalBlock(nn.Module):
         else:
             pk, pv = (k[:, :, :0], v[:, :, :0]) if past is None else (past[0].to(k.dtype), past[1].to(v.dtype))
             o = ops.attention_cached(q, k, v, pk, pv, frame_mask)
-        o = rearrange(self.t_attn.out(o), "(b n) t d -> b t n d", b=B)
+        o = self.t_attn.out(o).unflatten(0, (B, N)).transpose(1, 2)          # (B, T, N, D)
         x = ops.gated_residual(x, o, gate)
         return ops.gated_residual(x, self.t_mlp(ops.modulate_norm(x, shift2, scale2)), gate2), kv
 
