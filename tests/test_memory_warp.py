@@ -4,11 +4,14 @@ import pytest
 import torch
 
 from playground import actions as A
+from playground.camera import CameraModel
 from playground.config import ConfigError
 from playground.dream import memory_warp
 from playground.dream import schedule as S
+from playground.dream.pose import PoseTracker
 from playground.dream.session import DreamSession
 from playground.dream.settings import SamplerSettings
+from playground.dream.world_memory import Cloud, WorldMemory, cell_keys
 from playground.model.autoencoder import AEConfig, Autoencoder
 from playground.model.dit import DiT, DiTConfig
 from playground.voxel import VoxelWorld
@@ -108,6 +111,26 @@ def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():
     assert len(sessions["depth"].hooks[0].tracker.grounds[0].blocks) > 0
     with pytest.raises(ConfigError, match="memory_pose"):
         SamplerSettings(memory_pose="lidar")
+
+
+def test_with_the_memory_pose_the_player_does_not_walk_into_what_the_memory_shows():
+    hook = memory_warp.MemoryWarp(500, CameraModel(), pose="memory")
+    hook.tracker, hook.memory = PoseTracker(2, hook.camera), WorldMemory(2, hook.camera)
+    hook.tracker.reset_rows(np.arange(2), np.zeros(2))
+    wall = np.stack(np.meshgrid(np.linspace(-1, 1, 21), np.linspace(0, 2, 21)), -1).reshape(-1, 2)
+    frame = np.full((21, 21, 3), 100, np.uint8)
+    # Row 0 has a wall of points 0.5 block ahead (z = 0.5); row 1 has seen nothing.
+    xyz = np.stack([wall[:, 0], wall[:, 1], np.full(len(wall), 0.5)], 1).astype(np.float32)
+    keys = cell_keys(np.floor(xyz / 0.1))
+    order = np.argsort(keys)
+    hook.memory.clouds[0] = Cloud(keys[order], xyz[order], frame.reshape(-1, 3)[:len(xyz)][order],
+                                  np.full(len(xyz), 0.1, np.float32), np.zeros(len(xyz), np.int64))
+    for _ in range(10):
+        before = [(p.pos.copy(), p.vel.copy()) for p in hook.tracker.players]
+        hook.tracker.step(np.stack([WALK, WALK]))
+        hook._keep_out_of_memory(before)
+    blocked, free = (p.pos[2] for p in hook.tracker.players)
+    assert blocked < 0.5 - 0.3 + 1e-6 and free > 1.0      # stopped with its body before the wall
 
 
 def test_a_render_input_network_gets_the_picture_as_an_input_every_call():

@@ -39,6 +39,7 @@ from playground.dream.pose import PoseTracker
 from playground.dream.world_memory import WorldMemory
 from playground.model.depth import DepthNet, predict
 from playground.model.diffusion import x0_from_v
+from playground.rules import physics
 
 # The level the last call starts from: the memory's picture is not exact (splats, the
 # tracked pose), so the network redraws part of it. Chosen on tuning seeds no report uses
@@ -46,7 +47,12 @@ from playground.model.diffusion import x0_from_v
 MEMORY_LEVEL = 500
 # How the tracker moves the camera: the actions on level ground, or also against the tops of
 # the blocks the depth of each shown frame reveals (SamplerSettings.memory_pose).
-MEMORY_POSES = ("actions", "depth")
+MEMORY_POSES = ("actions", "depth", "memory")
+# memory_pose "memory": a step is undone (horizontally) when it moves the player's body, from
+# BODY_CLEARANCE above the feet to the head, into at least BODY_POINTS more of the memory's
+# points than it held before: the player does not walk into what the dream has shown.
+BODY_CLEARANCE = 0.3
+BODY_POINTS = 10
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
 GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
 GROUND_EVERY = 64      # ticks between trims of the tracker's ground
@@ -84,7 +90,8 @@ class MemoryWarp(SamplerHook):
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions"):
         assert pose in MEMORY_POSES, pose
-        self.level, self.camera, self.pose_from_depth = level, camera, pose == "depth"
+        self.level, self.camera, self.pose_from_depth, self.blocked_by_memory = level, camera, pose == "depth", \
+            pose == "memory"
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -125,13 +132,29 @@ class MemoryWarp(SamplerHook):
             if self.pose_from_depth:
                 self.tracker.see(r, d)
 
+    def _body_points(self, row: int, pos: np.ndarray) -> int:
+        """The memory's points inside row `row`'s body standing at feet `pos` (3,)."""
+        half = np.array([physics.HALF_WIDTH, 0.0, physics.HALF_WIDTH])
+        return self.memory.count_in_box(row, pos - half + [0.0, BODY_CLEARANCE, 0.0],
+                                        pos + half + [0.0, physics.PLAYER_HEIGHT, 0.0])
+
+    def _keep_out_of_memory(self, before: list) -> None:
+        """Undo the horizontal part of each row's step (positions and velocities `before`)
+        that walked the body into what the memory shows."""
+        for r, (player, (pos, vel)) in enumerate(zip(self.tracker.players, before)):
+            if self._body_points(r, player.pos) >= self._body_points(r, pos) + BODY_POINTS:
+                player.pos[[0, 2]], player.vel[[0, 2]] = pos[[0, 2]], 0.0
+
     def begin_tick(self, session, actions):
         """Move the tracked poses by the actions, apply their edits to the memory, and
         render it for the rows' new poses: (host rows, device rows, latents, covered) of the
         rows it covers enough, or None."""
         t0 = time.perf_counter()
         self.pictured = self.guess = None
+        before = [(p.pos.copy(), p.vel.copy()) for p in self.tracker.players]
         self.tracker.step(actions)
+        if self.blocked_by_memory:
+            self._keep_out_of_memory(before)
         for r, ground in enumerate(self.tracker.grounds):
             for cell in ground.edits:
                 self.memory.forget(r, cell)

@@ -154,6 +154,11 @@ class WorldMemory:
         keep = np.sort(np.argpartition(-cloud.seen, int(self.capacity * EVICT_TO))[:int(self.capacity * EVICT_TO)])
         return cloud.take(keep)
 
+    def count_in_box(self, row: int, lo: np.ndarray, hi: np.ndarray) -> int:
+        """How many of row `row`'s points lie in the box [lo, hi] (3,) each."""
+        xyz = self.clouds[row].xyz
+        return int(np.count_nonzero(np.all((xyz >= lo) & (xyz <= hi), axis=1)))
+
     def forget(self, row: int, cell) -> None:
         """Row `row` forgets the block at integer `cell` (x, y, z): broken, or placed anew."""
         c = self.clouds[row]
