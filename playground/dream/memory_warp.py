@@ -45,8 +45,9 @@ from playground.rules import physics
 # tracked pose), so the network redraws part of it. Chosen on tuning seeds no report uses
 # (tools/world_memory_levels.py, docs/experiments.md).
 MEMORY_LEVEL = 500
-# How the tracker moves the camera: the actions on level ground, or also against the tops of
-# the blocks the depth of each shown frame reveals (SamplerSettings.memory_pose).
+# How the tracker moves the camera (SamplerSettings.memory_pose): the actions on level
+# ground; also against the tops of the blocks the depth of each shown frame reveals; or
+# also kept out of the memory's own points.
 MEMORY_POSES = ("actions", "depth", "memory")
 # memory_pose "memory": a step is undone (horizontally) when it moves the player's body, from
 # BODY_CLEARANCE above the feet to the head, into at least BODY_POINTS more of the memory's
@@ -90,8 +91,7 @@ class MemoryWarp(SamplerHook):
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions"):
         assert pose in MEMORY_POSES, pose
-        self.level, self.camera, self.pose_from_depth, self.blocked_by_memory = level, camera, pose == "depth", \
-            pose == "memory"
+        self.level, self.camera, self.pose = level, camera, pose
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -129,7 +129,7 @@ class MemoryWarp(SamplerHook):
         for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
             p = self.tracker.pose(r)
             self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
-            if self.pose_from_depth:
+            if self.pose == "depth":
                 self.tracker.see(r, d)
 
     def _body_points(self, row: int, pos: np.ndarray) -> int:
@@ -139,9 +139,9 @@ class MemoryWarp(SamplerHook):
                                         pos + half + [0.0, physics.PLAYER_HEIGHT, 0.0])
 
     def _keep_out_of_memory(self, before: list) -> None:
-        """Undo the horizontal part of each row's step (positions and velocities `before`)
+        """Undo the horizontal part of each row's step (feet positions `before`, (3,) each)
         that walked the body into what the memory shows."""
-        for r, (player, (pos, vel)) in enumerate(zip(self.tracker.players, before)):
+        for r, (player, pos) in enumerate(zip(self.tracker.players, before)):
             if self._body_points(r, player.pos) >= self._body_points(r, pos) + BODY_POINTS:
                 player.pos[[0, 2]], player.vel[[0, 2]] = pos[[0, 2]], 0.0
 
@@ -151,9 +151,9 @@ class MemoryWarp(SamplerHook):
         rows it covers enough, or None."""
         t0 = time.perf_counter()
         self.pictured = self.guess = None
-        before = [(p.pos.copy(), p.vel.copy()) for p in self.tracker.players]
+        before = [p.pos.copy() for p in self.tracker.players] if self.pose == "memory" else None
         self.tracker.step(actions)
-        if self.blocked_by_memory:
+        if before is not None:
             self._keep_out_of_memory(before)
         for r, ground in enumerate(self.tracker.grounds):
             for cell in ground.edits:

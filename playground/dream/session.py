@@ -97,6 +97,10 @@ class DreamSession:
         return []
 
     # ---- helpers --------------------------------------------------------------------
+    def _precision(self):
+        """The session's precision for its networks: bf16 autocast where `opt.bf16`."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16))
+
     def _model(self, x, levels, actions, memory, guide_from=None, inputs=None):
         """One DiT call on frames that start at absolute position s.next_pos (rotary
         positions are absolute so cached keys stay valid as the window slides).
@@ -104,7 +108,7 @@ class DreamSession:
         SamplerSettings.action_guidance); inputs: further per-frame inputs (hooks). The k/v
         returned are those of the conditional frames."""
         positions = torch.arange(self.s.next_pos, self.s.next_pos + x.shape[1], device=self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
+        with self._precision():
             return guided_forward(self._forward, x, levels, actions, positions, memory, self.s.past, guide_from,
                                   self.opt.action_guidance or 0.0, self.opt.guidance_on, inputs)
 
@@ -184,7 +188,7 @@ class DreamSession:
         """Latents (n, C, h, w) -> uint8 frames (n, H, W, 3). Channels-last and, with bf16,
         autocast: at batch 8 on the CPU the conv decoder is 2-5x faster that way."""
         z = z.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
+        with self._precision():
             return tensor_to_frames(self.ae.decode(z).float())
 
     def encode_frames(self, frames: np.ndarray) -> torch.Tensor:
@@ -192,7 +196,7 @@ class DreamSession:
         channels-last and in the session's precision like `_decode` (at batch 8 on the CPU the
         conv encoder is about 3x faster that way). For the hooks' per-tick pictures."""
         x = frames_to_tensor(frames).to(self.device).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
+        with self._precision():
             return self.ae.encode(x).float()
 
     def _stabilise(self, lat: torch.Tensor, rows=slice(None)) -> torch.Tensor:
@@ -285,7 +289,7 @@ class DreamSession:
         act = torch.as_tensor(np.asarray(actions, np.float32)[:, -L:], device=self.device)
         levels = self._labels(L, host_rows)
         positions = torch.arange(s.next_pos - L, s.next_pos, device=self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bool(self.opt.bf16)):
+        with self._precision():
             _, kv = self.dit(lat, levels, act, positions=positions)
         N = self.dit.cfg.tokens_per_frame
         token_rows = (rows[:, None] * N + torch.arange(N, device=self.device)).flatten()

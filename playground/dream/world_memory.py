@@ -238,9 +238,9 @@ class WorldMemory:
             zs.append((z[pick, None] * (1 + 0.1 * ring)).reshape(-1))
             idx.append(np.repeat(pick, s * s))
         us, vs, zs, idx = (np.concatenate(a) for a in (us, vs, zs, idx))
-        left = row_of[idx] * W
+        left = row_of[idx] * W                                            # each image's first column
         inside = (us >= left) & (us < left + W) & (vs >= 0) & (vs < H)
-        pixel = (row_of[idx] * H * W + vs * W + us - left)[inside]
+        pixel = (left * H + vs * W + us - left)[inside]
         zs, idx = zs[inside], idx[inside]
         order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
         pixel, first = np.unique(pixel[order], return_index=True)

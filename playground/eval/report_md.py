@@ -7,6 +7,7 @@ from playground.eval import paper
 from playground.eval.metrics import psnr_text
 from playground.eval.play_measures import WORLD
 from playground.eval.plots import decay
+from playground.eval.pose_drift import TRACKERS
 from playground.eval.reprojection import ceiling_words, geometry_words
 from playground.eval.rollouts import following_details
 from playground.eval import segments as G
@@ -144,7 +145,7 @@ def _pose_section(r: dict) -> list[str]:
              f"The dream's own camera position (`dream/pose.py`: the world's movement rules from the actions) "
              f"against the world's after {d['ticks']} ticks of exploring play, {d['seeds']} seeds, blocks:", "",
              "| tracker | median | mean | 90th percentile | within 0.5 block |", "| --- | --- | --- | --- | --- |"]
-    for name in ("dead reckoning", "depth network", "world's depth"):
+    for name in TRACKERS:
         if name not in d:       # reports made before the depth network's row
             continue
         x = d[name]
