@@ -97,17 +97,37 @@ def test_the_vector_env_refuses_a_short_context_it_cannot_hold(toy_checkpoint):
                      sampler={"context_frames": 2})
 
 
-def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint):
+def test_the_vector_env_picks_the_faster_precision_for_its_batch(toy_checkpoint, monkeypatch):
     import gymnasium as gym
-    from playground.device import fast_bf16
+    from playground import device
     import torch
+    monkeypatch.setattr(device, "native_bf16_cpu", lambda: True)
     small = gym.make_vec("playground/WorldModel-v0", num_envs=2, checkpoint=str(toy_checkpoint), device="cpu")
     large = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu")
     forced = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu",
                           sampler={"bf16": False})
     assert not small.unwrapped.settings.bf16 and large.unwrapped.settings.bf16
     assert not forced.unwrapped.settings.bf16
-    assert fast_bf16(torch.device("cpu"), 8) and not fast_bf16(torch.device("cpu"), 1)
+    assert device.fast_bf16(torch.device("cpu"), 8) and not device.fast_bf16(torch.device("cpu"), 1)
+
+
+def test_a_cpu_without_native_bf16_keeps_fp32_at_any_batch(toy_checkpoint, monkeypatch):
+    import gymnasium as gym
+    from playground import device
+    import torch
+    monkeypatch.setattr(device, "native_bf16_cpu", lambda: False)
+    large = gym.make_vec("playground/WorldModel-v0", num_envs=4, checkpoint=str(toy_checkpoint), device="cpu")
+    assert not large.unwrapped.settings.bf16
+    assert not device.fast_bf16(torch.device("cpu"), 8)
+
+
+def test_native_bf16_follows_the_cpus_capabilities(monkeypatch):
+    import torch
+    from playground.device import native_bf16_cpu
+    for caps, native in (({"avx512_bf16": True}, True), ({"amx_bf16": True, "avx512_bf16": False}, True),
+                         ({"avx2": True, "avx512_bf16": False}, False), ({}, False)):
+        monkeypatch.setattr(torch.cpu, "get_capabilities", lambda caps=caps: caps, raising=False)
+        assert native_bf16_cpu() is native
 
 
 def test_vector_env_with_the_world_memory_restarts_rows(toy_checkpoint):

@@ -377,3 +377,15 @@ def test_fine_tune_grows_a_render_input(tmp_path):
     checkpoint.save(path2, {"dit": ("st-dit", grown.cfg, grown)})
     with pytest.raises(checkpoint.CheckpointError, match="render_input: file True vs config False"):
         init_weights(DiT(cfg), path2)                          # dropping an input is not growing
+
+
+def test_training_keeps_fp32_on_a_cpu_that_only_emulates_bf16(monkeypatch, caplog):
+    from playground import device as dev
+    from playground.train.loop import _bf16_here
+    monkeypatch.setattr(dev, "native_bf16_cpu", lambda: False)
+    with caplog.at_level("WARNING"):
+        assert not _bf16_here(True, torch.device("cpu"), "dit")
+    assert "no native bf16" in caplog.text
+    assert not _bf16_here(False, torch.device("cpu"), "dit")
+    monkeypatch.setattr(dev, "native_bf16_cpu", lambda: True)
+    assert _bf16_here(True, torch.device("cpu"), "dit")

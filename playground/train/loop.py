@@ -41,7 +41,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     ema_decay: float = 0.999
-    bf16: bool = True             # autocast matmuls/convs to bf16 (CPU with AVX512-BF16, CUDA)
+    bf16: bool = True             # autocast matmuls/convs to bf16 (CUDA; a CPU with native bf16, else fp32)
     ckpt_minutes: float = 5.0
     sample_every: int = 1000
     max_minutes: float = 0.0      # stop (and save) after this much wall time; 0 = no limit
@@ -89,6 +89,16 @@ def stop_requests():
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+
+
+def _bf16_here(asked: bool, device: torch.device, desc: str) -> bool:
+    """bf16 autocast as asked, except on a CPU that only emulates bf16 (several times
+    slower than fp32 there, see device.native_bf16_cpu): fp32, said once in the log."""
+    from playground.device import native_bf16_cpu
+    if asked and device.type == "cpu" and not native_bf16_cpu():
+        logger.warning(f"[{desc}] this CPU has no native bf16 (AVX-512 BF16 or AMX): training in fp32")
+        return False
+    return asked
 
 
 def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -177,7 +187,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
     t_start = last_ckpt = time.time()
     bar = tqdm(total=cfg.steps, initial=step, desc=desc, disable=not progress or rank != 0, dynamic_ncols=True)
     log = open(out / "log.jsonl", "a") if rank == 0 else None
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=_bf16_here(cfg.bf16, device, desc))
     last = min(cfg.steps, cfg.stop_after) if cfg.stop_after else cfg.steps
     with stop_requests() as stop:
         while step < last:
