@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 
 import torch
@@ -165,13 +166,23 @@ def modulate_norm(x, shift, scale, eps: float = 1e-6):
     return F.layer_norm(x, x.shape[-1:], eps=eps) * (1 + scale) + shift
 
 
+GELU_C = math.sqrt(2 / math.pi)
+
+
 def gelu_tanh(x):
-    """GELU, tanh form (the DiT's MLP, as in the public model). On the CPU in bf16 the
-    exact (erf) form is computed instead: it is 6x faster there (PyTorch vectorises erf,
-    not tanh, for bf16) and differs from the tanh form by < 5e-4, far below bf16's
-    resolution (8e-3 at 1.0)."""
-    if x.dtype == torch.bfloat16 and x.device.type == "cpu":
-        return F.gelu(x)
+    """GELU, tanh form (the DiT's MLP, as in the public model). On the CPU:
+    - bf16: the exact (erf) form, 6x faster there (PyTorch vectorises erf, not tanh, for
+      bf16); it differs from the tanh form by < 5e-4, far below bf16's resolution (8e-3 at 1.0).
+    - fp32 without autograd: the same tanh form written with a sigmoid,
+      0.5 (1 + tanh(u)) = sigmoid(2u), in place: 2x faster (PyTorch's CPU tanh is slow;
+      165 vs 331 us for 3 x 64 x 512 on a 2-core AVX2 EPYC), equal to 5e-7."""
+    if x.device.type == "cpu":
+        if x.dtype == torch.bfloat16:
+            return F.gelu(x)
+        if x.dtype == torch.float32 and not (torch.is_grad_enabled() and x.requires_grad):
+            u = x * x
+            u.mul_(2 * GELU_C * 0.044715).add_(2 * GELU_C).mul_(x).sigmoid_()
+            return u.mul_(x)
     return F.gelu(x, approximate="tanh")
 
 

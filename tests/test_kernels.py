@@ -118,10 +118,13 @@ def test_cached_attention_with_a_frame_mask_equals_masked_attention():
     assert rel_err(no_past, torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)) <= 1e-5
 
 
-def test_gelu_tanh_fast_bf16_form_is_within_bf16_rounding():
-    x = torch.linspace(-8, 8, 4001)
+def test_gelu_tanh_fast_cpu_forms_match_the_tanh_form():
+    x = torch.cat([torch.linspace(-8, 8, 4001), torch.tensor([-1e30, -60.0, 60.0, 1e30])])
     exact = torch.nn.functional.gelu(x, approximate="tanh")
-    assert torch.equal(ops.gelu_tanh(x), exact)                      # fp32: the tanh form itself
+    assert (ops.gelu_tanh(x) - exact).abs().max() <= 1e-6            # fp32: the sigmoid form, in place
+    assert torch.isnan(ops.gelu_tanh(torch.tensor([float("nan")]))).all()
+    g = x[:4001].clone().requires_grad_()
+    assert torch.equal(ops.gelu_tanh(g), exact[:4001])               # autograd: the tanh form itself
     fast = ops.gelu_tanh(x.bfloat16()).float()
     rounded = torch.nn.functional.gelu(x.bfloat16(), approximate="tanh").float()
     assert (fast - exact).abs().max() <= (rounded - exact).abs().max() + 1e-3

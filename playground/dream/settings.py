@@ -44,7 +44,8 @@ class SamplerSettings:
     memory_frames: int | None = None        # bank size in frames (default and maximum: the model's)
     cache_frames: int | None = None         # clean frames kept in the k/v cache (default: window - noisy)
     bf16: bool | None = field(default=None, metadata=_flag(
-        "--bf16", "run the dream's DiT in bf16 (default: where it is faster: CUDA, or a CPU batch of 4 or more)",
+        "--bf16", "run the dream's DiT in bf16 (default: where it is faster: CUDA, or a batch of 4 "
+                  "or more on a CPU with native bf16)",
         action="store_const", const=True))
     compile: bool = field(default=False, metadata=_flag(
         "--compile", "torch.compile the DiT (on CUDA with CUDA graphs); slow first ticks", action="store_true"))

@@ -107,10 +107,17 @@ def measure_latency(make_world, seed: int = 3, history: int = 12, horizon: int =
     return None
 
 
+def _precisions(device: str) -> tuple[bool, ...]:
+    """The bf16 settings worth timing: fp32 always, bf16 where the device computes it natively
+    (emulated bf16 on a CPU without it runs several times slower; device.native_bf16_cpu)."""
+    from playground.device import native_bf16_cpu
+    return (False,) if torch_device(device).type == "cpu" and not native_bf16_cpu() else (False, True)
+
+
 def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "cpu",
                 threads: int | None = None, compare_kernels: bool = False, world_memory: bool = True) -> dict:
     """Ticks/s, ms per stage (the world memory's too) and latency of each preset at its
-    faster precision; world_memory False: without it (the sampler's --no-world-memory)."""
+    faster precision (_precisions); world_memory False: without it (the sampler's --no-world-memory)."""
     from playground import ops
     from playground.dream.load import load_dream
     if threads:
@@ -122,7 +129,7 @@ def bench_dream(checkpoint=None, presets=None, ticks: int = 150, device: str = "
     for key in tqdm(presets or list(DREAM_PRESETS), desc="bench", unit="preset", leave=False):
         name, params = DREAM_PRESETS[key]
         best = None
-        for bf16 in (False, True):
+        for bf16 in _precisions(device):
             tps, model_ms, decode_ms, memory_ms, frame = _run_ticks(
                 _dream(models, name, params, bf16, device=device, world_memory=world_memory), ticks)
             if best is None or tps > best["ticks_per_s"]:
