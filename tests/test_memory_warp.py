@@ -128,9 +128,40 @@ def test_with_the_memory_pose_the_player_does_not_walk_into_what_the_memory_show
     for _ in range(10):
         before = [p.pos.copy() for p in hook.tracker.players]
         hook.tracker.step(np.stack([WALK, WALK]))
-        hook._keep_out_of_memory(before)
+        hook._check_steps(before)
     blocked, free = (p.pos[2] for p in hook.tracker.players)
     assert blocked < 0.5 - 0.3 + 1e-6 and free > 1.0      # stopped with its body before the wall
+
+
+@pytest.mark.parametrize("nearer", ["stay", "step"])
+def test_with_the_network_pose_the_guess_settles_a_doubted_step(nearer):
+    """A step into the memory's points is undone only when the network's guess is nearer the
+    picture without it; the picture used and the tracker follow the choice."""
+    hook = memory_warp.MemoryWarp(500, CameraModel(), pose="network")
+    hook.tracker = PoseTracker(1, hook.camera)
+    hook.tracker.reset_rows(np.arange(1), np.zeros(1))
+    hook.tracker.players[0].pos[:] = (0.0, 0.0, 0.2)
+    hook.tracker.players[0].vel[:] = (0.0, 0.0, 0.1)
+    stay = np.zeros(3)
+    gen = torch.Generator().manual_seed(0)
+    z_step, z_stay = torch.randn(2, 1, 8, 16, 16, generator=gen)
+    covered = np.ones((1, 64, 64), bool)
+    covered_stay = np.zeros((64, 64), bool)
+    covered_stay[:, :48] = True
+    hook.covered = covered.copy()
+    hook.pictured = np.array([0]), torch.tensor([0]), z_step.clone(), covered.copy()
+    hook.alternatives = {0: (z_stay[0], covered_stay, stay)}
+    hook.guess = (z_stay if nearer == "stay" else z_step) + 0.1 * torch.randn(1, 8, 16, 16, generator=gen)
+    hook.doubts_judged = hook.doubts_undone = 0
+    hook.slot_render = None
+    hook._settle_doubts()
+    player, (_, _, z, cov) = hook.tracker.players[0], hook.pictured
+    assert hook.doubts_judged == 1 and hook.doubts_undone == (nearer == "stay")
+    if nearer == "stay":
+        assert player.pos[2] == 0.0 and player.vel[2] == 0.0
+        assert torch.equal(z[0], z_stay[0]) and (cov[0] == covered_stay).all() and (hook.covered[0] == covered_stay).all()
+    else:
+        assert player.pos[2] == 0.2 and torch.equal(z[0], z_step[0]) and cov.all()
 
 
 def test_a_render_input_network_gets_the_picture_as_an_input_every_call():

@@ -46,12 +46,16 @@ from playground.rules import physics
 # (tools/world_memory_levels.py, docs/experiments.md).
 MEMORY_LEVEL = 500
 # How the tracker moves the camera (SamplerSettings.memory_pose): the actions on level
-# ground; also against the tops of the blocks the depth of each shown frame reveals; or
-# also kept out of the memory's own points.
-MEMORY_POSES = ("actions", "depth", "memory")
+# ground; also against the tops of the blocks the depth of each shown frame reveals; also
+# kept out of the memory's own points; or kept out of them only where the network agrees.
+MEMORY_POSES = ("actions", "depth", "memory", "network")
 # memory_pose "memory": a step is undone (horizontally) when it moves the player's body, from
 # BODY_CLEARANCE above the feet to the head, into at least BODY_POINTS more of the memory's
 # points than it held before: the player does not walk into what the dream has shown.
+# memory_pose "network": such a step is a doubt, not a wall. The memory is pictured from
+# both poses, the step taken and the step undone, and the network decides: its guess of the
+# new frame before the last call (which knows from the world's frames what stops a player and
+# what a player climbs) picks the picture it is nearer to, and the tracker follows.
 BODY_CLEARANCE = 0.3
 BODY_POINTS = 10
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
@@ -109,6 +113,8 @@ class MemoryWarp(SamplerHook):
         self.tracker.reset_rows(np.arange(B), pitch)
         self.memory = WorldMemory(B, self.camera)
         self.tick = 0
+        self.doubts, self.alternatives = {}, {}
+        self.doubts_judged = self.doubts_undone = 0     # memory_pose "network": steps doubted and undone
         self.shown = frames.copy()
         self.covered = self.slot_render = self.pending_render = None
         self._learn(session, np.arange(B), frames)
@@ -138,45 +144,75 @@ class MemoryWarp(SamplerHook):
         return self.memory.count_in_box(row, pos - half + [0.0, BODY_CLEARANCE, 0.0],
                                         pos + half + [0.0, physics.PLAYER_HEIGHT, 0.0])
 
-    def _keep_out_of_memory(self, before: list) -> None:
-        """Undo the horizontal part of each row's step (feet positions `before`, (3,) each)
-        that walked the body into what the memory shows."""
+    def _check_steps(self, before: list) -> None:
+        """Each row's step from feet positions `before` ((3,) each) that walked the body into
+        what the memory shows: undone horizontally ("memory"), or kept as a doubt that the
+        network settles ("network": self.doubts, row -> feet position if undone)."""
         for r, (player, pos) in enumerate(zip(self.tracker.players, before)):
-            if self._body_points(r, player.pos) >= self._body_points(r, pos) + BODY_POINTS:
-                player.pos[[0, 2]], player.vel[[0, 2]] = pos[[0, 2]], 0.0
+            if self._body_points(r, player.pos) < self._body_points(r, pos) + BODY_POINTS:
+                continue
+            stay = player.pos.copy()
+            stay[[0, 2]] = pos[[0, 2]]
+            if self.pose == "network":
+                self.doubts[r] = stay
+            else:
+                self._undo_step(r, stay)
+
+    def _undo_step(self, row: int, stay: np.ndarray) -> None:
+        player = self.tracker.players[row]
+        player.pos[[0, 2]], player.vel[[0, 2]] = stay[[0, 2]], 0.0
 
     def begin_tick(self, session, actions):
         """Move the tracked poses by the actions, apply their edits to the memory, and
-        render it for the rows' new poses: (host rows, device rows, latents, covered) of the
-        rows it covers enough, or None."""
+        render it for the rows' new poses (and, for doubted steps, the poses without them):
+        (host rows, device rows, latents, covered) of the rows it covers enough, or None."""
         t0 = time.perf_counter()
         self.pictured = self.guess = None
-        before = [p.pos.copy() for p in self.tracker.players] if self.pose == "memory" else None
+        self.doubts, self.alternatives = {}, {}
+        before = [p.pos.copy() for p in self.tracker.players] if self.pose in ("memory", "network") else None
         self.tracker.step(actions)
         if before is not None:
-            self._keep_out_of_memory(before)
+            self._check_steps(before)
         for r, ground in enumerate(self.tracker.grounds):
             for cell in ground.edits:
                 self.memory.forget(r, cell)
             ground.edits.clear()
-        poses = [self.tracker.pose(r) for r in range(len(self.shown))]
-        views, covered = self.memory.render_rows(range(len(poses)), [p.eye for p in poses], [p.yaw for p in poses],
-                                                 [p.pitch for p in poses], self.shown.shape[1:3], self.tick + 1)
-        self.covered = covered
+        self._picture(session)
+        self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
+
+    def _picture(self, session) -> None:
+        """Render and encode the memory at every row's pose, then at the doubted rows'
+        poses without their steps (self.alternatives: row -> (latent, covered, feet))."""
+        B = len(self.shown)
+        poses = [self.tracker.pose(r) for r in range(B)]
+        doubted = [r for r in self.doubts]
+        eyes = [p.eye for p in poses] + [poses[r].eye + self.doubts[r] - self.tracker.players[r].pos for r in doubted]
+        views, covered = self.memory.render_rows(list(range(B)) + doubted, eyes,
+                                                 [p.yaw for p in poses] + [poses[r].yaw for r in doubted],
+                                                 [p.pitch for p in poses] + [poses[r].pitch for r in doubted],
+                                                 self.shown.shape[1:3], self.tick + 1)
+        self.covered = covered[:B]
         as_input = session.dit.cfg.render_input
         enough = covered.mean((1, 2)) >= MIN_COVER
-        rows = np.arange(len(views)) if as_input else np.flatnonzero(enough)
-        if len(rows):
-            # what the memory does not cover edge-filled, so the encoder meets no hard border
-            filled = np.stack([fill_unseen(views[r], covered[r], self.shown[r], "edge") for r in rows])
-            z = session.encode_frames(filled)
-            if as_input:
-                self.slot_render = render_input(z, covered)[:, None]
-            start = np.flatnonzero(enough[rows])
-            if len(start):
-                self.pictured = rows[start], torch.as_tensor(rows[start], device=session.device), z[start], \
-                    covered[rows[start]]
-        self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
+        rows = np.arange(B) if as_input else np.flatnonzero(enough[:B])
+        alternates = [B + k for k, r in enumerate(doubted) if enough[r] and enough[B + k]]
+        if not len(rows):
+            return
+        # what the memory does not cover edge-filled, so the encoder meets no hard border
+        shown = [self.shown[r] for r in rows] + [self.shown[doubted[k - B]] for k in alternates]
+        filled = np.stack([fill_unseen(views[k], covered[k], frame, "edge")
+                           for k, frame in zip(list(rows) + alternates, shown)])
+        z_all = session.encode_frames(filled)
+        z, z_alt = z_all[:len(rows)], z_all[len(rows):]
+        if as_input:
+            self.slot_render = render_input(z, covered[rows])[:, None]
+        for j, k in enumerate(alternates):
+            r = doubted[k - B]
+            self.alternatives[r] = z_alt[j], covered[k], self.doubts[r]
+        start = np.flatnonzero(enough[rows])
+        if len(start):
+            self.pictured = rows[start], torch.as_tensor(rows[start], device=session.device), z[start], \
+                covered[rows[start]]
 
     def frame_inputs(self, session, n_pending):
         """Render-input networks: the pictures of the frame finished last tick and of the new one."""
@@ -188,6 +224,26 @@ class MemoryWarp(SamplerHook):
     def after_call(self, session, r, x, v, levels):
         if self.pictured is not None and r == session.schedule.calls - 2:   # the guess the last call needs
             self.guess = x0_from_v(session.abar, x, levels, v)[:, -1]
+            self._settle_doubts()
+
+    def _settle_doubts(self) -> None:
+        """Each doubted step whose picture without it is nearer the network's guess (over
+        the latent cells both pictures cover) is undone, and that picture is the one used."""
+        host_rows, _, z, covered = self.pictured
+        where = {r: k for k, r in enumerate(host_rows.tolist())}
+        for r, (z_stay, covered_stay, stay) in self.alternatives.items():
+            k = where.get(r)
+            if k is None:
+                continue
+            both = cell_share(covered[k:k + 1] & covered_stay[None], z_stay[None])[0]   # (1, h, w)
+            guess = self.guess[r].to(z.dtype)
+            self.doubts_judged += 1
+            if (both * (guess - z_stay) ** 2).sum() < (both * (guess - z[k]) ** 2).sum():
+                self._undo_step(r, stay)
+                z[k], covered[k], self.covered[r] = z_stay, covered_stay, covered_stay
+                if self.slot_render is not None:
+                    self.slot_render[r, 0] = render_input(z_stay[None], covered_stay[None])[0]
+                self.doubts_undone += 1
 
     def before_call(self, session, r, levels):
         """Before the last call: the pictured rows' newest slot becomes the memory's picture
@@ -216,5 +272,6 @@ class MemoryWarp(SamplerHook):
         self.timings["memory_ms"] = self.timings.get("memory_ms", 0.0) + (time.perf_counter() - t0) * 1000
 
     def state_size(self) -> dict:
-        return {"memory_points": self.memory.points(),
+        return {"memory_points": self.memory.points(), "steps_doubted": self.doubts_judged,
+                "steps_undone": self.doubts_undone,
                 "ground_cells": sum(len(g.blocks) for g in self.tracker.grounds)}

@@ -204,13 +204,14 @@ def _compare_kernels(models, presets, ticks, device) -> dict:
 def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: int = 10,
                  action_guidance: float | None = None) -> dict:
     """Seconds per step of the batched WorldModel-v0 vector env with `num_envs` envs vs
-    with one env (same sampler), for fp32 and bf16; the ratio at the best precision.
+    with one env (same sampler), for fp32 and, where native (_precisions), bf16; the ratio
+    at the best precision.
     action_guidance: None uses the checkpoint's recommendation.
     The four configurations are timed in interleaved rounds and each keeps its median
     round, so a burst of load from elsewhere on the machine cannot favour one of them."""
     from playground.envs.dream_vector_env import WorldModelVectorEnv
     envs = {}
-    for bf16 in (False, True):
+    for bf16 in _precisions("auto"):         # the env's default device
         for n in (1, num_envs):
             env = WorldModelVectorEnv(num_envs=n, checkpoint=checkpoint, max_episode_steps=None,
                                       sampler={"bf16": bf16, "action_guidance": action_guidance})
@@ -227,9 +228,10 @@ def bench_vector(checkpoint=None, num_envs: int = 8, ticks: int = 40, rounds: in
             if r:
                 times[key].append((time.perf_counter() - t0) / per_round)
     rows = {key: float(np.median(t)) for key, t in times.items()}
-    best1 = min(rows[(p, 1)] for p in ("fp32", "bf16"))
-    bestn = min(rows[(p, num_envs)] for p in ("fp32", "bf16"))
-    opts = envs["bf16", num_envs].settings
+    timed = sorted({p for p, _ in rows})
+    best1 = min(rows[(p, 1)] for p in timed)
+    bestn = min(rows[(p, num_envs)] for p in timed)
+    opts = envs["fp32", num_envs].settings
     res = {"num_envs": num_envs, "ms_per_step": {f"{p}/{n}": round(v * 1000, 2) for (p, n), v in rows.items()},
            "ratio_best": round(bestn / best1, 2), "threads": torch.get_num_threads(),
            "action_guidance": opts.action_guidance, "guidance_min_level": opts.guidance_min_level,
