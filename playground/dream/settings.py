@@ -77,11 +77,12 @@ class SamplerSettings:
     # How the world memory's tracker moves the camera (pose.py): "actions" by the movement
     # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
     # each frame shown reveals (steps, walls, drops); "memory" not walking the body into the
-    # memory's own points (memory_warp.py).
+    # memory's own points; "network" such a step undone only where the network's guess of the
+    # frame agrees (memory_warp.py).
     memory_pose: str = field(default="actions", metadata=_flag(
         "--memory-pose", "how the world memory tracks the camera: the actions on level ground, also colliding "
-        "with the ground the depth of each shown frame reveals, or not walking into what the memory shows "
-        "(default actions)", choices=MEMORY_POSES))
+        "with the ground the depth of each shown frame reveals, not walking into what the memory shows, "
+        "or that only where the network's guess of the frame agrees (default actions)", choices=MEMORY_POSES))
 
     def __post_init__(self):
         if self.schedule not in PRESETS:
