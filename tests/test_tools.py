@@ -1,5 +1,7 @@
 """The diagnostic scripts in tools/, on an oracle "dream" (the voxel world itself)."""
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,7 +94,6 @@ def test_the_shipped_documents_pass_check_docs():
 def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
     """tools/gpu_render.sh end to end (data, pictures, training, measures), tiny sizes."""
     import os
-    import subprocess
     import sys
     env = {**os.environ, "OUT": str(tmp_path / "out"), "DATA": str(tmp_path / "data"), "RUN": str(tmp_path / "run"),
            "DEVICE": "cpu", "PROCS": "2", "EPISODES": "1", "TICKS": "24", "STEPS": "2", "BATCH": "2",
@@ -116,3 +117,10 @@ def test_world_memory_levels_measures_each_level_with_each_tracker():
         settings = sources[f"memory 250 ({pose})"].settings
         assert settings.world_memory and settings.memory_level == 250 and settings.memory_pose == pose
     assert list(tool.dreams(load_dream(), [500], ["actions"])) == ["network alone", "memory 500"]
+    assert list(tool.dreams(load_dream(), [500], ["actions"], network_alone=False)) == ["memory 500"]
+
+
+def test_world_memory_levels_refuses_seed_counts_that_reach_the_reports_seeds():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "world_memory_levels.py"), "out.json", "--play",
+                           "--idm-seeds", "101"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "at most" not in done.stdout and "must be 1-100" in done.stderr

@@ -5,11 +5,13 @@ checkpoint's recommended settings; with --play, also the
 IDM's action accuracy and a minute of free play (the report's headline measures).
 
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--poses actions,depth]
-        [--rollout-seeds 4] [--loops-per-bucket 3] [--play] [--checkpoint CKPT] [--steps 64]
+        [--rollout-seeds 4] [--loops-per-bucket 3] [--play] [--idm-seeds 4] [--play-seeds 2]
+        [--no-network-alone] [--checkpoint CKPT] [--steps 64]
 
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
-and up)."""
+and up), so each of --idm-seeds and --play-seeds is at most 100. --rollout-seeds 0 and
+--loops-per-bucket 0 leave those measures out."""
 import argparse
 import json
 
@@ -20,10 +22,10 @@ from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
 
-def dreams(models, levels: list[int], poses: list[str]) -> dict:
+def dreams(models, levels: list[int], poses: list[str], network_alone: bool = True) -> dict:
     """The network alone, and the memory at each level with each tracker (memory_pose)."""
     memory = max(FULL["memory_sizes"])
-    out = {"network alone": eval_dream(models, memory, world_memory=False)}
+    out = {"network alone": eval_dream(models, memory, world_memory=False)} if network_alone else {}
     for level in levels:
         for pose in poses:
             world = eval_dream(models, memory)
@@ -41,20 +43,29 @@ def main() -> None:
     ap.add_argument("--loops-per-bucket", type=int, default=3, help="0: no loop-closure trials")
     ap.add_argument("--steps", type=int, default=FULL["steps"], help="rollout length (as `playground eval`)")
     ap.add_argument("--play", action="store_true", help="also action accuracy (4 seeds) and free play (2 seeds)")
+    ap.add_argument("--idm-seeds", type=int, default=4, help="--play: worlds for action accuracy (at most 100)")
+    ap.add_argument("--play-seeds", type=int, default=2, help="--play: worlds for free play (at most 100)")
+    ap.add_argument("--no-network-alone", action="store_true", help="leave out the network without the memory")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
-    sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")], a.poses.split(","))
-    acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
-    rows = {name: {"psnr": {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()},
-                   "psnr_by_script": {k: round(v, 2) for k, v in acc[name]["by_script"].items()}} for name in sources}
+    if not (1 <= a.idm_seeds <= 100 and 1 <= a.play_seeds <= 100):
+        ap.error("--idm-seeds and --play-seeds must be 1-100: more would reach the report's seeds")
+    sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")], a.poses.split(","),
+                     network_alone=not a.no_network_alone)
+    rows = {name: {} for name in sources}
+    if a.rollout_seeds:
+        acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
+        for name, row in rows.items():
+            row["psnr"] = {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()}
+            row["psnr_by_script"] = {k: round(v, 2) for k, v in acc[name]["by_script"].items()}
     if a.loops_per_bucket:
         loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket)
         for name, row in rows.items():
             row["loops"] = {k: v for k, v in loops[name].items() if k != "per_trial"}
     if a.play:
         from playground.eval.idm import load_shipped
-        acc_idm = PM.action_accuracy(load_shipped()[0], sources, eval_seeds(4, TUNING_OFFSET + 400))
-        play = PM.free_play(sources, eval_seeds(2, TUNING_OFFSET + 300))["summary"]
+        acc_idm = PM.action_accuracy(load_shipped()[0], sources, eval_seeds(a.idm_seeds, TUNING_OFFSET + 400))
+        play = PM.free_play(sources, eval_seeds(a.play_seeds, TUNING_OFFSET + 300))["summary"]
         for name, row in rows.items():
             row["idm"] = {kind: {head: acc_idm[kind][name][head]["accuracy"] for head in ("keyboard", "camera")}
                           for kind in ("scripted", "random")}
