@@ -94,7 +94,6 @@ def test_the_shipped_documents_pass_check_docs():
 def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
     """tools/gpu_render.sh end to end (data, pictures, training, measures), tiny sizes."""
     import os
-    import sys
     env = {**os.environ, "OUT": str(tmp_path / "out"), "DATA": str(tmp_path / "data"), "RUN": str(tmp_path / "run"),
            "DEVICE": "cpu", "PROCS": "2", "EPISODES": "1", "TICKS": "24", "STEPS": "2", "BATCH": "2",
            "EVAL_STEPS": "2", "EVAL_LOOPS": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}

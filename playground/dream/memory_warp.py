@@ -185,7 +185,7 @@ class MemoryWarp(SamplerHook):
         poses without their steps (self.alternatives: row -> (latent, covered, feet))."""
         B = len(self.shown)
         poses = [self.tracker.pose(r) for r in range(B)]
-        doubted = [r for r in self.doubts]
+        doubted = list(self.doubts)
         eyes = [p.eye for p in poses] + [poses[r].eye + self.doubts[r] - self.tracker.players[r].pos for r in doubted]
         views, covered = self.memory.render_rows(list(range(B)) + doubted, eyes,
                                                  [p.yaw for p in poses] + [poses[r].yaw for r in doubted],
