@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("--rollout-seeds", type=int, default=4)
     ap.add_argument("--loops-per-bucket", type=int, default=3, help="0: no loop-closure trials")
     ap.add_argument("--steps", type=int, default=FULL["steps"], help="rollout length (as `playground eval`)")
-    ap.add_argument("--play", action="store_true", help="also action accuracy (4 seeds) and free play (2 seeds)")
+    ap.add_argument("--play", action="store_true", help="also action accuracy (--idm-seeds) and free play (--play-seeds)")
     ap.add_argument("--idm-seeds", type=int, default=4, help="--play: worlds for action accuracy (at most 100)")
     ap.add_argument("--play-seeds", type=int, default=2, help="--play: worlds for free play (at most 100)")
     ap.add_argument("--no-network-alone", action="store_true", help="leave out the network without the memory")

@@ -113,7 +113,7 @@ class MemoryWarp(SamplerHook):
         self.tracker.reset_rows(np.arange(B), pitch)
         self.memory = WorldMemory(B, self.camera)
         self.tick = 0
-        self.doubts, self.alternatives = {}, {}
+        self.alternatives = {}
         self.doubts_judged = self.doubts_undone = 0     # memory_pose "network": steps doubted and undone
         self.shown = frames.copy()
         self.covered = self.slot_render = self.pending_render = None
@@ -144,19 +144,21 @@ class MemoryWarp(SamplerHook):
         return self.memory.count_in_box(row, pos - half + [0.0, BODY_CLEARANCE, 0.0],
                                         pos + half + [0.0, physics.PLAYER_HEIGHT, 0.0])
 
-    def _check_steps(self, before: list) -> None:
+    def _check_steps(self, before: list) -> dict:
         """Each row's step from feet positions `before` ((3,) each) that walked the body into
         what the memory shows: undone horizontally ("memory"), or kept as a doubt that the
-        network settles ("network": self.doubts, row -> feet position if undone)."""
+        network settles ("network"). Returns the doubts: row -> feet position if undone."""
+        doubts = {}
         for r, (player, pos) in enumerate(zip(self.tracker.players, before)):
             if self._body_points(r, player.pos) < self._body_points(r, pos) + BODY_POINTS:
                 continue
             stay = player.pos.copy()
             stay[[0, 2]] = pos[[0, 2]]
             if self.pose == "network":
-                self.doubts[r] = stay
+                doubts[r] = stay
             else:
                 self._undo_step(r, stay)
+        return doubts
 
     def _undo_step(self, row: int, stay: np.ndarray) -> None:
         player = self.tracker.players[row]
@@ -168,25 +170,25 @@ class MemoryWarp(SamplerHook):
         (host rows, device rows, latents, covered) of the rows it covers enough, or None."""
         t0 = time.perf_counter()
         self.pictured = self.guess = None
-        self.doubts, self.alternatives = {}, {}
+        self.alternatives = {}
         before = [p.pos.copy() for p in self.tracker.players] if self.pose in ("memory", "network") else None
         self.tracker.step(actions)
-        if before is not None:
-            self._check_steps(before)
+        doubts = self._check_steps(before) if before is not None else {}
         for r, ground in enumerate(self.tracker.grounds):
             for cell in ground.edits:
                 self.memory.forget(r, cell)
             ground.edits.clear()
-        self._picture(session)
+        self._picture(session, doubts)
         self.timings = {"memory_ms": (time.perf_counter() - t0) * 1000}
 
-    def _picture(self, session) -> None:
-        """Render and encode the memory at every row's pose, then at the doubted rows'
-        poses without their steps (self.alternatives: row -> (latent, covered, feet))."""
+    def _picture(self, session, doubts: dict) -> None:
+        """Render and encode the memory at every row's pose, then at the `doubts` rows'
+        poses without their steps (row -> feet then; self.alternatives: row -> (latent,
+        covered, feet))."""
         B = len(self.shown)
         poses = [self.tracker.pose(r) for r in range(B)]
-        doubted = list(self.doubts)
-        eyes = [p.eye for p in poses] + [poses[r].eye + self.doubts[r] - self.tracker.players[r].pos for r in doubted]
+        doubted = list(doubts)
+        eyes = [p.eye for p in poses] + [poses[r].eye + doubts[r] - self.tracker.players[r].pos for r in doubted]
         views, covered = self.memory.render_rows(list(range(B)) + doubted, eyes,
                                                  [p.yaw for p in poses] + [poses[r].yaw for r in doubted],
                                                  [p.pitch for p in poses] + [poses[r].pitch for r in doubted],
@@ -208,7 +210,7 @@ class MemoryWarp(SamplerHook):
             self.slot_render = render_input(z, covered[rows])[:, None]
         for j, k in enumerate(alternates):
             r = doubted[k - B]
-            self.alternatives[r] = z_alt[j], covered[k], self.doubts[r]
+            self.alternatives[r] = z_alt[j], covered[k], doubts[r]
         start = np.flatnonzero(enough[rows])
         if len(start):
             self.pictured = rows[start], torch.as_tensor(rows[start], device=session.device), z[start], \
