@@ -7,19 +7,20 @@ from playground.model.dit import DiT, DiTConfig
 from playground.train.dream_context import SAMPLER_LEVELS, dream_context
 
 
-def _model(memory_frames=0):
+def _model(memory_frames=0, render_input=False):
     torch.manual_seed(0)
     dit = DiT(DiTConfig(in_channels=4, input_size=(4, 4), dim=32, depth=2, heads=2, max_frames=8,
-                        memory_frames=memory_frames)).eval()
+                        memory_frames=memory_frames, render_input=render_input)).eval()
     with torch.no_grad():            # adaLN-Zero starts as the identity: make every block count
         for p in dit.parameters():
             p.add_(0.05 * torch.randn_like(p))
     return dit
 
 
-def _uncached(dit, abar, x0, levels, actions, dreamed, seed, guidance=0.0):
+def _uncached(dit, abar, x0, levels, actions, dreamed, seed, guidance=0.0, render=None):
     """The same sampling, recomputing the whole prefix for every call (no k/v cache), with
-    guidance by a second full call whose newest action is the keys-only reference."""
+    guidance by a second full call whose newest action is the keys-only reference, and
+    each frame's picture `render` (B, T, C + 1, h, w) as its input."""
     g = torch.Generator().manual_seed(seed)
     B, T = x0.shape[:2]
     first = T - 1 - dreamed
@@ -29,7 +30,8 @@ def _uncached(dit, abar, x0, levels, actions, dreamed, seed, guidance=0.0):
         z = torch.randn(x0[:, j:j + 1].shape, generator=g)
         for a, b in zip(SAMPLER_LEVELS[:-1], SAMPLER_LEVELS[1:]):
             lv = torch.cat([levels[:, :j], torch.full((B, 1), a)], 1)
-            v, _ = dit(torch.cat([shown, z], 1), lv, actions[:, :j + 1])
+            given = {} if render is None else {"render": render[:, :j + 1]}
+            v, _ = dit(torch.cat([shown, z], 1), lv, actions[:, :j + 1], **given)
             if guidance:
                 ref = torch.cat([actions[:, :j], reference_actions(actions[:, j:j + 1], "keys")], 1)
                 null, _ = dit(torch.cat([shown, z], 1), lv, ref)
@@ -91,3 +93,18 @@ def test_guided_dream_context_is_the_guided_sampler():
         plain = dream_context(dit, x0, levels, actions, 2, seed=3)
     torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
     assert not torch.allclose(got[:, 3:5], plain[:, 3:5])        # guidance changed the dreamed frames
+
+
+def test_a_render_input_model_dreams_with_each_frames_picture():
+    dit, abar = _model(render_input=True), alphas_cumprod().float()
+    B, T = 2, 7
+    x0, actions = torch.randn(B, T, 4, 4, 4), torch.randn(B, T, 25)
+    render = torch.randn(B, T, 5, 4, 4)
+    levels = torch.tensor([[30] * T, [200] * T])
+    with torch.no_grad():
+        got = dream_context(dit, x0, levels, actions, 3, seed=5, render=render)
+        want = _uncached(dit, abar, x0, levels, actions, 3, seed=5, render=render)
+        blind = dream_context(dit, x0, levels, actions, 3, seed=5)
+    torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(got[:, 3:6], blind[:, 3:6])          # the pictures were used
+    assert torch.equal(got[:, :3], x0[:, :3]) and torch.equal(got[:, -1], x0[:, -1])

@@ -38,7 +38,7 @@ def test_poses_re_simulate_the_episode_and_its_pictures_cover_what_was_shown(dat
     assert np.median(err) <= 2
 
 
-def test_a_render_input_network_trains_from_a_plain_one_and_plays(dataset, tmp_path, capsys):
+def test_a_render_input_network_trains_from_a_plain_one_and_plays(dataset, tmp_path):
     ae_dir, plain, grown = tmp_path / "ae", tmp_path / "plain", tmp_path / "grown"
     assert main(["train", "ae", "--data", str(dataset), "--out", str(ae_dir), "--set", "train.steps=2", *TOY_AE]) == 0
     ae = str(ae_dir / "ae.safetensors")
@@ -56,9 +56,15 @@ def test_a_render_input_network_trains_from_a_plain_one_and_plays(dataset, tmp_p
     world = DreamWorld(DreamConfig(checkpoint=str(grown / "model.safetensors")))
     frames = [world.reset(3)] + [world.step(a) for a in (A.make({"forward"}), A.make(yaw=0.5))]
     assert all(f.shape == (64, 64, 3) for f in frames) and world.info()["world_memory"]
-    assert main(["train", "dit", "--data", str(dataset), "--ae", ae, "--out", str(tmp_path / "x"),
-                 "--set", "model.render_input=true", "--set", "dream_prob=0.5", *toy]) == 2
-    assert "--set dream_prob=0" in capsys.readouterr().err
+    # its self-rollout (dreamed context, with the pictures as inputs), then its few-step batches
+    for kind, extra in ((0, ["--set", "dream_prob=1"]), (1, ["--set", "fewstep.prob=1", "--set", "fewstep.teacher_steps=2"])):
+        more = tmp_path / f"more{kind}"
+        assert main(["train", "dit", "--data", str(dataset), "--ae", ae, "--out", str(more), "--set", "train.steps=1",
+                     *extra, "--set", f"init_from={grown / 'model.safetensors'}", "--set", "model.render_input=true",
+                     *toy]) == 0
+        assert json.loads((more / "log.jsonl").read_text())["fewstep"] == kind
+    meta = checkpoint.read(more / "model.safetensors")[1]["extra"]["dit_train"]
+    assert meta["fewstep"] == {"prob": 1.0, "levels": [999, 500], "teacher_steps": 2}
 
 
 def test_the_render_preset_grows_the_shipped_network():
@@ -66,7 +72,8 @@ def test_the_render_preset_grows_the_shipped_network():
     from playground.model.presets import PRESETS
     from playground.train.dit import DiTTrainConfig
     cfg = build(DiTTrainConfig, load_yaml(preset_path("dit-tiny-render")), "dit-tiny-render")
-    assert cfg.model == PRESETS["tiny-render"] and cfg.dream_prob == 0
+    assert cfg.model == PRESETS["tiny-render"] and cfg.dream_prob == 0.5 and cfg.dream_guided
+    assert cfg.fewstep.prob == 0.5 and cfg.fewstep.levels == (999, 500)
     from dataclasses import replace
     from playground.model.dit import DiTConfig
     shipped = checkpoint.config_from_dict(DiTConfig, checkpoint.read(cfg.init_from)[1]["models"]["dit"]["config"])

@@ -243,26 +243,29 @@ class DreamSession:
 
     @torch.no_grad()
     def reset_latents(self, latents: torch.Tensor, actions: torch.Tensor, context_levels=None,
-                      bank: torch.Tensor | None = None) -> None:
+                      bank: torch.Tensor | None = None, inputs: dict | None = None) -> None:
         """Start from clean context latents (B, T0, C, h, w) and their actions (B, T0, 25), on
         the session's device, with no autoencoder (training's dreamed context, then
         step_latent). context_levels (B,): the level each row's context is shown at (default
         the schedule's context_label); bank (B, m, K, D): earlier frames compressed by
-        DiT.compress, which the memory starts from."""
+        DiT.compress, which the memory starts from; inputs: the context frames' further
+        per-frame model inputs, name -> (B, T0, ...) (a render-input network's pictures)."""
         self._new_state(latents.shape[0], context_levels=context_levels)
         if bank is not None:
             self.s.bank.extend(bank.unbind(1))
-        self._fill(latents, actions)
+        self._fill(latents, actions, inputs)
 
-    def _fill(self, lat: torch.Tensor, act: torch.Tensor) -> None:
+    def _fill(self, lat: torch.Tensor, act: torch.Tensor, inputs: dict | None = None) -> None:
         """The last cache_frames context latents (B, T0, C, h, w) with actions (B, T0, 25)
-        fill the cache; the noisy slots start as the last one noised to their levels."""
+        (and further inputs, name -> (B, T0, ...)) fill the cache; the noisy slots start as
+        the last one noised to their levels."""
         keep = min(lat.shape[1], self.cache_frames)
         lat, act = lat[:, -keep:], act[:, -keep:]
         ctx = self._stabilise(lat)
         kv = None
         if self.opt.kv_cache:
-            _, kv = self._model(ctx, self._labels(keep), act, self._memory())
+            given = {k: t[:, -keep:] for k, t in inputs.items()} if inputs else None
+            _, kv = self._model(ctx, self._labels(keep), act, self._memory(), inputs=given)
         self.s.next_pos = keep
         self._admit([(ctx[:, i], act[:, i], lat[:, i]) for i in range(keep)], kv)
         self.s.noisy, self.s.noisy_actions = self._warm_start(lat[:, -1], act[:, -1])
@@ -327,10 +330,11 @@ class DreamSession:
 
     @torch.no_grad()
     def step_latent(self, action: torch.Tensor) -> torch.Tensor:
-        """One tick of a shift-1 schedule with no decoding and no hooks (training's dreamed
-        context): the clean latent (B, C, h, w) made after `action` (B, 25), a tensor on the
-        session's device."""
-        assert self.schedule.shift == 1 and not self.hooks and self.s.noisy is not None
+        """One tick of a shift-1 schedule with no decoding (training's dreamed context): the
+        clean latent (B, C, h, w) made after `action` (B, 25), a tensor on the session's
+        device. Only the hooks' per-call points run (frame_inputs, before_call, after_call):
+        the per-tick ones need frames, which this has not."""
+        assert self.schedule.shift == 1 and self.s.noisy is not None
         return self._ar_step(action)[:, 0]
 
     def _ar_step(self, a) -> torch.Tensor:

@@ -21,6 +21,7 @@ from playground.model.dit import DiT, DiTConfig
 from playground.train.datagen import DatasetError
 from playground.train.dataset import EpisodeBank, action_changes
 from playground.train.dream_context import dream_context
+from playground.train.fewstep import FewStepConfig, fewstep_levels, fewstep_loss
 from playground.train.levels import LevelMix, dream_levels, sample_levels
 from playground.train.loop import TrainConfig, fit, is_main
 from playground.train.renders import RenderConfig, load_renders
@@ -54,6 +55,9 @@ class DiTTrainConfig:
     # guidance 2 on the keys it walks further), and the model should learn to correct the
     # drift it will really be given. Each dreamed frame adds its reference copy to the call.
     dream_guided: bool = False
+    # A share of the batches (fewstep.prob) trains the sampler's coarse calls towards the end
+    # of the model's own finer chain (fewstep.py): sharper frames from the same two calls.
+    fewstep: FewStepConfig = field(default_factory=FewStepConfig)
     # Sampler settings recommended to users of the exported checkpoint (playground.dream.tuning);
     # choose them on held-out seeds, e.g. `--export-only PATH --set sampler.action_guidance=1`.
     sampler: SamplerDefaults = field(default_factory=SamplerDefaults)
@@ -77,9 +81,6 @@ class DiTTrainConfig:
             raise ConfigError(f"clip and dream_frames must be at least 1, got {self.clip} and {self.dream_frames}")
         if self.dream_prob and self.clip < 3:   # a dreamed frame needs a real frame before it and a target after
             raise ConfigError(f"a dreamed context (dream_prob > 0) needs clips of at least 3 frames, got clip={self.clip}")
-        if self.model.render_input and self.dream_prob:
-            raise ConfigError("a render-input model (model.render_input) trains on real context: training's dreamed "
-                              "context has no memory pictures; --set dream_prob=0")
 
 
 def load_ae(path: str | Path) -> Autoencoder:
@@ -135,7 +136,13 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
         x = torch.from_numpy(latents[e[:, None], idx].astype(np.float32))
         a = torch.from_numpy(actions[e[:, None], idx])
         dreamed = int(rng.integers(1, min(cfg.dream_frames, L - 2) + 1)) if rng.random() < cfg.dream_prob else 0
-        levels, mask = dream_levels(rng, B, L, cfg.levels) if dreamed else sample_levels(rng, B, L, cfg.levels)
+        fewstep = not dreamed and cfg.fewstep.prob > 0 and rng.random() < cfg.fewstep.prob
+        if dreamed:
+            levels, mask = dream_levels(rng, B, L, cfg.levels)
+        elif fewstep:
+            levels, mask = fewstep_levels(rng, B, L, cfg.fewstep, cfg.levels.max_context_level)
+        else:
+            levels, mask = sample_levels(rng, B, L, cfg.levels)
         eps = torch.from_numpy(rng.standard_normal((B, L, *x.shape[2:]), dtype=np.float32))
         weight = mask.astype(np.float32)
         if cfg.motion_weight:
@@ -143,7 +150,8 @@ def make_batch_fn(latents: np.ndarray, actions: np.ndarray, cfg: DiTTrainConfig,
             weight *= 1 + cfg.motion_weight * np.minimum(motion / mean_motion, 4.0)
         batch = dict(mem_x=x[:, :m], mem_a=a[:, :m], x0=x[:, m:], actions=a[:, m:], eps=eps,
                      levels=torch.from_numpy(levels), weight=torch.from_numpy(weight),
-                     dreamed=torch.tensor(dreamed), dream_seed=torch.tensor(int(rng.integers(2**62))))
+                     dreamed=torch.tensor(dreamed), dream_seed=torch.tensor(int(rng.integers(2**62))),
+                     fewstep=torch.tensor(int(fewstep)))
         if renders is not None:
             batch["render"] = torch.from_numpy(renders[e[:, None], idx[:, m:]].astype(np.float32))
         return {k: v.to(device) for k, v in batch.items()}
@@ -166,7 +174,9 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
     return np.where(pick, change_e[k], e), np.where(pick, start, s)
 
 
-def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys"):
+def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys", teacher_steps: int = 8):
+    """The denoising loss (v-prediction, weighted per frame), or on few-step batches the
+    distillation towards the model's own `teacher_steps`-step chain (fewstep.py)."""
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
         memory = bank = None
@@ -176,15 +186,20 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
         x0, dreamed = b["x0"], int(b["dreamed"])
         if dreamed:
             x0 = dream_context(model, x0, b["levels"], b["actions"], dreamed, bank, int(b["dream_seed"]),
-                               guidance=guidance, guidance_on=guidance_on)
+                               guidance=guidance, guidance_on=guidance_on, render=b.get("render"))
         x_t = add_noise(abar, x0, b["levels"], b["eps"])
         inputs = {"render": b["render"]} if "render" in b else {}
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory, **inputs)
+        if int(b["fewstep"]):
+            def predict_v(x, levels):
+                return model(x, levels, b["actions"], memory=memory, **inputs)[0]
+            return fewstep_loss(predict_v, abar, x_t, b["levels"], v, teacher_steps), \
+                {"memory": int(memory is not None), "fewstep": 1}
         err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
         per_frame = err.flatten(2).mean(-1)                                  # (B, T)
         # weight: 0 on context frames, else 1 (or more where the picture moves: motion_weight)
         loss = (per_frame * b["weight"]).sum() / b["weight"].sum().clamp_min(1e-6)
-        return loss, {"memory": int(memory is not None)}
+        return loss, {"memory": int(memory is not None), "fewstep": 0}
     return loss_fn
 
 
@@ -249,7 +264,7 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     batch_fn = make_batch_fn(latents, actions, cfg, dev, renders)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
-    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on)
+    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on, cfg.fewstep.teacher_steps)
     # Training takes the PyTorch path throughout: the Triton kernels compile and autotune once
     # per shape, and the dreamed context (no_grad, 1-6 frames) meets many shapes: on an H200
     # the first steps took 4 s each (batch 128), against 0.13 s (batch 64) on the PyTorch path.
@@ -318,7 +333,7 @@ def export(path: Path, ae: Autoencoder, ae_path, dit: DiT, cfg: DiTTrainConfig, 
     extra = {"dit_train": {"steps": steps, "clip": cfg.clip, "batch_size": cfg.train.batch_size,
                            "transition_prob": cfg.transition_prob, "motion_weight": cfg.motion_weight,
                            "dream_prob": cfg.dream_prob, "dream_frames": cfg.dream_frames,
-                           "dream_guided": cfg.dream_guided,
+                           "dream_guided": cfg.dream_guided, "fewstep": asdict(cfg.fewstep),
                            "max_context_level": cfg.levels.max_context_level, "levels": asdict(cfg.levels),
                            "total_steps": init_steps(cfg) + steps,
                            **({"renders": asdict(cfg.renders)} if cfg.model.render_input else {})},
