@@ -19,6 +19,8 @@
 #
 # Writes to OUT: model.safetensors, train_log.jsonl, train.log, session.log (this script's
 # output) and, with EVAL=1, new.json and shipped.json (the tool's measures per source).
+# On a machine without gymnasium (the H200 image has the rest), carry its wheels in a
+# git-ignored .whl, as tools/gpu_session.sh says.
 # World seeds: SEED_BASE (960000) + 1000 i for process i, under the evaluation's 1,000,000
 # and unused by earlier data (500000-930383; gpu_session.sh starts at 940000).
 set -euo pipefail
@@ -41,7 +43,6 @@ RUN=${RUN:-runs/gr}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/session.log") 2>&1
 
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 source "$(dirname "$0")/gpu_common.sh"
 START=$SECONDS
 # One thread per CPU job: PROCS of them share the cores (torch would start one per core each).

@@ -36,11 +36,6 @@ RUN=${RUN:-runs/gs}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/session.log") 2>&1
 
-if ! python3 -c "import gymnasium" 2>/dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
-fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 source "$(dirname "$0")/gpu_common.sh"
 
 log "datagen: $PROCS processes x $EPISODES episodes from world seed $SEED_BASE"
