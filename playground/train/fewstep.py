@@ -23,6 +23,7 @@ import torch
 
 from playground.config import ConfigError
 from playground.model.diffusion import LEVELS, ddim_step, x0_from_v
+from playground.train.levels import newest_frame_levels
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,9 @@ class FewStepConfig:
 
 
 def fewstep_levels(rng: np.random.Generator, B: int, L: int, cfg: FewStepConfig, max_context_level: int):
-    """Levels (B, L) and loss mask (B, L): context at a stabilisation level of
-    0..max_context_level per clip, the newest frame (the only one with a loss) at one of
-    the sampler's levels."""
-    levels = np.repeat(rng.integers(0, max_context_level + 1, (B, 1)), L, axis=1)
-    levels[:, -1] = rng.choice(np.asarray(cfg.levels), B)
-    mask = np.zeros((B, L), np.float32)
-    mask[:, -1] = 1
-    return levels.astype(np.int64), mask
+    """Levels (B, L) and loss mask (B, L) of levels.newest_frame_levels, the newest frame at
+    one of the sampler's levels."""
+    return newest_frame_levels(rng, B, L, max_context_level, lambda: rng.choice(np.asarray(cfg.levels), B))
 
 
 @torch.no_grad()

@@ -65,13 +65,22 @@ def sample_levels(rng: np.random.Generator, batch: int, frames: int, mix: LevelM
     return levels, mask
 
 
-def dream_levels(rng, B: int, L: int, mix: LevelMix = LevelMix()):
-    """Levels and loss mask for a batch with dreamed context: context at a stabilisation
-    level of 0..max_context_level per clip, the last frame (the only one with a loss) at a
-    uniform level, as the frame sampler makes its next frame."""
-    levels = np.repeat(rng.integers(0, mix.max_context_level + 1, (B, 1)), L, axis=1)
-    levels[:, -1] = [_new_frame_level(rng, mix) for _ in range(B)] if mix.focus_levels \
-        else rng.integers(0, LEVELS, B)   # one draw, as before focus_levels existed (same runs)
+def newest_frame_levels(rng, B: int, L: int, max_context_level: int, newest):
+    """Levels and loss mask for clips of clean context and one new frame, as the frame
+    sampler makes it: context at a stabilisation level of 0..max_context_level per clip,
+    the newest frame (the only one with a loss) at the levels `newest()` draws, (B,)."""
+    levels = np.repeat(rng.integers(0, max_context_level + 1, (B, 1)), L, axis=1)
+    levels[:, -1] = newest()
     mask = np.zeros((B, L), np.float32)
     mask[:, -1] = 1
     return levels.astype(np.int64), mask
+
+
+def dream_levels(rng, B: int, L: int, mix: LevelMix = LevelMix()):
+    """Levels and loss mask for a batch with dreamed context (newest_frame_levels), the new
+    frame at a uniform level (or one of focus_levels)."""
+    def newest():
+        if mix.focus_levels:
+            return [_new_frame_level(rng, mix) for _ in range(B)]
+        return rng.integers(0, LEVELS, B)   # one draw, as before focus_levels existed (same runs)
+    return newest_frame_levels(rng, B, L, mix.max_context_level, newest)
