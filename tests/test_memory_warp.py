@@ -186,3 +186,23 @@ def test_a_render_input_network_gets_the_picture_as_an_input_every_call():
     assert [r.shape[1] for r in ticks] == [1, 1, 2, 1, 2, 1]   # the frame finished last tick joins a first call
     assert ticks[0].shape[2] == dit.cfg.in_channels + 1 and 0.5 < float(ticks[0][0, -1, -1].mean()) <= 1
     assert torch.equal(ticks[2][:, 0], ticks[0][:, 0])   # the finished frame keeps its picture as context
+
+
+@pytest.mark.parametrize("world_moves", [True, False])
+def test_with_the_frames_pose_the_shown_frames_settle_each_step(world_moves):
+    """memory_pose "frames": the tick's step is taken again as the frames shown before and
+    after it say: kept where the view moved as the rules did, undone where it stood still."""
+    from dataclasses import replace
+    world = VoxelWorld()
+    frame = world.reset(3)
+    hook = memory_warp.MemoryWarp(500, CameraModel(), pose="frames")
+    hook.tracker = PoseTracker(1, hook.camera)
+    hook.tracker.reset_rows(np.arange(1), [world.player.pitch], [world.player.yaw])
+    hook.shown, hook.depths = frame[None], world.depth()[None].astype(np.float32)
+    start = hook.tracker.players[0]
+    hook.stepped_from = [replace(start, pos=start.pos.copy(), vel=start.vel.copy())]
+    hook.tracker.step(WALK[None])
+    after = world.step(WALK) if world_moves else frame
+    hook._check_with_frames(WALK[None], after[None])
+    moved = np.linalg.norm(hook.tracker.players[0].pos[[0, 2]])
+    assert (moved > 0.05) == world_moves and hook.stepped_from is None

@@ -73,7 +73,7 @@ def test_drift_is_zero_while_standing_still_and_the_measure_reports_both_tracker
     assert all(P.drift(5, 8, source) == 0 for source in P.TRACKERS)
     r = P.pose_drift([5], ticks=4, progress=False)
     assert r["dead reckoning"]["median"] == 0 and r["world's depth"]["within_half_block"] == 1.0
-    assert r["depth network"]["median"] == 0
+    assert r["depth network"]["median"] == 0 and r["visual check"]["median"] == 0
 
 
 def test_ground_records_edits_and_forgets_what_is_far():
@@ -83,3 +83,50 @@ def test_ground_records_edits_and_forgets_what_is_far():
     assert g.edits == [(1, 0, 2)]
     g.keep_near(0.0, 0.0, 24.0)
     assert (1, 0, 2) in g.blocks and (40, 3, 40) not in g.blocks and (40, 40) not in g.lowest
+
+
+def _wall_ahead(world, distance: int = 3):
+    """Turn the player to face +z and build stone three blocks high and seven wide
+    `distance` blocks ahead of it."""
+    world.player.yaw = 0.0
+    x, y, z = np.floor(world.player.pos).astype(int).tolist()
+    for side in range(-3, 4):
+        for up in range(3):
+            world.store.set(x + side, y + up, z + distance, B.STONE)
+
+
+def test_the_visual_check_stops_where_the_world_stops_and_the_rules_walk_on():
+    world = VoxelWorld()
+    frame = world.reset(3)
+    _wall_ahead(world)
+    frame = world.render()
+    plain, checked = PoseTracker(1), PoseTracker(1)
+    for t in (plain, checked):
+        t.reset_rows([0], [world.player.pitch], [world.player.yaw])
+    yaw0, start = world.player.yaw, world.player.pos.copy()
+    positions, tracked_plain, tracked_checked = [start.copy()], [np.zeros(3)], [np.zeros(3)]
+    for a in walk(30):
+        before, depth = frame, world.depth()
+        frame = world.step(a)
+        plain.step(a[None])
+        checked.step_seen(0, a, before, depth, frame)
+        positions.append(world.player.pos.copy())
+        tracked_plain.append(plain.players[0].pos.copy())
+        tracked_checked.append(checked.players[0].pos.copy())
+    positions = np.array(positions)
+    assert np.linalg.norm(positions[-1] - positions[-10]) < 1e-6       # the world's player stands at the wall
+    assert pose_error(positions, yaw0, np.array(tracked_plain))[-1] > 3.0
+    assert pose_error(positions, yaw0, np.array(tracked_checked))[-1] < 0.3
+
+
+def test_a_view_reprojects_onto_itself_and_a_step_changes_it():
+    from playground.dream.visual_odometry import reprojection_error
+    world = VoxelWorld()
+    frame = world.reset(3)
+    p = world.player
+    view = (p.eye(), p.yaw, p.pitch)
+    assert reprojection_error(frame, world.depth(), view, frame, view) < 1e-3
+    moved = (p.eye() + np.array([0.0, 0.0, 0.5]), p.yaw, p.pitch)
+    assert reprojection_error(frame, world.depth(), view, frame, moved) > 5.0
+    sky = np.full(frame.shape[:2], np.inf)
+    assert reprojection_error(frame, sky, view, frame, view) is None   # nothing near to compare

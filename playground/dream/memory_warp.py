@@ -27,6 +27,7 @@ draws exactly what the plain one draws with the memory, and training can only ad
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -48,7 +49,8 @@ MEMORY_LEVEL = 500
 # How the tracker moves the camera (SamplerSettings.memory_pose): the actions on level
 # ground; also against the tops of the blocks the depth of each shown frame reveals; also
 # kept out of the memory's own points; or kept out of them only where the network agrees.
-MEMORY_POSES = ("actions", "depth", "memory", "network")
+# "frames": each step checked afterwards against the frame shown (visual_odometry.py).
+MEMORY_POSES = ("actions", "depth", "memory", "network", "frames")
 # memory_pose "memory": a step is undone (horizontally) when it moves the player's body, from
 # BODY_CLEARANCE above the feet to the head, into at least BODY_POINTS more of the memory's
 # points than it held before: the player does not walk into what the dream has shown.
@@ -116,6 +118,8 @@ class MemoryWarp(SamplerHook):
         self.alternatives = {}
         self.doubts_judged = self.doubts_undone = 0     # memory_pose "network": steps doubted and undone
         self.shown = frames.copy()
+        self.depths = np.zeros(frames.shape[:3], np.float32)    # memory_pose "frames": of the frames shown
+        self.stepped_from = None
         self.covered = self.slot_render = self.pending_render = None
         self._learn(session, np.arange(B), frames)
 
@@ -132,6 +136,8 @@ class MemoryWarp(SamplerHook):
         the rows' poses now, what the memory's render `known` (n, H, W) did not cover (and,
         with the pose from depth, tells the tracker the ground it shows)."""
         depth = predict(self.depth, frames, bf16=bool(session.opt.bf16))
+        if self.pose == "frames":
+            self.depths[rows] = depth
         for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
             p = self.tracker.pose(r)
             self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
@@ -172,6 +178,8 @@ class MemoryWarp(SamplerHook):
         self.pictured = self.guess = None
         self.alternatives = {}
         before = [p.pos.copy() for p in self.tracker.players] if self.pose in ("memory", "network") else None
+        if self.pose == "frames":
+            self.stepped_from = [replace(p, pos=p.pos.copy(), vel=p.vel.copy()) for p in self.tracker.players]
         self.tracker.step(actions)
         doubts = self._check_steps(before) if before is not None else {}
         for r, ground in enumerate(self.tracker.grounds):
@@ -266,12 +274,23 @@ class MemoryWarp(SamplerHook):
         t0 = time.perf_counter()
         self.tick += 1
         self.pending_render = self.slot_render      # its frame is fed once more next tick, as context
+        if self.stepped_from is not None:
+            self._check_with_frames(actions, frames)
         self.shown = frames.copy()     # the caller may draw on what it is given
         self._learn(session, np.arange(len(frames)), frames, self.covered)
         if self.tick % GROUND_EVERY == 0:
             for ground, player in zip(self.tracker.grounds, self.tracker.players):
                 ground.keep_near(player.pos[0], player.pos[2], GROUND_RADIUS)
         self.timings["memory_ms"] = self.timings.get("memory_ms", 0.0) + (time.perf_counter() - t0) * 1000
+
+    def _check_with_frames(self, actions: np.ndarray, frames: np.ndarray) -> None:
+        """memory_pose "frames": each row's step of this tick taken again from where it
+        started, as the frames shown before and now say (PoseTracker.step_seen), before the
+        new frame is lifted at the pose."""
+        for r, player in enumerate(self.stepped_from):
+            self.tracker.players[r] = player
+            self.tracker.step_seen(r, actions[r], self.shown[r], self.depths[r], frames[r])
+        self.stepped_from = None
 
     def state_size(self) -> dict:
         return {"memory_points": self.memory.points(), "steps_doubted": self.doubts_judged,

@@ -7,7 +7,8 @@ origin in the start camera's frame. What the player collides with is `Ground`: t
 the player stood on at the start, extended everywhere, plus any blocks a caller marks
 solid (the dream's own geometry, as its memory learns it). Rotation is exact (the camera
 action); translation is exact on level ground and drifts where the world has steps and
-walls the ground does not know of: `pose_error` measures by how much.
+walls the ground does not know of: `pose_error` measures by how much. Given the frames
+around a step, `step_seen` checks the rules' step against them (visual_odometry.py).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.camera import CameraModel, camera_rays, view_rotation
+from playground.dream.visual_odometry import checked_step
 from playground.rules import blocks as B
 from playground.rules import physics
 
@@ -106,10 +108,24 @@ class PoseTracker:
     def step(self, actions: np.ndarray) -> None:
         """Move every row's player by its action (B, 25)."""
         assert len(actions) == len(self.players), "one action per tracked row"
-        for ground, player, action in zip(self.grounds, self.players, actions):
+        for row, (ground, player, action) in enumerate(zip(self.grounds, self.players, actions)):
             physics.step(ground, player, action)
-            if player.on_ground:
-                ground.level = int(np.floor(player.pos[1] + 1e-3))
+            self._stood(row)
+
+    def step_seen(self, row: int, action: np.ndarray, before: np.ndarray, depth: np.ndarray,
+                  after: np.ndarray) -> None:
+        """Move row `row`'s player by `action` (25,) as the frames show: the rules' step, or
+        the same step stopped along x, z or both where the view going from `before` (H, W, 3,
+        seen with `depth` (H, W) at the pose now) to `after` says so (visual_odometry.py)."""
+        self.players[row] = checked_step(self.grounds[row], self.players[row], action, before, depth, after,
+                                         self.camera)
+        self._stood(row)
+
+    def _stood(self, row: int) -> None:
+        """A player on the ground raises or lowers its row's unknown ground to its feet."""
+        player = self.players[row]
+        if player.on_ground:
+            self.grounds[row].level = int(np.floor(player.pos[1] + 1e-3))
 
     def see(self, row: int, depth: np.ndarray) -> None:
         """Row `row`'s ground learns the tops of the blocks its current view shows (depth

@@ -78,11 +78,13 @@ class SamplerSettings:
     # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
     # each frame shown reveals (steps, walls, drops); "memory" not walking the body into the
     # memory's own points; "network" such a step undone only where the network's guess of the
-    # frame agrees (memory_warp.py).
+    # frame agrees; "frames" each step checked against the frames shown before and after it
+    # (memory_warp.py, visual_odometry.py).
     memory_pose: str = field(default="actions", metadata=_flag(
         "--memory-pose", "how the world memory tracks the camera: the actions on level ground, also colliding "
         "with the ground the depth of each shown frame reveals, not walking into what the memory shows, "
-        "or that only where the network's guess of the frame agrees (default actions)", choices=MEMORY_POSES))
+        "that only where the network's guess of the frame agrees, or each step checked against the frames shown "
+        "(default actions)", choices=MEMORY_POSES))
 
     def __post_init__(self):
         if self.schedule not in PRESETS:

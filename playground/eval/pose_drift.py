@@ -2,12 +2,14 @@
 after `ticks` of exploring play (walking, sprinting, strafing, turning, hopping) on
 held-out seeds, against the world's own feet position moved into the tracker's frame.
 
-Three trackers are measured: the actions alone on level ground ("dead reckoning"); the
-same colliding with the ground the shipped depth network finds in every frame shown (the
-"depth network": what the world memory's tracker does with `memory_pose="depth"`, here
-on the world's own frames); and with the world's exact depth instead (the "world's depth"
+Four trackers are measured, all on the world's own frames: the actions alone on level
+ground ("dead reckoning"); the same with each step checked against the frames around it
+("visual check": `PoseTracker.step_seen`, the frame before lifted with the shipped depth
+network's depth); dead reckoning colliding with the ground the depth network finds in
+every frame shown (the "depth network": what the world memory's tracker does with
+`memory_pose="depth"`); and with the world's exact depth instead (the "world's depth"
 ceiling: what a perfect depth network could add). All start at the world's exact pose,
-so only the movement rules and the known ground are measured.
+so only the movement rules, the known ground and the check are measured.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from playground.dream.pose import PoseTracker
 from playground.policies import script
 
 
-TRACKERS = ("dead reckoning", "depth network", "world's depth")
+TRACKERS = ("dead reckoning", "visual check", "depth network", "world's depth")
 
 
 def _depth(world, frame, source: str) -> np.ndarray | None:
@@ -44,13 +46,16 @@ def drift(seed: int, ticks: int, source: str) -> float:
     start = world.player.pos.copy()
     tracker.players[0].pos = start.copy()              # the same frame: only drift is measured
     tracker.grounds[0].level = int(np.floor(start[1] + 1e-3))
-    for a in [None] + script("explore", np.random.default_rng(seed), ticks):
-        if a is not None:
-            frame = world.step(a)
+    depth = _depth(world, frame, source)
+    for a in script("explore", np.random.default_rng(seed), ticks):
+        if depth is not None and source != "visual check":
+            tracker.see(0, depth)
+        before, frame = frame, world.step(a)
+        if source == "visual check":
+            tracker.step_seen(0, a, before, depth, frame)
+        else:
             tracker.step(a[None])
         depth = _depth(world, frame, source)
-        if depth is not None:
-            tracker.see(0, depth)
     return float(np.linalg.norm(world.player.pos - tracker.players[0].pos))
 
 
