@@ -4,9 +4,11 @@ The pose tracker (pose.py) moves its player by the world's movement rules agains
 ground it knows. Where the world's player is stopped by a wall or a step that no frame has
 marked, the rules walk on, and every later tick inherits the error. The frames show what
 happened: a player that walked on sees the near ground slide towards it, a stopped one sees
-the same view. So each step has candidates: the rules' step, and the same step with its
-movement along world x, z or both undone (the rules collide axis by axis, so a wall stops
-one axis and lets the other slide). The frame before the step, lifted with its depth,
+the same view, a falling one sees it rise. So each step has candidates: the rules' step,
+the same step with its movement along world x, z or both undone (the rules collide axis by
+axis, so a wall stops one axis and lets the other slide), and the step with the unknown
+ground a block lower (the tracker's ground is level where nothing is known, so it never
+walks off a ledge by itself). The frame before the step, lifted with its depth,
 re-projects into each candidate's pose; the candidate whose re-projection best matches the
 frame after wins, and only when it beats the rules' step by MARGIN (a view with little near
 detail cannot tell the steps apart, and then the rules decide).
@@ -22,6 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from playground import actions as A
 from playground.camera import CameraModel, camera_rays, view_rotation
 from playground.rules import physics
 
@@ -30,6 +33,7 @@ from playground.rules import physics
 MARGIN = 0.85
 MAX_DISTANCE = 12.0   # blocks: farther points hardly move with a step and carry depth errors
 MIN_POINTS = 50       # re-projected points a comparison needs
+_EDITS = np.isin(np.arange(len(A.NAMES)), [A.INDEX["attack"], A.INDEX["use"]])
 
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -73,18 +77,27 @@ def _copy(player: physics.Player) -> physics.Player:
     return replace(player, pos=player.pos.copy(), vel=player.vel.copy())
 
 
-def candidate_steps(ground, player: physics.Player, action: np.ndarray) -> list[physics.Player]:
-    """The rules' step of `player` under `action` (25,) against `ground`, then the same step
-    with its movement along world x, z and both undone (velocity there zeroed, as a
-    collision leaves it). `player` is not changed."""
+def candidate_steps(ground, player: physics.Player, action: np.ndarray) -> list[tuple[physics.Player, int]]:
+    """Each candidate step of `player` under `action` (25,) with the blocks the row's unknown
+    ground drops by under it: the rules' step against `ground`; the same with its movement
+    along world x, z and both undone (velocity there zeroed, as a collision leaves it); and
+    the step with the unknown ground a block lower (walked off a ledge: the player falls).
+    `player` and `ground` are not changed."""
     rules = _copy(player)
     physics.step(ground, rules, action)
-    out = [rules]
-    for axes in ([0], [2], [0, 2]):
+    out = [(rules, 0)]
+    for axes in ([0], [2], [0, 2], [0, 1, 2]):
         blocked = _copy(rules)
         blocked.pos[axes], blocked.vel[axes] = player.pos[axes], 0.0
-        out.append(blocked)
-    return out
+        blocked.on_ground = blocked.on_ground or (1 in axes and rules.vel[1] < 0)   # stopped falling: landed
+        out.append((blocked, 0))
+    falls = _copy(player)
+    ground.level -= 1
+    try:   # breaking and placing were done by the rules' step: not twice
+        physics.step(ground, falls, np.where(_EDITS, 0.0, action))
+    finally:
+        ground.level += 1
+    return out + [(falls, 1)]
 
 
 def _view(player: physics.Player) -> tuple:
@@ -92,12 +105,13 @@ def _view(player: physics.Player) -> tuple:
 
 
 def checked_step(ground, player: physics.Player, action: np.ndarray, before: np.ndarray, depth: np.ndarray,
-                 after: np.ndarray, camera: CameraModel = CameraModel()) -> physics.Player:
-    """The player after `action`: the candidate step (candidate_steps) that best explains the
-    view going from `before` (seen with `depth` at the player's pose now) to `after`; the
-    rules' step unless another one's re-projection error is under MARGIN times its."""
+                 after: np.ndarray, camera: CameraModel = CameraModel()) -> tuple[physics.Player, int]:
+    """The player after `action` and the blocks its row's unknown ground drops by: the
+    candidate step (candidate_steps) that best explains the view going from `before` (seen
+    with `depth` at the player's pose now) to `after`; the rules' step unless another one's
+    re-projection error is under MARGIN times its."""
     steps = candidate_steps(ground, player, action)
-    errors = [reprojection_error(before, depth, _view(player), after, _view(s), camera) for s in steps]
+    errors = [reprojection_error(before, depth, _view(player), after, _view(s), camera) for s, _ in steps]
     if any(e is None for e in errors):
         return steps[0]
     best = int(np.argmin(errors))
