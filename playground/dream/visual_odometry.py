@@ -6,7 +6,9 @@ marked, the rules walk on, and every later tick inherits the error. The frames s
 happened: a player that walked on sees the near ground slide towards it, a stopped one sees
 the same view, a falling one sees it rise. So each step has candidates: the rules' step,
 the same step with its movement along world x, z or both undone (the rules collide axis by
-axis, so a wall stops one axis and lets the other slide), and the step with the unknown
+axis, so a wall stops one axis and lets the other slide) or undone altogether (a player
+that stopped falling: without it, once a fall wins, every candidate sinks, and a player
+pressed against a wall falls through the floor), and the step with the unknown
 ground a block lower (the tracker's ground is level where nothing is known, so it never
 walks off a ledge by itself). The frame before the step, lifted with its depth,
 re-projects into each candidate's pose; the candidate whose re-projection best matches the
@@ -80,7 +82,8 @@ def _copy(player: physics.Player) -> physics.Player:
 def candidate_steps(ground, player: physics.Player, action: np.ndarray) -> list[tuple[physics.Player, int]]:
     """Each candidate step of `player` under `action` (25,) with the blocks the row's unknown
     ground drops by under it: the rules' step against `ground`; the same with its movement
-    along world x, z and both undone (velocity there zeroed, as a collision leaves it); and
+    along world x, z, both and every axis undone (velocity there zeroed, as a collision
+    leaves it; stopped while falling, it has landed); and
     the step with the unknown ground a block lower (walked off a ledge: the player falls).
     `player` and `ground` are not changed."""
     rules = _copy(player)
