@@ -75,16 +75,21 @@ def pitched(pitch: np.ndarray, actions: np.ndarray, turn_degrees: float = A.MAX_
     return np.clip(pitch + actions[:, A.PITCH].astype(np.float64) * turn_degrees, -PITCH_LIMIT, PITCH_LIMIT)
 
 
+def pixel_coordinates(c: np.ndarray, H: int, W: int, fov_degrees: float, near: float = 1e-6):
+    """Where points `c` (N, 3) in camera coordinates land on the pixel grid: float u, v (N,)
+    (pixel centres at whole numbers), and whether each lies more than `near` ahead."""
+    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
+    ahead = c[:, 2] > near
+    safe = np.where(ahead, c[:, 2], 1.0)
+    # Inverse of camera_rays' pixel grid: x = (2 (u + 0.5) / W - 1) W / H, y = 1 - 2 (v + 0.5) / H.
+    return (f * c[:, 0] / safe * H / W + 1) * W / 2 - 0.5, (1 - f * c[:, 1] / safe) * H / 2 - 0.5, ahead
+
+
 def project(c: np.ndarray, H: int, W: int, fov_degrees: float):
     """The nearest pixel (u, v) of points `c` (N, 3) in camera coordinates, and whether the
     view shows it (ahead of the camera, inside the frame); int (N,) x 2, bool (N,)."""
-    f = 1.0 / np.tan(np.radians(fov_degrees) / 2)
-    z = c[:, 2]
-    ahead = z > 1e-6
-    safe = np.where(ahead, z, 1.0)
-    # Inverse of camera_rays' pixel grid: x = (2 (u + 0.5) / W - 1) W / H, y = 1 - 2 (v + 0.5) / H.
-    u = np.rint((f * c[:, 0] / safe * H / W + 1) * W / 2 - 0.5)
-    v = np.rint((1 - f * c[:, 1] / safe) * H / 2 - 0.5)
+    u, v, ahead = pixel_coordinates(c, H, W, fov_degrees)
+    u, v = np.rint(u), np.rint(v)
     seen = ahead & (u >= 0) & (u <= W - 1) & (v >= 0) & (v <= H - 1)
     return np.where(seen, u, 0).astype(int), np.where(seen, v, 0).astype(int), seen
 

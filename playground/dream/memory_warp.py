@@ -27,7 +27,6 @@ draws exactly what the plain one draws with the memory, and training can only ad
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -179,7 +178,7 @@ class MemoryWarp(SamplerHook):
         self.alternatives = {}
         before = [p.pos.copy() for p in self.tracker.players] if self.pose in ("memory", "network") else None
         if self.pose == "frames":
-            self.stepped_from = [replace(p, pos=p.pos.copy(), vel=p.vel.copy()) for p in self.tracker.players]
+            self.stepped_from = [p.copy() for p in self.tracker.players]
         self.tracker.step(actions)
         doubts = self._check_steps(before) if before is not None else {}
         for r, ground in enumerate(self.tracker.grounds):

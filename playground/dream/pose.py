@@ -115,9 +115,9 @@ class PoseTracker:
     def step_seen(self, row: int, action: np.ndarray, before: np.ndarray, depth: np.ndarray,
                   after: np.ndarray) -> None:
         """Move row `row`'s player by `action` (25,) as the frames show: the rules' step, the
-        same step stopped along x, z, both or altogether, or falling off a ledge, where the view going from
-        `before` (H, W, 3, seen with `depth` (H, W) at the pose now) to `after` says so
-        (visual_odometry.py)."""
+        same step stopped along x, z, both or altogether, or falling off a ledge, where the
+        view going from `before` (H, W, 3, seen with `depth` (H, W) at the pose now) to
+        `after` says so (visual_odometry.py)."""
         self.players[row], drop = checked_step(self.grounds[row], self.players[row], action, before, depth, after,
                                                self.camera)
         self.grounds[row].level -= drop

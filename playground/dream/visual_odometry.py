@@ -22,12 +22,10 @@ sub-pixel accuracy of a few thousandths of a block a tick to drift less than the
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from playground import actions as A
-from playground.camera import CameraModel, camera_rays, view_rotation
+from playground.camera import CameraModel, camera_rays, pixel_coordinates, view_rotation
 from playground.rules import physics
 
 # The share of the rules' re-projection error a blocked step must come under to replace it.
@@ -63,11 +61,7 @@ def reprojection_error(before: np.ndarray, depth: np.ndarray, view_before: tuple
     eye1, yaw1, pitch1 = view_after
     points = eye0 + (rays[near] @ view_rotation(yaw0, pitch0).T) * t[near, None]
     c = (points - eye1) @ view_rotation(yaw1, pitch1)                    # camera coordinates after
-    f = 1.0 / np.tan(np.radians(camera.fov_degrees) / 2)
-    ahead = c[:, 2] > 0.05
-    z = np.where(ahead, c[:, 2], 1.0)
-    u = (f * c[:, 0] / z * H / W + 1) * W / 2 - 0.5                      # camera.project's pixel grid
-    v = (1 - f * c[:, 1] / z) * H / 2 - 0.5
+    u, v, ahead = pixel_coordinates(c, H, W, camera.fov_degrees, near=0.05)
     seen = ahead & (u >= 0) & (u <= W - 1) & (v >= 0) & (v <= H - 1)
     if seen.sum() < MIN_POINTS:
         return None
@@ -75,26 +69,22 @@ def reprojection_error(before: np.ndarray, depth: np.ndarray, view_before: tuple
     return float(np.abs(source - _bilinear(after.astype(np.float32), u[seen], v[seen])).mean())
 
 
-def _copy(player: physics.Player) -> physics.Player:
-    return replace(player, pos=player.pos.copy(), vel=player.vel.copy())
-
-
 def candidate_steps(ground, player: physics.Player, action: np.ndarray) -> list[tuple[physics.Player, int]]:
     """Each candidate step of `player` under `action` (25,) with the blocks the row's unknown
     ground drops by under it: the rules' step against `ground`; the same with its movement
     along world x, z, both and every axis undone (velocity there zeroed, as a collision
-    leaves it; stopped while falling, it has landed); and
-    the step with the unknown ground a block lower (walked off a ledge: the player falls).
+    leaves it; stopped while falling, it has landed); and the step with the unknown ground
+    a block lower (walked off a ledge: the player falls).
     `player` and `ground` are not changed."""
-    rules = _copy(player)
+    rules = player.copy()
     physics.step(ground, rules, action)
     out = [(rules, 0)]
     for axes in ([0], [2], [0, 2], [0, 1, 2]):
-        blocked = _copy(rules)
+        blocked = rules.copy()
         blocked.pos[axes], blocked.vel[axes] = player.pos[axes], 0.0
         blocked.on_ground = blocked.on_ground or (1 in axes and rules.vel[1] < 0)   # stopped falling: landed
         out.append((blocked, 0))
-    falls = _copy(player)
+    falls = player.copy()
     ground.level -= 1
     try:   # breaking and placing were done by the rules' step: not twice
         physics.step(ground, falls, np.where(_EDITS, 0.0, action))

@@ -46,12 +46,13 @@ def drift(seed: int, ticks: int, source: str) -> float:
     start = world.player.pos.copy()
     tracker.players[0].pos = start.copy()              # the same frame: only drift is measured
     tracker.grounds[0].level = int(np.floor(start[1] + 1e-3))
+    checked = source == "visual check"         # the depth lifts the frame before; it marks no ground
     depth = _depth(world, frame, source)
     for a in script("explore", np.random.default_rng(seed), ticks):
-        if depth is not None and source != "visual check":
+        if depth is not None and not checked:
             tracker.see(0, depth)
         before, frame = frame, world.step(a)
-        if source == "visual check":
+        if checked:
             tracker.step_seen(0, a, before, depth, frame)
         else:
             tracker.step(a[None])

@@ -151,8 +151,9 @@ def _pose_section(r: dict) -> list[str]:
         x = d[name]
         lines.append(f"| {name} | {x['median']:.2f} | {x['mean']:.2f} | {x['p90']:.2f} | {_pct(x['within_half_block'])} |")
     lines += ["", "Dead reckoning walks on level ground; \"visual check\" takes each of its steps, the same "
-              "step stopped along x, z, both or altogether, or a fall off a ledge, whichever best re-projects the frame before (lifted with the "
-              "depth network) onto the frame after (`dream/visual_odometry.py`); \"depth network\" collides "
+              "step stopped along x, z, both or altogether, or a fall off a ledge, whichever best re-projects "
+              "the frame before (lifted with the depth network) onto the frame after "
+              "(`dream/visual_odometry.py`); \"depth network\" collides "
               "with the tops of the blocks the shipped depth network finds in each shown frame (the world "
               "memory's `memory_pose` \"depth\"), \"world's depth\" with those the world's exact depth reveals "
               "(a perfect depth network's ceiling). All run on the world's frames. "

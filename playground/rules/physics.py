@@ -7,7 +7,7 @@ drag 0.98, jump impulse 0.42, walk 4.317 m/s, sprint x1.3, sneak x0.3.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -46,6 +46,10 @@ class Player:
     sneaking: bool = False
     slot: int = 0                         # hotbar slot 0-8
     cooldown: int = 0
+
+    def copy(self) -> "Player":
+        """An independent copy (its position and velocity arrays are not shared)."""
+        return replace(self, pos=self.pos.copy(), vel=self.vel.copy())
 
     def eye(self) -> np.ndarray:
         return self.pos + np.array([0.0, SNEAK_EYE_HEIGHT if self.sneaking else EYE_HEIGHT, 0.0])
