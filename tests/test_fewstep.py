@@ -80,8 +80,35 @@ def test_fewstep_batches_train_the_newest_frame_at_the_samplers_levels():
     assert torch.isfinite(loss) and logs["fewstep"] == 1
 
 
+def test_an_ema_teacher_runs_the_chain_and_the_student_takes_the_gradient():
+    from playground.train.dit import DiTTrainConfig, make_batch_fn, make_loss_fn
+    lat = np.random.default_rng(1).standard_normal((3, 20, 4, 4, 4)).astype(np.float16)
+    model_cfg = DiTConfig(in_channels=4, input_size=(4, 4), dim=32, depth=1, heads=2, max_frames=6)
+    cfg = DiTTrainConfig(model=model_cfg, clip=6, memory_prob=0.0,
+                         fewstep=FewStepConfig(prob=1.0, teacher_steps=3, teacher="ema"))
+    b = make_batch_fn(lat, np.zeros((3, 20, 25), np.float32), cfg, "cpu")(np.random.default_rng(0), 0)
+    torch.manual_seed(0)
+    student, ema = DiT(model_cfg), DiT(model_cfg).requires_grad_(False)
+    with torch.no_grad():
+        for p in ema.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    abar = alphas_cumprod().float()
+    loss, _ = make_loss_fn(abar, teacher_steps=3, teacher=lambda: ema)(student, b)
+    x_t = add_noise(abar, b["x0"], b["levels"], b["eps"])
+    want = chain_end(lambda x, lv: ema(x, lv, b["actions"])[0], abar, x_t, b["levels"], 3)
+    v = student(x_t, b["levels"], b["actions"])[0]
+    x0 = x0_from_v(abar, x_t[:, -1], b["levels"][:, -1], v[:, -1])
+    torch.testing.assert_close(loss, ((x0 - want) ** 2).mean())
+    own, _ = make_loss_fn(abar, teacher_steps=3)(student, b)       # the student's own chain is another target
+    assert not torch.isclose(own, loss)
+    loss.backward()
+    assert all(p.grad is None for p in ema.parameters())
+    assert any(p.grad is not None for p in student.parameters())
+
+
 @pytest.mark.parametrize("kwargs, match", [(dict(prob=1.5), "probability"), (dict(levels=(1000,)), "noise levels"),
-                                           (dict(levels=()), "noise levels"), (dict(teacher_steps=1), "at least 2")])
+                                           (dict(levels=()), "noise levels"), (dict(teacher_steps=1), "at least 2"),
+                                           (dict(teacher="teacher"), "online, ema")])
 def test_bad_fewstep_settings_are_refused(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         FewStepConfig(**kwargs)

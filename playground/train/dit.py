@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -174,9 +175,11 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
     return np.where(pick, change_e[k], e), np.where(pick, start, s)
 
 
-def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys", teacher_steps: int = 8):
+def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys", teacher_steps: int = 8,
+                 teacher: Callable[[], torch.nn.Module] | None = None):
     """The denoising loss (v-prediction, weighted per frame), or on few-step batches the
-    distillation towards the model's own `teacher_steps`-step chain (fewstep.py)."""
+    distillation towards the `teacher_steps`-step chain (fewstep.py) of teacher() (the EMA
+    weights, say), or of the model itself when teacher is None."""
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
         memory = bank = None
@@ -191,8 +194,14 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
         inputs = {"render": b["render"]} if "render" in b else {}
         v, _ = net(x_t, b["levels"], b["actions"], memory=memory, **inputs)
         if int(b["fewstep"]):
+            chain, chain_memory = model, memory
+            if teacher is not None:
+                chain = teacher()
+                with torch.no_grad():
+                    chain_memory = None if bank is None else chain.memory.bank(chain.compress(b["mem_x"], b["mem_a"]))
+
             def predict_v(x, levels):
-                return model(x, levels, b["actions"], memory=memory, **inputs)[0]
+                return chain(x, levels, b["actions"], memory=chain_memory, **inputs)[0]
             return fewstep_loss(predict_v, abar, x_t, b["levels"], v, teacher_steps), \
                 {"memory": int(memory is not None), "fewstep": 1}
         err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
@@ -264,12 +273,15 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     batch_fn = make_batch_fn(latents, actions, cfg, dev, renders)
     sample_fn = dit_sample_fn(ae.to(dev), context=min(4, cfg.model.max_frames - 2))
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
-    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on, cfg.fewstep.teacher_steps)
+    ema_copy: list[torch.nn.Module] = []     # fit hands its EMA weights over here (the `ema` teacher)
+    teacher = (lambda: ema_copy[0]) if cfg.fewstep.teacher == "ema" else None
+    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on, cfg.fewstep.teacher_steps, teacher)
     # Training takes the PyTorch path throughout: the Triton kernels compile and autotune once
     # per shape, and the dreamed context (no_grad, 1-6 frames) meets many shapes: on an H200
     # the first steps took 4 s each (batch 128), against 0.13 s (batch 64) on the PyTorch path.
     with ops.forced_backend("torch"):
-        ema = fit(model, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress)
+        ema = fit(model, loss_fn, batch_fn, cfg.train, out, dev, sample_fn, desc="dit", progress=progress,
+                  on_ema=ema_copy.append)
     if not is_main():
         return out / "model.safetensors"
     return export(out / "model.safetensors", ae, ae_path, ema.cpu().float(), cfg, out)

@@ -12,6 +12,9 @@ here a share of the batches puts the newest frame at one of the sampler's levels
 clean context as the frame sampler shows it, and asks the clean-frame prediction (x0, as
 Dreamer 4 predicts it) for the chain's end point instead of the data's frame. The other
 batches keep the denoising loss at every level, so every preset stays in distribution.
+The chain can run on the training weights themselves or on their EMA copy (`teacher: ema`),
+a target that moves slower than the student, as consistency models' target network does
+(Song et al., 2023).
 """
 from __future__ import annotations
 
@@ -26,11 +29,15 @@ from playground.model.diffusion import LEVELS, ddim_step, x0_from_v
 from playground.train.levels import newest_frame_levels
 
 
+TEACHERS = ("online", "ema")
+
+
 @dataclass(frozen=True)
 class FewStepConfig:
     prob: float = 0.0                       # share of batches (0: off)
     levels: tuple[int, ...] = (999, 500)    # the sampler's call levels (frame-2) the coarse step is trained at
     teacher_steps: int = 8                  # DDIM steps of the model's own chain from that level to 0
+    teacher: str = "online"                 # weights that run the chain: "online" (the ones trained) or "ema"
 
     def __post_init__(self):
         if not 0 <= self.prob <= 1:
@@ -40,6 +47,8 @@ class FewStepConfig:
         if self.teacher_steps < 2:
             raise ConfigError(f"fewstep.teacher_steps must be at least 2 (finer than one call), "
                               f"got {self.teacher_steps}")
+        if self.teacher not in TEACHERS:
+            raise ConfigError(f"fewstep.teacher must be one of {', '.join(TEACHERS)}, got {self.teacher!r}")
 
 
 def fewstep_levels(rng: np.random.Generator, B: int, L: int, cfg: FewStepConfig, max_context_level: int):

@@ -168,9 +168,11 @@ def _decide(due: bool, timed_out: bool, interrupted: bool, world: int, device) -
 def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict]],
         batch_fn: Callable[[np.random.Generator, int], Any], cfg: TrainConfig, out: str | Path,
         device: torch.device, sample_fn: Callable[[torch.nn.Module, int, Path], None] | None = None,
-        desc: str = "train", progress: bool = True) -> torch.nn.Module:
+        desc: str = "train", progress: bool = True,
+        on_ema: Callable[[torch.nn.Module], None] | None = None) -> torch.nn.Module:
     """Train `model` in place; returns the EMA copy. `batch_fn(rng, step)` makes a batch on
-    `device`; `loss_fn(model, batch)` returns (loss, {name: float})."""
+    `device`; `loss_fn(model, batch)` returns (loss, {name: float}); on_ema(ema) is given the
+    EMA copy (resumed, on `device`) before the first step, for a loss that uses it."""
     rank, world = distributed(device)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -182,6 +184,8 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], tuple[
     rng = np.random.default_rng(cfg.seed + 1000 * rank)
     state_path = out / "state.pt"
     step = _resume(state_path, model, ema, opt, rng, rank, device, desc)
+    if on_ema:
+        on_ema(ema)
     # Unused parameters happen: the memory module trains only on some batches.
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if world > 1 else model
     t_start = last_ckpt = time.time()
