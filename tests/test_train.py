@@ -323,6 +323,21 @@ def test_signal_saves_state_and_stops(tmp_path):
     assert signal.getsignal(signal.SIGINT) is before
 
 
+def test_the_loss_can_read_the_ema_weights_that_fit_keeps(tmp_path):
+    """on_ema hands over the EMA copy before the first step; the loss sees it move."""
+    from playground.train.loop import TrainConfig, fit
+    torch.manual_seed(0)
+    model, handed, seen = torch.nn.Linear(3, 1), [], []
+
+    def loss_fn(net, x):
+        seen.append(handed[0].weight.detach().clone())
+        return net(x).pow(2).mean(), {}
+
+    ema = fit(model, loss_fn, lambda rng, step: torch.randn(4, 3), TrainConfig(steps=3, bf16=False, warmup=1),
+              tmp_path, torch.device("cpu"), progress=False, on_ema=handed.append)
+    assert handed == [ema] and len(seen) == 3 and not torch.equal(seen[0], seen[-1])
+
+
 def test_fine_tune_grows_depth(tmp_path):
     """init_from into a deeper DiT: the file's blocks come first and the new ones start as
     the identity (adaLN-Zero), so the grown model predicts exactly what the file's does."""
