@@ -175,11 +175,11 @@ def _at_changes(rng, e, s, change_e, change_t, prob, L, m, T):
     return np.where(pick, change_e[k], e), np.where(pick, start, s)
 
 
-def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys", teacher_steps: int = 8,
-                 teacher: Callable[[], torch.nn.Module] | None = None):
+def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "keys",
+                 fewstep: FewStepConfig = FewStepConfig(), teacher: Callable[[], torch.nn.Module] | None = None):
     """The denoising loss (v-prediction, weighted per frame), or on few-step batches the
-    distillation towards the `teacher_steps`-step chain (fewstep.py) of teacher() (the EMA
-    weights, say), or of the model itself when teacher is None."""
+    distillation towards the `fewstep.teacher_steps`-step chain (fewstep.py) of teacher()
+    (the EMA weights, say), or of the model itself when teacher is None."""
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
         memory = bank = None
@@ -202,7 +202,8 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
 
             def predict_v(x, levels):
                 return chain(x, levels, b["actions"], memory=chain_memory, **inputs)[0]
-            return fewstep_loss(predict_v, abar, x_t, b["levels"], v, teacher_steps), \
+            covered = b["render"][:, -1, -1] if fewstep.data_where_covered and "render" in b else None
+            return fewstep_loss(predict_v, abar, x_t, b["levels"], v, fewstep.teacher_steps, x0[:, -1], covered), \
                 {"memory": int(memory is not None), "fewstep": 1}
         err = (v.float() - v_target(abar, x0, b["levels"], b["eps"])) ** 2
         per_frame = err.flatten(2).mean(-1)                                  # (B, T)
@@ -275,7 +276,7 @@ def train(data: str | Path | list, ae_path: str | Path, out: str | Path, cfg: Di
     guidance = cfg.sampler.action_guidance if cfg.dream_guided else 0.0
     ema_copy: list[torch.nn.Module] = []     # fit hands its EMA weights over here (the `ema` teacher)
     teacher = (lambda: ema_copy[0]) if cfg.fewstep.teacher == "ema" else None
-    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on, cfg.fewstep.teacher_steps, teacher)
+    loss_fn = make_loss_fn(abar, guidance, cfg.sampler.guidance_on, cfg.fewstep, teacher)
     # Training takes the PyTorch path throughout: the Triton kernels compile and autotune once
     # per shape, and the dreamed context (no_grad, 1-6 frames) meets many shapes: on an H200
     # the first steps took 4 s each (batch 128), against 0.13 s (batch 64) on the PyTorch path.

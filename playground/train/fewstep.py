@@ -38,6 +38,7 @@ class FewStepConfig:
     levels: tuple[int, ...] = (999, 500)    # the sampler's call levels (frame-2) the coarse step is trained at
     teacher_steps: int = 8                  # DDIM steps of the model's own chain from that level to 0
     teacher: str = "online"                 # weights that run the chain: "online" (the ones trained) or "ema"
+    data_where_covered: bool = False        # the target is the data's frame where the memory's picture covers it
 
     def __post_init__(self):
         if not 0 <= self.prob <= 1:
@@ -74,9 +75,20 @@ def chain_end(predict_v: Callable, abar: torch.Tensor, x_t: torch.Tensor, levels
 
 
 def fewstep_loss(predict_v: Callable, abar: torch.Tensor, x_t: torch.Tensor, levels: torch.Tensor,
-                 v: torch.Tensor, steps: int) -> torch.Tensor:
+                 v: torch.Tensor, steps: int, data: torch.Tensor | None = None,
+                 covered: torch.Tensor | None = None) -> torch.Tensor:
     """Mean squared error of the newest frame's clean-frame prediction from v (B, T, C, h, w)
-    against the model's own `steps`-step chain from the same input (no gradient)."""
-    target = chain_end(predict_v, abar, x_t, levels, steps)
+    against the `steps`-step chain of predict_v from the same input (no gradient).
+
+    With the data's newest frame `data` (B, C, h, w) and the share of each latent cell the
+    memory's picture covers, `covered` (B, h, w) in [0, 1], the target is the data's frame
+    by that share and the chain's end by the rest. Where the picture covers the view the
+    answer is known and copying it is what the picture is for; the chain, eight calls of a
+    small network, is noisy there as much as anywhere (docs/experiments.md), so it teaches
+    only what is new."""
+    target = chain_end(predict_v, abar, x_t, levels, steps).float()
+    if covered is not None:
+        assert data is not None and covered.shape == (data.shape[0], *data.shape[2:]), (covered.shape, data.shape)
+        target = target + covered[:, None].float() * (data.float() - target)
     x0 = x0_from_v(abar, x_t[:, -1], levels[:, -1], v[:, -1].float())
-    return ((x0 - target.float()) ** 2).mean()
+    return ((x0 - target) ** 2).mean()
