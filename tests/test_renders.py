@@ -64,7 +64,8 @@ def test_a_render_input_network_trains_from_a_plain_one_and_plays(dataset, tmp_p
                      *toy]) == 0
         assert json.loads((more / "log.jsonl").read_text())["fewstep"] == kind
     meta = checkpoint.read(more / "model.safetensors")[1]["extra"]["dit_train"]
-    assert meta["fewstep"] == {"prob": 1.0, "levels": [999, 500], "teacher_steps": 2}
+    assert meta["fewstep"] == {"prob": 1.0, "levels": [999, 500], "teacher_steps": 2, "teacher": "online",
+                               "data_where_covered": False}
 
 
 def test_the_render_preset_grows_the_shipped_network():
@@ -73,7 +74,8 @@ def test_the_render_preset_grows_the_shipped_network():
     from playground.train.dit import DiTTrainConfig
     cfg = build(DiTTrainConfig, load_yaml(preset_path("dit-tiny-render")), "dit-tiny-render")
     assert cfg.model == PRESETS["tiny-render"] and cfg.dream_prob == 0.5 and cfg.dream_guided
-    assert cfg.fewstep.prob == 0.5 and cfg.fewstep.levels == (999, 500)
+    assert cfg.fewstep.prob == 0.3 and cfg.fewstep.levels == (999, 500)
+    assert cfg.fewstep.teacher == "ema" and cfg.fewstep.data_where_covered
     from dataclasses import replace
     from playground.model.dit import DiTConfig
     shipped = checkpoint.config_from_dict(DiTConfig, checkpoint.read(cfg.init_from)[1]["models"]["dit"]["config"])
