@@ -75,7 +75,7 @@ def test_the_render_preset_grows_the_shipped_network():
     cfg = build(DiTTrainConfig, load_yaml(preset_path("dit-tiny-render")), "dit-tiny-render")
     assert cfg.model == PRESETS["tiny-render"] and cfg.dream_prob == 0.5 and cfg.dream_guided
     assert cfg.fewstep.prob == 0.3 and cfg.fewstep.levels == (999, 500)
-    assert cfg.fewstep.teacher == "ema" and cfg.fewstep.data_where_covered
+    assert cfg.fewstep.teacher == "ema" and not cfg.fewstep.data_where_covered
     from dataclasses import replace
     from playground.model.dit import DiTConfig
     shipped = checkpoint.config_from_dict(DiTConfig, checkpoint.read(cfg.init_from)[1]["models"]["dit"]["config"])
