@@ -123,3 +123,17 @@ def test_world_memory_levels_refuses_seed_counts_that_reach_the_reports_seeds():
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "world_memory_levels.py"), "out.json", "--play",
                            "--idm-seeds", "101"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "at most" not in done.stdout and "must be 1-100" in done.stderr
+
+
+def test_picture_fidelity_measures_every_source(tmp_path):
+    """tools/picture_fidelity.py on one short generated episode: a line per source."""
+    from playground.train.datagen import DatagenConfig, generate
+    generate(tmp_path / "d", DatagenConfig(episodes=1, ticks=14, revisit_fraction=0.0), progress=False)
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "picture_fidelity.py"), str(tmp_path / "d"),
+                           "--episodes", "1", "--skip", "4"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if "median" in line]
+    assert [line.split("median")[0].strip() for line in lines] == ["world's depth", "depth network", "the frame before"]
+    for line in lines:                  # covered cells were found and measured
+        median, cells = float(line.split("median")[1].split()[0]), int(line.split("(")[1].split()[0])
+        assert cells > 0 and 0 <= median < float("inf")

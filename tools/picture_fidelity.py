@@ -1,0 +1,79 @@
+"""How close the world memory's picture (the render network's input, train/renders.py) is
+to the frame it stands in for, in the autoencoder's latent space: per fully covered latent
+cell, the squared error of the picture's latent against the frame's, with the frames lifted
+by the world's exact depth and by the shipped depth network, at the exact pose or with the
+training pictures' pose drift; beside it, the same error of the frame before (what a network
+has without any picture).
+
+    python tools/picture_fidelity.py DATA_FOLDER [--episodes 6] [--drift 0] [--skip 8]
+
+DATA_FOLDER is a `playground datagen` folder (its episodes are re-simulated for their poses
+and depth). Prints one line per depth source: median and mean error, and the share of
+covered cells under 0.1 (the latents have unit variance)."""
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from playground.camera import CameraModel
+from playground.dream.memory_warp import render_input, shipped_depth
+from playground.model.autoencoder import frames_to_tensor
+from playground.model.depth import predict
+from playground.train.datagen import load_episodes
+from playground.train.renders import episode_pictures
+from playground.voxel import VoxelConfig, VoxelWorld
+
+
+def replay(seed: int, actions: np.ndarray, config: dict) -> tuple[list[tuple], np.ndarray]:
+    """Poses [(eye, yaw, pitch)] and exact depth (T, H, W) of a generated episode."""
+    extra = {"fov": config["fov"]} if "fov" in config else {}
+    world = VoxelWorld(VoxelConfig.make(config.get("width", 64), config.get("height", 64), **extra))
+    world.reset(int(seed))
+    poses, depths = [], []
+    for t, a in enumerate(actions):
+        if t:
+            world.step(a)
+        p = world.player
+        poses.append((p.eye().copy(), float(p.yaw), float(p.pitch)))
+        depths.append(world.depth())
+    return poses, np.stack(depths)
+
+
+def summary(errors: list[np.ndarray]) -> str:
+    e = np.concatenate(errors)
+    return f"median {np.median(e):.3f}  mean {e.mean():.3f}  share < 0.1: {(e < 0.1).mean():.0%}  ({e.size} cells)"
+
+
+@torch.no_grad()
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data", type=Path)
+    ap.add_argument("--episodes", type=int, default=6)
+    ap.add_argument("--drift", type=float, default=0.0, help="blocks a tick of pose random walk (training: 0.03)")
+    ap.add_argument("--skip", type=int, default=8, help="leave out each episode's first ticks (little memory yet)")
+    ap.add_argument("--ae", default="checkpoints/tiny.safetensors")
+    a = ap.parse_args()
+    from playground.train.dit import load_ae
+    config = json.loads((a.data / "meta.json").read_text()).get("config", {})
+    camera = CameraModel(fov_degrees=config.get("fov", CameraModel().fov_degrees))
+    ae, depth_net = load_ae(a.ae), shipped_depth()
+    errors: dict[str, list] = {"world's depth": [], "depth network": [], "the frame before": []}
+    for e, (frames, actions, seed) in enumerate(load_episodes(a.data)):
+        if e >= a.episodes:
+            break
+        poses, exact = replay(seed, actions, config)
+        z = ae.encode(frames_to_tensor(frames)).float().numpy()                 # (T, C, h, w)
+        errors["the frame before"].append(((z[a.skip:] - z[a.skip - 1:-1]) ** 2).mean(1).ravel())
+        for name, depth in (("world's depth", exact), ("depth network", predict(depth_net, frames))):
+            pictures, covered = episode_pictures(frames, poses, depth, camera, a.drift, np.random.default_rng(e))
+            r = render_input(ae.encode(frames_to_tensor(pictures)), covered).float().numpy()
+            err = ((r[a.skip:, :-1] - z[a.skip:]) ** 2).mean(1)                 # (T', h, w)
+            errors[name].append(err[r[a.skip:, -1] >= 0.999])
+    for name, errs in errors.items():
+        print(f"{name:17s} {summary(errs)}")
+
+
+if __name__ == "__main__":
+    main()
