@@ -22,23 +22,7 @@ from playground.dream.memory_warp import render_input, shipped_depth
 from playground.model.autoencoder import frames_to_tensor
 from playground.model.depth import predict
 from playground.train.datagen import load_episodes
-from playground.train.renders import episode_pictures
-from playground.voxel import VoxelConfig, VoxelWorld
-
-
-def replay(seed: int, actions: np.ndarray, config: dict) -> tuple[list[tuple], np.ndarray]:
-    """Poses [(eye, yaw, pitch)] and exact depth (T, H, W) of a generated episode."""
-    extra = {"fov": config["fov"]} if "fov" in config else {}
-    world = VoxelWorld(VoxelConfig.make(config.get("width", 64), config.get("height", 64), **extra))
-    world.reset(int(seed))
-    poses, depths = [], []
-    for t, a in enumerate(actions):
-        if t:
-            world.step(a)
-        p = world.player
-        poses.append((p.eye().copy(), float(p.yaw), float(p.pitch)))
-        depths.append(world.depth())
-    return poses, np.stack(depths)
+from playground.train.renders import episode_pictures, replay_episode
 
 
 def summary(errors: list[np.ndarray]) -> str:
@@ -63,7 +47,8 @@ def main() -> None:
     for e, (frames, actions, seed) in enumerate(load_episodes(a.data)):
         if e >= a.episodes:
             break
-        poses, exact = replay(seed, actions, config)
+        poses, exact = zip(*((pose, world.depth()) for pose, world in replay_episode(seed, actions, config, frames[0])))
+        exact = np.stack(exact)
         z = ae.encode(frames_to_tensor(frames)).float().numpy()                 # (T, C, h, w)
         errors["the frame before"].append(((z[a.skip:] - z[a.skip - 1:-1]) ** 2).mean(1).ravel())
         for name, depth in (("world's depth", exact), ("depth network", predict(depth_net, frames))):

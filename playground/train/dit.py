@@ -182,10 +182,7 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
     (the EMA weights, say), or of the model itself when teacher is None."""
     def loss_fn(net, b):
         model = net.module if hasattr(net, "module") else net
-        memory = bank = None
-        if b["mem_x"].shape[1]:
-            bank = model.compress(b["mem_x"], b["mem_a"])                    # (B, m, K, D)
-            memory = model.memory.bank(bank)
+        bank, memory = _memory_of(model, b)
         x0, dreamed = b["x0"], int(b["dreamed"])
         if dreamed:
             x0 = dream_context(model, x0, b["levels"], b["actions"], dreamed, bank, int(b["dream_seed"]),
@@ -198,7 +195,7 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
             if teacher is not None:
                 chain = teacher()
                 with torch.no_grad():
-                    chain_memory = None if bank is None else chain.memory.bank(chain.compress(b["mem_x"], b["mem_a"]))
+                    chain_memory = _memory_of(chain, b)[1]
 
             def predict_v(x, levels):
                 return chain(x, levels, b["actions"], memory=chain_memory, **inputs)[0]
@@ -211,6 +208,15 @@ def make_loss_fn(abar: torch.Tensor, guidance: float = 0.0, guidance_on: str = "
         loss = (per_frame * b["weight"]).sum() / b["weight"].sum().clamp_min(1e-6)
         return loss, {"memory": int(memory is not None), "fewstep": 0}
     return loss_fn
+
+
+def _memory_of(model: DiT, b: dict) -> tuple:
+    """(bank (B, m, K, D), memory) of the batch's memory frames as `model` compresses them;
+    (None, None) when the batch has none."""
+    if not b["mem_x"].shape[1]:
+        return None, None
+    bank = model.compress(b["mem_x"], b["mem_a"])
+    return bank, model.memory.bank(bank)
 
 
 def clip_frames(cfg: DiTTrainConfig) -> int:

@@ -18,6 +18,7 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -38,23 +39,27 @@ class RenderConfig:
     seed: int = 0            # of the drift
 
 
-def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> list[tuple]:
-    """(eye (3,), yaw, pitch) of every frame of the generated episode `seed` with `actions`
-    (T, 25), re-simulated in a voxel world of the dataset's `config`; DatasetError unless it
-    starts with the dataset's first frame `first` (H, W, 3)."""
+def replay_episode(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> Iterator[tuple]:
+    """((eye (3,), yaw, pitch), the voxel world) at every frame of the generated episode
+    `seed` with `actions` (T, 25), re-simulated in a voxel world of the dataset's `config`
+    (the same world each time, stepped); DatasetError unless it starts with the dataset's
+    first frame `first` (H, W, 3)."""
     from playground.voxel import VoxelConfig, VoxelWorld
     world = VoxelWorld(VoxelConfig.make(config.get("width", 64), config.get("height", 64),
                                         **({"fov": config["fov"]} if "fov" in config else {})))
     shown = world.reset(int(seed))
     if not np.array_equal(shown, first):
         raise DatasetError(f"episode seed {seed} does not re-simulate to its frames (another playground version?)")
-    poses = []
     for t, a in enumerate(actions):
         if t:
             world.step(a)
         p = world.player
-        poses.append((p.eye().copy(), float(p.yaw), float(p.pitch)))
-    return poses
+        yield (p.eye().copy(), float(p.yaw), float(p.pitch)), world
+
+
+def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> list[tuple]:
+    """(eye (3,), yaw, pitch) of every frame of the generated episode (replay_episode)."""
+    return [pose for pose, _ in replay_episode(seed, actions, config, first)]
 
 
 def episode_pictures(frames: np.ndarray, poses: list[tuple], depth: np.ndarray, camera: CameraModel,
