@@ -25,8 +25,8 @@ def dataset(tmp_path_factory):
 def test_poses_re_simulate_the_episode_and_its_pictures_cover_what_was_shown(dataset):
     frames, actions, seed = next(iter(load_episodes(dataset)))
     config = json.loads((dataset / "meta.json").read_text())["config"]
-    poses = episode_poses(seed, actions, config, frames[0])
-    assert len(poses) == len(frames) and poses[0][0].shape == (3,)
+    poses, edits = episode_poses(seed, actions, config, frames[0])
+    assert len(poses) == len(edits) == len(frames) and poses[0][0].shape == (3,)
     with pytest.raises(DatasetError, match="does not re-simulate"):
         episode_poses(seed + 1, actions, config, frames[0])
     still = [poses[0]] * len(frames)                              # the first view, held: its picture is itself
@@ -36,6 +36,23 @@ def test_poses_re_simulate_the_episode_and_its_pictures_cover_what_was_shown(dat
     assert not covered[0].any() and covered[1:].mean() > 0.9
     err = np.abs(pictures[1:].astype(int) - held[1:].astype(int))[covered[1:]]
     assert np.median(err) <= 2
+
+
+def test_a_broken_block_leaves_the_pictures_after_it():
+    from playground.voxel import VoxelConfig, VoxelWorld
+    from playground.train.renders import replay_episode
+    world = VoxelWorld(VoxelConfig.make(64, 64))
+    actions = [A.zero(), *[A.make(pitch=-1.0)] * 3, *[A.make({"attack"})] * 12]
+    frames = [world.reset(5)] + [world.step(a) for a in actions[1:]]
+    replayed = list(replay_episode(5, np.stack(actions), {}, frames[0]))
+    edits = [cells for _, _, cells in replayed]
+    assert sum(map(len, edits)) >= 1 and not edits[0]
+    broke = next(t for t, cells in enumerate(edits) if cells)
+    poses = [pose for pose, _, _ in replayed]
+    frames, depth = np.stack(frames), np.full((len(frames), 64, 64), 3.0)   # the ground ahead, roughly
+    _, kept = episode_pictures(frames, poses, depth, CameraModel(), 0.0, np.random.default_rng(0))
+    _, forgot = episode_pictures(frames, poses, depth, CameraModel(), 0.0, np.random.default_rng(0), edits)
+    assert np.array_equal(kept[:broke], forgot[:broke]) and forgot[broke].sum() < kept[broke].sum()
 
 
 def test_a_render_input_network_trains_from_a_plain_one_and_plays(dataset, tmp_path):

@@ -4,7 +4,7 @@ import pytest
 
 from playground.camera import CameraModel, reproject
 from playground.dream import world_memory as WM
-from playground.dream.world_memory import WorldMemory, close_holes
+from playground.dream.world_memory import Drawn, WorldMemory, close_holes, seen_through
 
 EYE = np.zeros(3)
 
@@ -17,7 +17,7 @@ def test_a_view_renders_back_as_it_was_shown():
     frame = picture()
     memory = WorldMemory(1)
     memory.add(0, frame, np.full(frame.shape[:2], 5.0), EYE, 0.0, 0.0, tick=0)
-    image, covered = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
+    image, covered, _ = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
     assert covered.mean() > 0.97
     assert (image[covered] == frame[covered]).all(axis=-1).mean() > 0.9
 
@@ -28,23 +28,70 @@ def test_the_sky_turns_like_a_rotation_and_keeps_its_first_view():
     sky = np.full(frame.shape[:2], np.inf)
     memory.add(0, frame, sky, EYE, 0.0, 0.0, tick=0)
     memory.add(0, later, sky, EYE, 0.0, 0.0, tick=1)          # seen again: the first view stays
-    image, covered = memory.render(0, EYE, 10.0, 0.0, frame.shape[:2])
+    image, covered, _ = memory.render(0, EYE, 10.0, 0.0, frame.shape[:2])
     want, saw = reproject(frame, (0.0, 0.0), (10.0, 0.0), CameraModel().fov_degrees)
     both = covered & saw
     assert 0.6 < covered.mean() < 0.95 and both.mean() > 0.6
     assert (np.abs(image[both].astype(int) - want[both]) == 0).all(axis=-1).mean() > 0.6
 
 
-def test_known_pixels_are_not_lifted_again():
+def test_what_the_render_drew_is_not_lifted_again():
     frame = picture()
     memory = WorldMemory(1)
     depth = np.full(frame.shape[:2], 4.0)
-    memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0, known=np.ones(frame.shape[:2], bool))
+    drawn_there = Drawn(np.full(frame.shape[:2], 4.2, np.float32), np.zeros(frame.shape[:2], bool))
+    memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0, drawn=drawn_there)
     assert memory.points() == 0
     memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0)
     n = memory.points()
     memory.add(0, picture(3), depth, EYE, 0.0, 0.0, tick=1)        # the same cells: kept, not added
     assert n > 0 and memory.points() == n
+
+
+def test_a_surface_in_front_of_what_was_drawn_is_learned():
+    frame = picture()
+    memory = WorldMemory(1)
+    memory.add(0, frame, np.full(frame.shape[:2], 8.0), EYE, 0.0, 0.0, tick=0)
+    image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
+    assert np.isfinite(drawn.distance[covered]).mean() > 0.97
+    nearer = np.full(frame.shape[:2], 8.0)
+    nearer[10:20, 10:20] = 3.0                                      # a block placed in front
+    assert drawn.lacks(nearer).sum() == 100
+    front = picture(5)
+    memory.add(0, front, nearer, EYE, 0.0, 0.0, tick=1, drawn=drawn)
+    image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
+    assert (image[11:19, 11:19] == front[11:19, 11:19]).all(axis=-1).mean() > 0.9
+    assert np.allclose(drawn.distance[11:19, 11:19], 3.0, rtol=0.05)
+
+
+def test_the_sky_map_is_no_point_so_ground_seen_there_later_is_learned():
+    memory = WorldMemory(1)
+    far = np.full((32, 48), np.inf)
+    memory.add(0, picture(1), far, EYE, 0.0, 0.0, tick=0)
+    image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, (32, 48))
+    assert covered.mean() > 0.9 and not np.isfinite(drawn.distance).any()
+    assert drawn.lacks(np.full((32, 48), 5.0)).all()
+
+
+def test_a_place_seen_far_away_is_replaced_by_a_view_from_near():
+    memory = WorldMemory(1)
+    wall_far, wall_near = np.full((32, 48, 3), 40, np.uint8), np.full((32, 48, 3), 200, np.uint8)
+    memory.add(0, wall_far, np.full((32, 48), 12.0), EYE, 0.0, 0.0, tick=0)
+    eye = np.array([0.0, 0.0, 9.0])                                 # walked up to 3 blocks from it
+    image, covered, drawn = memory.render(0, eye, 0.0, 0.0, (32, 48))
+    assert drawn.coarse[covered].mean() > 0.9
+    assert (image[covered] == 40).all()
+    memory.add(0, wall_near, np.full((32, 48), 3.0), eye, 0.0, 0.0, tick=1, drawn=drawn)
+    image, covered, drawn = memory.render(0, eye, 0.0, 0.0, (32, 48))
+    assert (image[covered] == 200).all(axis=-1).mean() > 0.97 and not drawn.coarse.any()
+
+
+def test_a_far_point_seen_through_a_gap_in_a_nearer_surface_is_a_hole():
+    distance = np.full((5, 5), 2.0, np.float32)
+    distance[2, 2] = 9.0                       # between four nearer points
+    distance[0, 0] = 9.0                       # a corner: two nearer neighbours, an edge of the surface
+    through = seen_through(distance)
+    assert through[2, 2] and through.sum() == 1
 
 
 def test_memory_stays_within_capacity_and_keeps_what_it_saw_last():
@@ -54,7 +101,7 @@ def test_memory_stays_within_capacity_and_keeps_what_it_saw_last():
         eye = np.array([0.0, 0.0, 3.0 * t])
         memory.add(0, frame, np.full(frame.shape[:2], 3.0), eye, 0.0, 0.0, tick=t)
         assert memory.points() <= 3000
-    image, covered = memory.render(0, np.array([0.0, 0.0, 117.0]), 0.0, 0.0, frame.shape[:2])
+    image, covered, _ = memory.render(0, np.array([0.0, 0.0, 117.0]), 0.0, 0.0, frame.shape[:2])
     assert covered.mean() > 0.9                                     # the newest view is still there
 
 
@@ -103,8 +150,9 @@ def test_rows_rendered_together_are_each_what_rendering_it_alone_gives():
         depth = np.random.default_rng(r).uniform(2.0, 9.0, frame.shape[:2])
         memory.add(r, frame, depth, EYE, 10.0 * r, -5.0 * r, tick=0)
     eyes, yaws, pitches = [np.array([0.2 * r, 0.1, 0.5]) for r in range(3)], [3.0, 15.0, 24.0], [0.0, -4.0, -12.0]
-    images, covered = memory.render_rows(range(3), eyes, yaws, pitches, (32, 48))
+    images, covered, drawn = memory.render_rows(range(3), eyes, yaws, pitches, (32, 48))
     for r in range(3):
-        image, cover = memory.render(r, eyes[r], yaws[r], pitches[r], (32, 48))
+        image, cover, alone = memory.render(r, eyes[r], yaws[r], pitches[r], (32, 48))
         assert np.array_equal(images[r], image) and np.array_equal(covered[r], cover)
+        assert np.array_equal(drawn.distance[r], alone.distance) and np.array_equal(drawn.coarse[r], alone.coarse)
         assert cover.mean() > 0.3

@@ -47,12 +47,13 @@ def main() -> None:
     for e, (frames, actions, seed) in enumerate(load_episodes(a.data)):
         if e >= a.episodes:
             break
-        poses, exact = zip(*((pose, world.depth()) for pose, world in replay_episode(seed, actions, config, frames[0])))
+        poses, exact, edits = zip(*((pose, world.depth(), cells)
+                                    for pose, world, cells in replay_episode(seed, actions, config, frames[0])))
         exact = np.stack(exact)
         z = ae.encode(frames_to_tensor(frames)).float().numpy()                 # (T, C, h, w)
         errors["the frame before"].append(((z[a.skip:] - z[a.skip - 1:-1]) ** 2).mean(1).ravel())
         for name, depth in (("world's depth", exact), ("depth network", predict(depth_net, frames))):
-            pictures, covered = episode_pictures(frames, poses, depth, camera, a.drift, np.random.default_rng(e))
+            pictures, covered = episode_pictures(frames, poses, depth, camera, a.drift, np.random.default_rng(e), edits)
             r = render_input(ae.encode(frames_to_tensor(pictures)), covered).float().numpy()
             err = ((r[a.skip:, :-1] - z[a.skip:]) ** 2).mean(1)                 # (T', h, w)
             errors[name].append(err[r[a.skip:, -1] >= 0.999])

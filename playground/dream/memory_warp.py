@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from playground.camera import CameraModel, fill_unseen
 from playground.dream.hooks import SamplerHook
 from playground.dream.pose import PoseTracker
-from playground.dream.world_memory import WorldMemory
+from playground.dream.world_memory import Drawn, WorldMemory
 from playground.model.depth import DepthNet, predict
 from playground.model.diffusion import x0_from_v
 from playground.rules import physics
@@ -119,7 +119,7 @@ class MemoryWarp(SamplerHook):
         self.shown = frames.copy()
         self.depths = np.zeros(frames.shape[:3], np.float32)    # memory_pose "frames": of the frames shown
         self.stepped_from = None
-        self.covered = self.slot_render = self.pending_render = None
+        self.drawn = self.slot_render = self.pending_render = None
         self._learn(session, np.arange(B), frames)
 
     def reset_rows(self, session, rows, frames, pitch):
@@ -130,16 +130,16 @@ class MemoryWarp(SamplerHook):
             self.pending_render[torch.as_tensor(rows, device=self.pending_render.device)] = 0
         self._learn(session, rows, frames)
 
-    def _learn(self, session, rows: np.ndarray, frames: np.ndarray, known: np.ndarray | None = None) -> None:
+    def _learn(self, session, rows: np.ndarray, frames: np.ndarray, drawn: Drawn | None = None) -> None:
         """Rows `rows` (n,) showed frames (n, H, W, 3): their depth lifts into the memory, at
-        the rows' poses now, what the memory's render `known` (n, H, W) did not cover (and,
+        the rows' poses now, what the memory's render `drawn` (n, H, W) lacks (and,
         with the pose from depth, tells the tracker the ground it shows)."""
         depth = predict(self.depth, frames, bf16=bool(session.opt.bf16))
         if self.pose == "frames":
             self.depths[rows] = depth
         for k, (r, frame, d) in enumerate(zip(np.asarray(rows).tolist(), frames, depth)):
             p = self.tracker.pose(r)
-            self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if known is None else known[k])
+            self.memory.add(r, frame, d, p.eye, p.yaw, p.pitch, self.tick, None if drawn is None else drawn.row(k))
             if self.pose == "depth":
                 self.tracker.see(r, d)
 
@@ -191,16 +191,16 @@ class MemoryWarp(SamplerHook):
     def _picture(self, session, doubts: dict) -> None:
         """Render and encode the memory at every row's pose, then at the `doubts` rows'
         poses without their steps (row -> feet then; self.alternatives: row -> (latent,
-        covered, feet))."""
+        covered, Drawn, feet))."""
         B = len(self.shown)
         poses = [self.tracker.pose(r) for r in range(B)]
         doubted = list(doubts)
         eyes = [p.eye for p in poses] + [poses[r].eye + doubts[r] - self.tracker.players[r].pos for r in doubted]
-        views, covered = self.memory.render_rows(list(range(B)) + doubted, eyes,
+        views, covered, drawn = self.memory.render_rows(list(range(B)) + doubted, eyes,
                                                  [p.yaw for p in poses] + [poses[r].yaw for r in doubted],
                                                  [p.pitch for p in poses] + [poses[r].pitch for r in doubted],
                                                  self.shown.shape[1:3], self.tick + 1)
-        self.covered = covered[:B]
+        self.drawn = drawn.row(slice(0, B))
         as_input = session.dit.cfg.render_input
         enough = covered.mean((1, 2)) >= MIN_COVER
         rows = np.arange(B) if as_input else np.flatnonzero(enough[:B])
@@ -217,7 +217,7 @@ class MemoryWarp(SamplerHook):
             self.slot_render = render_input(z, covered[rows])[:, None]
         for j, k in enumerate(alternates):
             r = doubted[k - B]
-            self.alternatives[r] = z_alt[j], covered[k], doubts[r]
+            self.alternatives[r] = z_alt[j], covered[k], drawn.row(k), doubts[r]
         start = np.flatnonzero(enough[rows])
         if len(start):
             self.pictured = rows[start], torch.as_tensor(rows[start], device=session.device), z[start], \
@@ -240,7 +240,7 @@ class MemoryWarp(SamplerHook):
         the latent cells both pictures cover) is undone, and that picture is the one used."""
         host_rows, _, z, covered = self.pictured
         where = {r: k for k, r in enumerate(host_rows.tolist())}
-        for r, (z_stay, covered_stay, stay) in self.alternatives.items():
+        for r, (z_stay, covered_stay, drawn_stay, stay) in self.alternatives.items():
             k = where.get(r)
             if k is None:
                 continue
@@ -249,7 +249,8 @@ class MemoryWarp(SamplerHook):
             self.doubts_judged += 1
             if (both * (guess - z_stay) ** 2).sum() < (both * (guess - z[k]) ** 2).sum():
                 self._undo_step(r, stay)
-                z[k], covered[k], self.covered[r] = z_stay, covered_stay, covered_stay
+                z[k], covered[k] = z_stay, covered_stay
+                self.drawn.distance[r], self.drawn.coarse[r] = drawn_stay
                 if self.slot_render is not None:
                     self.slot_render[r, 0] = render_input(z_stay[None], covered_stay[None])[0]
                 self.doubts_undone += 1
@@ -276,7 +277,7 @@ class MemoryWarp(SamplerHook):
         if self.stepped_from is not None:
             self._check_with_frames(actions, frames)
         self.shown = frames.copy()     # the caller may draw on what it is given
-        self._learn(session, np.arange(len(frames)), frames, self.covered)
+        self._learn(session, np.arange(len(frames)), frames, self.drawn)
         if self.tick % GROUND_EVERY == 0:
             for ground, player in zip(self.tracker.grounds, self.tracker.players):
                 ground.keep_near(player.pos[0], player.pos[2], GROUND_RADIUS)

@@ -12,16 +12,23 @@ degree, as if at infinity, and fills the pixels no point covers.
 
 Which evidence wins: the dream's own frames are redrawn from this memory every tick, so
 taking a place's colour again from each redraw would copy the redraw's blur forward (the
-first, sharper view of a place is the better one), and lifting it again with
-a new depth estimate would scatter spurious points in front of it. So a frame adds only the
-pixels the memory did not cover (`add`'s `known`): what is kept is what was shown first,
-until an edit (breaking, placing) clears it. Bounded: past
-`capacity` points, those not seen (drawn in a render) for longest are evicted, down to
-`EVICT_TO` of it.
+first, sharper view of a place is the better one), and lifting it again with a new depth
+estimate would scatter spurious points in front of it. So a frame adds only what its render
+(`Drawn`) shows the memory lacks: pixels no point drew (the sky map's direction-only colour
+is no point), pixels whose surface lies more than `DEPTH_TOLERANCE` nearer than the point
+drawn there (something in front the memory never saw), and pixels drawn by a point seen from
+more than `REFINE` times farther, whose cell the nearer view's points then replace (detail
+and fog: a place first seen far away is kept as seen near). What was shown first otherwise
+stays, until an edit (breaking, placing) clears it. Bounded: past `capacity` points, those
+not seen (drawn in a render) for longest are evicted, down to `EVICT_TO` of it.
+
+Measured with the world's own frames, depth and poses (`tools/picture_fidelity.py`): these
+three rules halve the picture's pixel error against the frame it stands for.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,6 +37,8 @@ from playground.camera import CameraModel, camera_rays, project, view_rotation
 CELL = 0.1              # blocks: the cells that say whether a place is already kept
 MAX_DISTANCE = 16.0     # blocks: beyond this the fog hides too much to keep
 CAPACITY = 100_000      # points per row (about 3.5 MB)
+DEPTH_TOLERANCE = 0.1   # a surface this share nearer than the point drawn there is new to the memory
+REFINE = 2.0            # a point seen with this many times a new view's sample spacing is replaced
 EVICT_TO = 0.9          # share of capacity kept after an eviction (so it runs rarely)
 MAX_SPLAT = 7           # pixels: the largest square one point is drawn as
 SKY_BINS = 0.5          # degrees per sky-map bin (a pixel of the 64-pixel view spans about 1.1)
@@ -40,6 +49,23 @@ def cell_keys(cells: np.ndarray) -> np.ndarray:
     """Integer cells (N, 3) -> int64 keys (N,), one per cell (|coordinate| < 2**20)."""
     c = cells.astype(np.int64) + _BIAS
     return (c[:, 0] << 42) | (c[:, 1] << 21) | c[:, 2]
+
+
+class Drawn(NamedTuple):
+    """What a render drew at each pixel: `distance` (..., H, W) float32 of the point drawn
+    (blocks; inf where only the sky map or nothing drew it) and `coarse` (..., H, W) bool,
+    the point was seen with more than REFINE times the sample spacing it has now."""
+    distance: np.ndarray
+    coarse: np.ndarray
+
+    def row(self, k) -> "Drawn":
+        return Drawn(self.distance[k], self.coarse[k])
+
+    def lacks(self, depth: np.ndarray) -> np.ndarray:
+        """(H, W) bool: where a frame with `depth` (H, W) (inf: sky or fog) shows what this
+        render (of one row) does not hold: no point drawn, a surface nearer than the point
+        drawn, or a coarse point."""
+        return ~np.isfinite(self.distance) | (depth < self.distance * (1 - DEPTH_TOLERANCE)) | self.coarse
 
 
 @dataclass
@@ -96,14 +122,14 @@ class WorldMemory:
         return 2 * np.tan(np.radians(self.camera.fov_degrees) / 2) / H
 
     def add(self, row: int, frame: np.ndarray, depth: np.ndarray, eye: np.ndarray, yaw: float, pitch: float,
-            tick: int, known: np.ndarray | None = None) -> None:
+            tick: int, drawn: Drawn | None = None) -> None:
         """Row `row` learns what `frame` (H, W, 3) uint8 shows at distances `depth` (H, W)
-        (inf: sky or fog) seen from `eye` (3,) at (yaw, pitch) degrees, at `tick`, except
-        the pixels `known` (H, W) bool says its render for this pose already covered."""
+        (inf: sky or fog) seen from `eye` (3,) at (yaw, pitch) degrees, at `tick`: where
+        `drawn`, its render for this pose (one row's), lacks it (Drawn.lacks), or all of it."""
         H, W = depth.shape
         rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
         t = depth.reshape(-1)
-        unknown = np.ones(H * W, bool) if known is None else ~known.reshape(-1)
+        unknown = np.ones(H * W, bool) if drawn is None else drawn.lacks(depth).reshape(-1)
         colour = frame.reshape(-1, 3)
         far, near = unknown & ~(t < MAX_DISTANCE), unknown & (t < MAX_DISTANCE)
         self._add_sky(row, rays[far], colour[far], np.degrees(self._pixel_angle(H)))
@@ -130,10 +156,14 @@ class WorldMemory:
             self.sky_seen[row, bi[fresh], bj[fresh]] = True
 
     def _merge(self, old: Cloud, new: Cloud) -> Cloud:
-        """New points join in key order, except in cells that already hold points."""
-        at = np.searchsorted(old.key, new.key)
-        known = at < len(old)
-        known[known] = old.key[at[known]] == new.key[known]
+        """New points join in key order, except in cells that already hold points; a cell
+        whose points are REFINE times coarser than a new one in it is replaced by the new."""
+        at, known = self._cells_held(old, new)
+        finer = known.copy()
+        finer[known] = new.spacing[known] * REFINE < old.spacing[at[known]]
+        if finer.any():
+            old = old.take(~np.isin(old.key, new.key[finer]))
+            at, known = self._cells_held(old, new)
         add = new.take(~known)
         # np.insert's placement, worked out once for the five arrays: the new points (sorted,
         # so their insertion points never decrease) land at their insertion point plus the
@@ -148,6 +178,14 @@ class WorldMemory:
             return out
         merged = Cloud(*(merge(getattr(old, f), getattr(add, f)) for f in ("key", "xyz", "rgb", "spacing", "seen")))
         return self._evict(merged) if len(merged) > self.capacity else merged
+
+    @staticmethod
+    def _cells_held(old: Cloud, new: Cloud) -> tuple[np.ndarray, np.ndarray]:
+        """Where each new point's key falls in `old` (N,) and whether `old` holds its cell (N,)."""
+        at = np.searchsorted(old.key, new.key)
+        known = at < len(old)
+        known[known] = old.key[at[known]] == new.key[known]
+        return at, known
 
     def _evict(self, cloud: Cloud) -> Cloud:
         """The points seen most recently, EVICT_TO of capacity, in key order."""
@@ -169,18 +207,19 @@ class WorldMemory:
     def render(self, row: int, eye: np.ndarray, yaw: float, pitch: float, hw: tuple[int, int],
                tick: int | None = None):
         """Row `row`'s points seen from `eye` at (yaw, pitch): (image (H, W, 3) uint8, covered
-        (H, W) bool). See render_rows."""
-        images, covered = self.render_rows([row], [eye], [yaw], [pitch], hw, tick)
-        return images[0], covered[0]
+        (H, W) bool, Drawn of (H, W)). See render_rows."""
+        images, covered, drawn = self.render_rows([row], [eye], [yaw], [pitch], hw, tick)
+        return images[0], covered[0], drawn.row(0)
 
     def render_rows(self, rows, eyes, yaws, pitches, hw: tuple[int, int], tick: int | None = None):
         """Each of `rows`' (n,) points seen from its `eyes` (n, 3) at its (yaw, pitch)
-        degrees: (images (n, H, W, 3) uint8, covered (n, H, W) bool). Each point is a square
-        as wide as its sample spacing there, up to MAX_SPLAT pixels; the nearest point wins a
-        pixel. With `tick`, the points drawn count as seen then (eviction keeps what is
-        seen). The rows share one splat and one hole-closing pass (a batch of rows costs
-        about what one does in numpy's per-call overhead); each row's picture is exactly
-        what rendering it alone gives."""
+        degrees: (images (n, H, W, 3) uint8, covered (n, H, W) bool, Drawn of (n, H, W)).
+        Each point is a square as wide as its sample spacing there, up to MAX_SPLAT pixels;
+        the nearest point wins a pixel, and a point that wins only through a gap in a nearer
+        surface (seen_through) is a hole. With `tick`, the points drawn count as seen then
+        (eviction keeps what is seen). The rows share one splat and one hole-closing pass (a
+        batch of rows costs about what one does in numpy's per-call overhead); each row's
+        picture is exactly what rendering it alone gives."""
         H, W = hw
         rows = np.asarray(rows).tolist()
         images, covered = np.empty((len(rows), H, W, 3), np.uint8), np.empty((len(rows), H, W), bool)
@@ -200,8 +239,12 @@ class WorldMemory:
         # columns is dropped by its own row's bounds below.
         first = np.cumsum([0] + [len(w) for w in where])
         row_of = np.repeat(np.arange(len(rows)), np.diff(first))
-        pixel, drawn = self._splat(np.concatenate(cams), np.concatenate(us), np.concatenate(vs),
-                                   np.concatenate(spacing), H, W, row_of)
+        cams, spacing = np.concatenate(cams), np.concatenate(spacing)
+        pixel, drawn = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
+        distance = np.linalg.norm(cams[drawn], axis=1)                           # (m,) of the winners
+        near = Drawn(np.full((len(rows), H, W), np.inf, np.float32), np.zeros((len(rows), H, W), bool))
+        near.distance.reshape(-1)[pixel] = distance
+        near.coarse.reshape(-1)[pixel] = spacing[drawn] > REFINE * distance * self._pixel_angle(H)
         solid = np.zeros((len(rows), H, W), bool)
         k_of = row_of[drawn]
         for k, r in enumerate(rows):
@@ -212,8 +255,11 @@ class WorldMemory:
             solid[k].reshape(-1)[flat] = True
             if tick is not None:
                 c.seen[point] = tick
-        close_holes(images, solid)
-        return images, covered | solid
+        through = seen_through(near.distance)
+        solid &= ~through
+        near.distance[through] = np.inf
+        close_holes(images, solid, near)
+        return images, covered | solid, near
 
     def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
                row_of: np.ndarray):
@@ -247,19 +293,34 @@ class WorldMemory:
         return pixel, idx[order][first]
 
 
-def close_holes(image: np.ndarray, solid: np.ndarray) -> None:
-    """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
-    rounding gaps) take a neighbour's colour, in place; `solid` (..., H, W) gains them
-    (`image` (..., H, W, 3): one picture or a batch)."""
+def seen_through(distance: np.ndarray) -> np.ndarray:
+    """(..., H, W) bool: pixels whose point (at `distance` (..., H, W)) lies DEPTH_TOLERANCE
+    farther than the points drawn at 3 or 4 of their neighbours: a farther surface showing
+    through a gap between a nearer one's splats (its points rounded apart at this pose)."""
+    space = [(0, 0)] * (distance.ndim - 2)
+    pad = np.pad(distance, space + [(1, 1), (1, 1)], constant_values=np.inf)
+    neighbours = (pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:])
+    far = distance * (1 - DEPTH_TOLERANCE)
+    return np.isfinite(distance) & (sum((n < far).astype(np.int8) for n in neighbours) >= 3)
+
+
+def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None) -> None:
+    """Pixels no point drew between two that did, above and below or left and right (a
+    re-projection's rounding gaps and one-pixel cracks between splats), take a neighbour's
+    colour, in place, and its `drawn` entries; `solid`
+    (..., H, W) gains them (`image` (..., H, W, 3): one picture or a batch)."""
     space = [(0, 0)] * (solid.ndim - 2)
     pad = np.pad(solid, space + [(1, 1), (1, 1)])
     neighbours = [pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:]]   # up, down, left, right
-    holes = ~solid & (np.sum(neighbours, axis=0) >= 3)
+    up, down, left, right = neighbours
+    holes = ~solid & ((up & down) | (left & right))
     if not holes.any():
         return
-    padded = np.pad(image, space + [(1, 1), (1, 1), (0, 0)], mode="edge")
-    colours = [padded[..., :-2, 1:-1, :], padded[..., 2:, 1:-1, :], padded[..., 1:-1, :-2, :], padded[..., 1:-1, 2:, :]]
-    for has, colour in zip(neighbours[::-1], colours[::-1]):              # the first such neighbour wins
-        take = holes & has
-        image[take] = colour[take]
+    layers = [image] + ([] if drawn is None else [drawn.distance[..., None], drawn.coarse[..., None]])
+    for layer in layers:
+        padded = np.pad(layer, space + [(1, 1), (1, 1), (0, 0)], mode="edge")
+        shifted = [padded[..., :-2, 1:-1, :], padded[..., 2:, 1:-1, :], padded[..., 1:-1, :-2, :], padded[..., 1:-1, 2:, :]]
+        for has, value in zip(neighbours[::-1], shifted[::-1]):           # the first such neighbour wins
+            take = holes & has
+            layer[take] = value[take]
     solid[holes] = True

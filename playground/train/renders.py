@@ -40,10 +40,10 @@ class RenderConfig:
 
 
 def replay_episode(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> Iterator[tuple]:
-    """((eye (3,), yaw, pitch), the voxel world) at every frame of the generated episode
-    `seed` with `actions` (T, 25), re-simulated in a voxel world of the dataset's `config`
-    (the same world each time, stepped); DatasetError unless it starts with the dataset's
-    first frame `first` (H, W, 3)."""
+    """((eye (3,), yaw, pitch), the voxel world, the cells (x, y, z) its last step edited) at
+    every frame of the generated episode `seed` with `actions` (T, 25), re-simulated in a
+    voxel world of the dataset's `config` (the same world each time, stepped); DatasetError
+    unless it starts with the dataset's first frame `first` (H, W, 3)."""
     from playground.voxel import VoxelConfig, VoxelWorld
     world = VoxelWorld(VoxelConfig.make(config.get("width", 64), config.get("height", 64),
                                         **({"fov": config["fov"]} if "fov" in config else {})))
@@ -53,33 +53,41 @@ def replay_episode(seed: int, actions: np.ndarray, config: dict, first: np.ndarr
     for t, a in enumerate(actions):
         if t:
             world.step(a)
-        p = world.player
-        yield (p.eye().copy(), float(p.yaw), float(p.pitch)), world
+        p, edits = world.player, list(world.store.edit_log)
+        world.store.edit_log.clear()
+        yield (p.eye().copy(), float(p.yaw), float(p.pitch)), world, edits
 
 
-def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> list[tuple]:
-    """(eye (3,), yaw, pitch) of every frame of the generated episode (replay_episode)."""
-    return [pose for pose, _ in replay_episode(seed, actions, config, first)]
+def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> tuple[list, list]:
+    """(eye (3,), yaw, pitch) of every frame of the generated episode, and the cells each
+    frame's step edited (replay_episode)."""
+    poses, edits = [], []
+    for pose, _, cells in replay_episode(seed, actions, config, first):
+        poses.append(pose), edits.append(cells)
+    return poses, edits
 
 
 def episode_pictures(frames: np.ndarray, poses: list[tuple], depth: np.ndarray, camera: CameraModel,
-                     drift: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                     drift: float, rng: np.random.Generator, edits: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The memory's pictures (T, H, W, 3) uint8, edge-filled, and their coverage (T, H, W)
-    bool, of frames (T, H, W, 3) seen at `poses` with `depth` (T, H, W)."""
+    bool, of frames (T, H, W, 3) seen at `poses` with `depth` (T, H, W); the memory forgets
+    the blocks `edits` (T lists of cells) says each step broke or placed, as in play."""
     T, H, W = frames.shape[:3]
     memory = WorldMemory(1, camera)
     pictures, covered = np.empty_like(frames), np.zeros((T, H, W), bool)
-    offset = np.zeros(3)
+    offset, drawn = np.zeros(3), None
     for t in range(T):
         offset += rng.normal(0, drift, 3) if t else 0.0
         eye, yaw, pitch = poses[t]
         eye = eye + offset
+        for cell in edits[t] if edits else ():
+            memory.forget(0, cell)
         if t:
-            view, covered[t] = memory.render(0, eye, yaw, pitch, (H, W), t)
+            view, covered[t], drawn = memory.render(0, eye, yaw, pitch, (H, W), t)
             pictures[t] = fill_unseen(view, covered[t], frames[t - 1], "edge")
         else:
             pictures[t] = frames[0]          # nothing covered: the share channel says so
-        memory.add(0, frames[t], depth[t], eye, yaw, pitch, t, covered[t] if t else None)
+        memory.add(0, frames[t], depth[t], eye, yaw, pitch, t, drawn)
     return pictures, covered
 
 
@@ -99,8 +107,8 @@ def render_latents(folder: str | Path, ae: Autoencoder, depth_net: DepthNet, cfg
     out = []
     for frames, actions, seed in tqdm(load_episodes(folder), desc="memory pictures", unit="ep",
                                       disable=not progress):
-        poses = episode_poses(seed, actions, config, frames[0])
-        pictures, covered = episode_pictures(frames, poses, predict(depth_net, frames), camera, cfg.drift, rng)
+        poses, edits = episode_poses(seed, actions, config, frames[0])
+        pictures, covered = episode_pictures(frames, poses, predict(depth_net, frames), camera, cfg.drift, rng, edits)
         z = ae.encode(frames_to_tensor(pictures))
         out.append(render_input(z, covered).numpy().astype(np.float16))
     return np.stack(out)

@@ -23,6 +23,7 @@ class ChunkStore:
         self.seed, self.radius, self.cfg = seed, radius, cfg
         self.chunks: dict[tuple[int, int], np.ndarray] = {}
         self.edited: set[tuple[int, int]] = set()
+        self.edit_log: list[tuple[int, int, int]] = []   # cells edited, in order: for a reader that empties it
         self.center: tuple[int, int] | None = None
         self.region = np.zeros((0, HEIGHT, 0), np.uint8)
         self.origin = (0, 0)  # world x, z of region[0, :, 0]
@@ -68,6 +69,7 @@ class ChunkStore:
         cx, cz = x // CHUNK, z // CHUNK
         self.chunk(cx, cz)[x % CHUNK, y, z % CHUNK] = block
         self.edited.add((cx, cz))
+        self.edit_log.append((x, y, z))
         rx, rz = x - self.origin[0], z - self.origin[1]
         if 0 <= rx < self.region.shape[0] and 0 <= rz < self.region.shape[2]:
             self.region[rx, y, rz] = block
