@@ -109,8 +109,7 @@ def reproject(start: np.ndarray, start_pose, pose, fov_degrees: float):
 def fill_unseen(frame: np.ndarray, seen: np.ndarray, start: np.ndarray, how: str) -> np.ndarray:
     """`frame` with its unseen pixels filled: `rowmean`, each row's mean colour in the start
     frame (sky, horizon, ground); `edge`, the nearest pixel the frame does show on the same
-    row, inside the row's gaps and smeared outwards past its ends (a row with none takes its
-    row mean)."""
+    row, smeared outwards (a row with none takes its row mean)."""
     if how not in FILLS:
         raise ValueError(f"fill must be one of {', '.join(FILLS)}, got {how!r}")
     out = frame.copy()
@@ -119,11 +118,9 @@ def fill_unseen(frame: np.ndarray, seen: np.ndarray, start: np.ndarray, how: str
         out[~seen] = row_means[~seen]
         return out
     H, W = seen.shape
-    cols = np.arange(W)[None]
-    left = np.maximum.accumulate(np.where(seen, cols, -1), axis=1)              # (H, W) nearest seen at or before
-    right = np.minimum.accumulate(np.where(seen, cols, 2 * W)[:, ::-1], axis=1)[:, ::-1]   # at or after
-    nearest = np.where((left < 0) | ((right < W) & (right - cols < cols - left)), right, left)
-    out = out[np.arange(H)[:, None], np.clip(nearest, 0, W - 1)]
+    first, last = seen.argmax(1), W - 1 - seen[:, ::-1].argmax(1)      # (H,) the row's outermost seen pixels
+    cols = np.clip(np.arange(W)[None], first[:, None], last[:, None])   # (H, W) inside them: itself
+    out = out[np.arange(H)[:, None], cols]
     empty = ~seen.any(1)                                                # rows turned fully out of view
     out[empty] = row_means[empty]
     return out

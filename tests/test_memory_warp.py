@@ -148,8 +148,8 @@ def test_with_the_network_pose_the_guess_settles_a_doubted_step(nearer):
     covered = np.ones((1, 64, 64), bool)
     covered_stay = np.zeros((64, 64), bool)
     covered_stay[:, :48] = True
-    hook.drawn = Drawn(np.full((1, 64, 64), 5.0, np.float32), np.zeros((1, 64, 64), bool))
-    drawn_stay = Drawn(np.where(covered_stay, 4.0, np.inf).astype(np.float32), np.zeros((64, 64), bool))
+    hook.drawn = Drawn(covered.copy(), np.full((1, 64, 64), 5.0, np.float32), np.zeros((1, 64, 64), bool))
+    drawn_stay = Drawn(covered_stay, np.where(covered_stay, 4.0, np.inf).astype(np.float32), np.zeros((64, 64), bool))
     hook.pictured = np.array([0]), torch.tensor([0]), z_step.clone(), covered.copy()
     hook.alternatives = {0: (z_stay[0], covered_stay, drawn_stay, stay)}
     hook.guess = (z_stay if nearer == "stay" else z_step) + 0.1 * torch.randn(1, 8, 16, 16, generator=gen)
@@ -161,9 +161,9 @@ def test_with_the_network_pose_the_guess_settles_a_doubted_step(nearer):
     if nearer == "stay":
         assert player.pos[2] == 0.0 and player.vel[2] == 0.0
         assert torch.equal(z[0], z_stay[0]) and (cov[0] == covered_stay).all()
-        assert np.array_equal(hook.drawn.distance[0], drawn_stay.distance)      # what the frame is learned against
+        assert np.array_equal(hook.drawn.covered[0], covered_stay)      # what the frame is learned against
     else:
-        assert player.pos[2] == 0.2 and torch.equal(z[0], z_step[0]) and cov.all() and (hook.drawn.distance == 5.0).all()
+        assert player.pos[2] == 0.2 and torch.equal(z[0], z_step[0]) and cov.all() and hook.drawn.covered.all()
 
 
 def test_a_render_input_network_gets_the_picture_as_an_input_every_call():

@@ -39,7 +39,8 @@ def test_what_the_render_drew_is_not_lifted_again():
     frame = picture()
     memory = WorldMemory(1)
     depth = np.full(frame.shape[:2], 4.0)
-    drawn_there = Drawn(np.full(frame.shape[:2], 4.2, np.float32), np.zeros(frame.shape[:2], bool))
+    drawn_there = Drawn(np.ones(frame.shape[:2], bool), np.full(frame.shape[:2], 4.2, np.float32),
+                        np.zeros(frame.shape[:2], bool))
     memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0, drawn=drawn_there)
     assert memory.points() == 0
     memory.add(0, frame, depth, EYE, 0.0, 0.0, tick=0)
@@ -50,13 +51,13 @@ def test_what_the_render_drew_is_not_lifted_again():
 
 def test_a_surface_in_front_of_what_was_drawn_is_learned():
     frame = picture()
-    memory = WorldMemory(1)
+    memory = WorldMemory(1, relearn=True)
     memory.add(0, frame, np.full(frame.shape[:2], 8.0), EYE, 0.0, 0.0, tick=0)
     image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
     assert np.isfinite(drawn.distance[covered]).mean() > 0.97
     nearer = np.full(frame.shape[:2], 8.0)
     nearer[10:20, 10:20] = 3.0                                      # a block placed in front
-    assert drawn.lacks(nearer).sum() == 100
+    assert drawn.lacks(nearer, relearn=True).sum() == 100 and not drawn.lacks(nearer, relearn=False).any()
     front = picture(5)
     memory.add(0, front, nearer, EYE, 0.0, 0.0, tick=1, drawn=drawn)
     image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, frame.shape[:2])
@@ -65,16 +66,17 @@ def test_a_surface_in_front_of_what_was_drawn_is_learned():
 
 
 def test_the_sky_map_is_no_point_so_ground_seen_there_later_is_learned():
-    memory = WorldMemory(1)
+    memory = WorldMemory(1, relearn=True)
     far = np.full((32, 48), np.inf)
     memory.add(0, picture(1), far, EYE, 0.0, 0.0, tick=0)
     image, covered, drawn = memory.render(0, EYE, 0.0, 0.0, (32, 48))
     assert covered.mean() > 0.9 and not np.isfinite(drawn.distance).any()
-    assert drawn.lacks(np.full((32, 48), 5.0)).all()
+    assert drawn.lacks(np.full((32, 48), 5.0), relearn=True).all()
+    assert not drawn.lacks(np.full((32, 48), 5.0), relearn=False)[covered].any()
 
 
 def test_a_place_seen_far_away_is_replaced_by_a_view_from_near():
-    memory = WorldMemory(1)
+    memory = WorldMemory(1, relearn=True)
     wall_far, wall_near = np.full((32, 48, 3), 40, np.uint8), np.full((32, 48, 3), 200, np.uint8)
     memory.add(0, wall_far, np.full((32, 48), 12.0), EYE, 0.0, 0.0, tick=0)
     eye = np.array([0.0, 0.0, 9.0])                                 # walked up to 3 blocks from it
@@ -84,6 +86,28 @@ def test_a_place_seen_far_away_is_replaced_by_a_view_from_near():
     memory.add(0, wall_near, np.full((32, 48), 3.0), eye, 0.0, 0.0, tick=1, drawn=drawn)
     image, covered, drawn = memory.render(0, eye, 0.0, 0.0, (32, 48))
     assert (image[covered] == 200).all(axis=-1).mean() > 0.97 and not drawn.coarse.any()
+
+
+def test_without_relearn_the_first_view_of_a_place_stays():
+    memory = WorldMemory(1)
+    wall_far, wall_near = np.full((32, 48, 3), 40, np.uint8), np.full((32, 48, 3), 200, np.uint8)
+    memory.add(0, wall_far, np.full((32, 48), 12.0), EYE, 0.0, 0.0, tick=0)
+    eye = np.array([0.0, 0.0, 9.0])
+    image, covered, drawn = memory.render(0, eye, 0.0, 0.0, (32, 48))
+    memory.add(0, wall_near, np.full((32, 48), 3.0), eye, 0.0, 0.0, tick=1, drawn=drawn)
+    image, again, _ = memory.render(0, eye, 0.0, 0.0, (32, 48))
+    assert (image[covered] == 40).all() and (image[again & ~covered] == 200).all()
+
+
+def test_cracks_between_splats_close_only_when_asked():
+    image, solid = np.full((5, 5, 3), 200, np.uint8), np.ones((5, 5), bool)
+    solid[:, 2] = False                                     # a one-pixel crack down the middle
+    image[:, 2] = 0
+    kept, kept_solid = image.copy(), solid.copy()
+    close_holes(kept, kept_solid)
+    assert not kept_solid[1:4, 2].any()                     # two neighbours each: left open by default
+    close_holes(image, solid, cracks=True)
+    assert solid.all() and (image == 200).all()
 
 
 def test_a_far_point_seen_through_a_gap_in_a_nearer_surface_is_a_hole():

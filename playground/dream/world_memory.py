@@ -13,17 +13,21 @@ degree, as if at infinity, and fills the pixels no point covers.
 Which evidence wins: the dream's own frames are redrawn from this memory every tick, so
 taking a place's colour again from each redraw would copy the redraw's blur forward (the
 first, sharper view of a place is the better one), and lifting it again with a new depth
-estimate would scatter spurious points in front of it. So a frame adds only what its render
-(`Drawn`) shows the memory lacks: pixels no point drew (the sky map's direction-only colour
-is no point), pixels whose surface lies more than `DEPTH_TOLERANCE` nearer than the point
-drawn there (something in front the memory never saw), and pixels drawn by a point seen from
-more than `REFINE` times farther, whose cell the nearer view's points then replace (detail
-and fog: a place first seen far away is kept as seen near). What was shown first otherwise
-stays, until an edit (breaking, placing) clears it. Bounded: past `capacity` points, those
-not seen (drawn in a render) for longest are evicted, down to `EVICT_TO` of it.
+estimate would scatter spurious points in front of it. So by default a frame adds only the
+pixels its render for the pose (`Drawn`) did not cover, by a point or the sky map: what was
+shown first stays, until an edit (breaking, placing) clears it. Bounded: past `capacity`
+points, those not seen (drawn in a render) for longest are evicted, down to `EVICT_TO` of it.
 
-Measured with the world's own frames, depth and poses (`tools/picture_fidelity.py`): these
-three rules halve the picture's pixel error against the frame it stands for.
+Frames that are the world's own (a dataset's) deserve more trust: with `relearn`, a frame
+also adds pixels only the sky map covered (its colour by direction is no point), pixels
+whose surface lies more than `DEPTH_TOLERANCE` nearer than the point drawn there (something
+in front the memory never saw), and pixels drawn by a point seen from more than `REFINE`
+times farther, whose cell the nearer view's points then replace (detail, and fog); and a
+render treats a point that wins a pixel only through a gap in a nearer surface as a hole,
+and closes one-pixel cracks between splats. With the world's frames, depth and poses
+(`tools/picture_fidelity.py`) this cuts the picture's pixel error by a quarter; in the dream, with the
+shipped network, the same rules let its blurred redraws and their depth back into the
+memory and a minute of play smears (docs/experiments.md), so they are off there.
 """
 from __future__ import annotations
 
@@ -52,19 +56,23 @@ def cell_keys(cells: np.ndarray) -> np.ndarray:
 
 
 class Drawn(NamedTuple):
-    """What a render drew at each pixel: `distance` (..., H, W) float32 of the point drawn
-    (blocks; inf where only the sky map or nothing drew it) and `coarse` (..., H, W) bool,
-    the point was seen with more than REFINE times the sample spacing it has now."""
+    """What a render drew at each pixel: `covered` (..., H, W) bool, by a point or the sky
+    map; `distance` (..., H, W) float32 of the point drawn (blocks; inf where only the sky
+    map or nothing drew it); `coarse` (..., H, W) bool, the point was seen with more than
+    REFINE times the sample spacing it has now."""
+    covered: np.ndarray
     distance: np.ndarray
     coarse: np.ndarray
 
     def row(self, k) -> "Drawn":
-        return Drawn(self.distance[k], self.coarse[k])
+        return Drawn(self.covered[k], self.distance[k], self.coarse[k])
 
-    def lacks(self, depth: np.ndarray) -> np.ndarray:
+    def lacks(self, depth: np.ndarray, relearn: bool) -> np.ndarray:
         """(H, W) bool: where a frame with `depth` (H, W) (inf: sky or fog) shows what this
-        render (of one row) does not hold: no point drawn, a surface nearer than the point
-        drawn, or a coarse point."""
+        render (of one row) does not hold: what it did not cover; with `relearn`, also where
+        no point drew it, the surface is nearer than the point drawn, or the point is coarse."""
+        if not relearn:
+            return ~self.covered
         return ~np.isfinite(self.distance) | (depth < self.distance * (1 - DEPTH_TOLERANCE)) | self.coarse
 
 
@@ -94,8 +102,13 @@ class Cloud:
 class WorldMemory:
     """One point cloud per batch row, in the pose tracker's world frame (blocks)."""
 
-    def __init__(self, rows: int, camera: CameraModel = CameraModel(), capacity: int = CAPACITY):
-        self.camera, self.capacity = camera, capacity
+    def __init__(self, rows: int, camera: CameraModel = CameraModel(), capacity: int = CAPACITY,
+                 relearn: bool = False):
+        """relearn: later views correct what is kept (the rules in the module's docstring),
+        for frames that are the world's own; off, the dream's default, a place keeps the
+        first view that covered it, sky map included, and renders close only the gaps
+        three neighbours surround."""
+        self.camera, self.capacity, self.relearn = camera, capacity, relearn
         self.clouds = [Cloud.empty() for _ in range(rows)]
         n_up, n_around = int(round(180 / SKY_BINS)), int(round(360 / SKY_BINS))
         self.sky = np.zeros((rows, n_up, n_around, 3), np.uint8)     # colour by direction
@@ -129,7 +142,7 @@ class WorldMemory:
         H, W = depth.shape
         rays = camera_rays(W, H, self.camera.fov_degrees) @ view_rotation(yaw, pitch).T   # (H*W, 3)
         t = depth.reshape(-1)
-        unknown = np.ones(H * W, bool) if drawn is None else drawn.lacks(depth).reshape(-1)
+        unknown = np.ones(H * W, bool) if drawn is None else drawn.lacks(depth, self.relearn).reshape(-1)
         colour = frame.reshape(-1, 3)
         far, near = unknown & ~(t < MAX_DISTANCE), unknown & (t < MAX_DISTANCE)
         self._add_sky(row, rays[far], colour[far], np.degrees(self._pixel_angle(H)))
@@ -159,8 +172,8 @@ class WorldMemory:
         """New points join in key order, except in cells that already hold points; a cell
         whose points are REFINE times coarser than a new one in it is replaced by the new."""
         at, known = self._cells_held(old, new)
-        finer = known.copy()
-        finer[known] = new.spacing[known] * REFINE < old.spacing[at[known]]
+        finer = known & self.relearn
+        finer[finer] = new.spacing[finer] * REFINE < old.spacing[at[finer]]
         if finer.any():
             old = old.take(~np.isin(old.key, new.key[finer]))
             at, known = self._cells_held(old, new)
@@ -242,7 +255,7 @@ class WorldMemory:
         cams, spacing = np.concatenate(cams), np.concatenate(spacing)
         pixel, drawn = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
         distance = np.linalg.norm(cams[drawn], axis=1)                           # (m,) of the winners
-        near = Drawn(np.full((len(rows), H, W), np.inf, np.float32), np.zeros((len(rows), H, W), bool))
+        near = Drawn(covered, np.full((len(rows), H, W), np.inf, np.float32), np.zeros((len(rows), H, W), bool))
         near.distance.reshape(-1)[pixel] = distance
         near.coarse.reshape(-1)[pixel] = spacing[drawn] > REFINE * distance * self._pixel_angle(H)
         solid = np.zeros((len(rows), H, W), bool)
@@ -255,11 +268,12 @@ class WorldMemory:
             solid[k].reshape(-1)[flat] = True
             if tick is not None:
                 c.seen[point] = tick
-        through = seen_through(near.distance)
-        solid &= ~through
-        near.distance[through] = np.inf
-        close_holes(images, solid, near)
-        return images, covered | solid, near
+        if self.relearn:
+            through = seen_through(near.distance)
+            solid &= ~through
+            near.distance[through] = np.inf
+        close_holes(images, solid, near, cracks=self.relearn)
+        return images, covered | solid, near._replace(covered=covered | solid)
 
     def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
                row_of: np.ndarray):
@@ -304,16 +318,17 @@ def seen_through(distance: np.ndarray) -> np.ndarray:
     return np.isfinite(distance) & (sum((n < far).astype(np.int8) for n in neighbours) >= 3)
 
 
-def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None) -> None:
-    """Pixels no point drew between two that did, above and below or left and right (a
-    re-projection's rounding gaps and one-pixel cracks between splats), take a neighbour's
-    colour, in place, and its `drawn` entries; `solid`
+def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None, cracks: bool = False) -> None:
+    """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
+    rounding gaps), or with `cracks` any between two that did, above and below or left and
+    right (one-pixel cracks between splats), take a neighbour's colour, in place, and its
+    `drawn` distance and coarseness; `solid`
     (..., H, W) gains them (`image` (..., H, W, 3): one picture or a batch)."""
     space = [(0, 0)] * (solid.ndim - 2)
     pad = np.pad(solid, space + [(1, 1), (1, 1)])
     neighbours = [pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:]]   # up, down, left, right
     up, down, left, right = neighbours
-    holes = ~solid & ((up & down) | (left & right))
+    holes = ~solid & (((up & down) | (left & right)) if cracks else (np.sum(neighbours, axis=0) >= 3))
     if not holes.any():
         return
     layers = [image] + ([] if drawn is None else [drawn.distance[..., None], drawn.coarse[..., None]])

@@ -33,10 +33,16 @@ from playground.model.depth import DepthNet, predict
 from playground.train.datagen import DatasetError
 
 
+# Bumped whenever the pictures change for the same weights and config (the world memory's
+# rules, the fill), so a cache made by another version is not taken for this one's.
+PICTURES_VERSION = 2
+
+
 @dataclass(frozen=True)
 class RenderConfig:
     drift: float = 0.03      # blocks per tick: the std of the random walk added to the position
     seed: int = 0            # of the drift
+    relearn: bool = False    # the memory's rules for the world's own frames (WorldMemory's relearn), not play's
 
 
 def replay_episode(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> Iterator[tuple]:
@@ -68,12 +74,14 @@ def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarra
 
 
 def episode_pictures(frames: np.ndarray, poses: list[tuple], depth: np.ndarray, camera: CameraModel,
-                     drift: float, rng: np.random.Generator, edits: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     drift: float, rng: np.random.Generator, edits: list | None = None,
+                     relearn: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The memory's pictures (T, H, W, 3) uint8, edge-filled, and their coverage (T, H, W)
     bool, of frames (T, H, W, 3) seen at `poses` with `depth` (T, H, W); the memory forgets
-    the blocks `edits` (T lists of cells) says each step broke or placed, as in play."""
+    the blocks `edits` (T lists of cells) says each step broke or placed, as in play, and
+    follows WorldMemory's `relearn` rules."""
     T, H, W = frames.shape[:3]
-    memory = WorldMemory(1, camera)
+    memory = WorldMemory(1, camera, relearn=relearn)
     pictures, covered = np.empty_like(frames), np.zeros((T, H, W), bool)
     offset, drawn = np.zeros(3), None
     for t in range(T):
@@ -108,7 +116,8 @@ def render_latents(folder: str | Path, ae: Autoencoder, depth_net: DepthNet, cfg
     for frames, actions, seed in tqdm(load_episodes(folder), desc="memory pictures", unit="ep",
                                       disable=not progress):
         poses, edits = episode_poses(seed, actions, config, frames[0])
-        pictures, covered = episode_pictures(frames, poses, predict(depth_net, frames), camera, cfg.drift, rng, edits)
+        pictures, covered = episode_pictures(frames, poses, predict(depth_net, frames), camera, cfg.drift, rng, edits,
+                                             cfg.relearn)
         z = ae.encode(frames_to_tensor(pictures))
         out.append(render_input(z, covered).numpy().astype(np.float16))
     return np.stack(out)
@@ -122,7 +131,7 @@ def load_renders(ae: Autoencoder, folders: list[Path], cfg: RenderConfig = Rende
     from playground.dream.memory_warp import shipped_depth     # the depth play lifts frames with
     depth = shipped_depth()
     key = f"ae-{checkpoint.weights_sha256(ae)[:12]}_depth-{checkpoint.weights_sha256(depth)[:12]}" \
-          f"_drift-{cfg.drift:g}_seed-{cfg.seed}"
+          f"_drift-{cfg.drift:g}_seed-{cfg.seed}{'_relearn' if cfg.relearn else ''}_v{PICTURES_VERSION}"
     out = []
     for folder in map(Path, folders):
         cache = folder / f"renders_{key}.npy"
@@ -142,9 +151,11 @@ def main(argv=None) -> int:
     p.add_argument("--data", nargs="+", required=True, help="dataset folders (playground datagen)")
     p.add_argument("--ae", default="checkpoints/tiny.safetensors", help="the autoencoder the DiT trains with")
     p.add_argument("--drift", type=float, default=RenderConfig.drift, help="blocks a tick of pose random walk")
+    p.add_argument("--relearn", action="store_true", help="the memory's rules for the world's own frames "
+                   "(as renders.relearn in the DiT's config)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
-    load_renders(load_ae(a.ae), a.data, RenderConfig(drift=a.drift))
+    load_renders(load_ae(a.ae), a.data, RenderConfig(drift=a.drift, relearn=a.relearn))
     return 0
 
 
