@@ -250,7 +250,7 @@ class MemoryWarp(SamplerHook):
             if (both * (guess - z_stay) ** 2).sum() < (both * (guess - z[k]) ** 2).sum():
                 self._undo_step(r, stay)
                 z[k], covered[k] = z_stay, covered_stay
-                self.drawn.covered[r], self.drawn.distance[r], self.drawn.coarse[r] = drawn_stay
+                self.drawn.put(r, drawn_stay)
                 if self.slot_render is not None:
                     self.slot_render[r, 0] = render_input(z_stay[None], covered_stay[None])[0]
                 self.doubts_undone += 1

@@ -59,13 +59,20 @@ class Drawn(NamedTuple):
     """What a render drew at each pixel: `covered` (..., H, W) bool, by a point or the sky
     map; `distance` (..., H, W) float32 of the point drawn (blocks; inf where only the sky
     map or nothing drew it); `coarse` (..., H, W) bool, the point was seen with more than
-    REFINE times the sample spacing it has now."""
+    REFINE times the sample spacing it has now. A memory without `relearn` leaves the last
+    two None (it has no use for them, and they cost a millisecond a render)."""
     covered: np.ndarray
-    distance: np.ndarray
-    coarse: np.ndarray
+    distance: np.ndarray | None
+    coarse: np.ndarray | None
 
     def row(self, k) -> "Drawn":
-        return Drawn(self.covered[k], self.distance[k], self.coarse[k])
+        return Drawn(*(None if a is None else a[k] for a in self))
+
+    def put(self, k, other: "Drawn") -> None:
+        """Row(s) `k` become `other`'s, in place."""
+        for mine, theirs in zip(self, other):
+            if mine is not None:
+                mine[k] = theirs
 
     def lacks(self, depth: np.ndarray, relearn: bool) -> np.ndarray:
         """(H, W) bool: where a frame with `depth` (H, W) (inf: sky or fog) shows what this
@@ -254,10 +261,7 @@ class WorldMemory:
         row_of = np.repeat(np.arange(len(rows)), np.diff(first))
         cams, spacing = np.concatenate(cams), np.concatenate(spacing)
         pixel, drawn = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
-        distance = np.linalg.norm(cams[drawn], axis=1)                           # (m,) of the winners
-        near = Drawn(covered, np.full((len(rows), H, W), np.inf, np.float32), np.zeros((len(rows), H, W), bool))
-        near.distance.reshape(-1)[pixel] = distance
-        near.coarse.reshape(-1)[pixel] = spacing[drawn] > REFINE * distance * self._pixel_angle(H)
+        near = self._drawn(covered, cams[drawn], spacing[drawn], pixel) if self.relearn else Drawn(covered, None, None)
         solid = np.zeros((len(rows), H, W), bool)
         k_of = row_of[drawn]
         for k, r in enumerate(rows):
@@ -272,8 +276,17 @@ class WorldMemory:
             through = seen_through(near.distance)
             solid &= ~through
             near.distance[through] = np.inf
-        close_holes(images, solid, near, cracks=self.relearn)
+        close_holes(images, solid, near if self.relearn else None, cracks=self.relearn)
         return images, covered | solid, near._replace(covered=covered | solid)
+
+    def _drawn(self, covered: np.ndarray, cam: np.ndarray, spacing: np.ndarray, pixel: np.ndarray) -> Drawn:
+        """Drawn of a render whose winning points (m, 3 camera coordinates; m spacings) drew
+        the flat `pixel`s (m,) of images shaped like `covered` (n, H, W)."""
+        distance = np.linalg.norm(cam, axis=1)                                  # (m,)
+        near = Drawn(covered, np.full(covered.shape, np.inf, np.float32), np.zeros(covered.shape, bool))
+        near.distance.reshape(-1)[pixel] = distance
+        near.coarse.reshape(-1)[pixel] = spacing > REFINE * distance * self._pixel_angle(covered.shape[1])
+        return near
 
     def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
                row_of: np.ndarray):
