@@ -235,8 +235,8 @@ class WorldMemory:
         """Each of `rows`' (n,) points seen from its `eyes` (n, 3) at its (yaw, pitch)
         degrees: (images (n, H, W, 3) uint8, covered (n, H, W) bool, Drawn of (n, H, W)).
         Each point is a square as wide as its sample spacing there, up to MAX_SPLAT pixels;
-        the nearest point wins a pixel, and a point that wins only through a gap in a nearer
-        surface (seen_through) is a hole. With `tick`, the points drawn count as seen then
+        the nearest point wins a pixel (with `relearn`, unless it wins only through a gap in
+        a nearer surface: seen_through). With `tick`, the points drawn count as seen then
         (eviction keeps what is seen). The rows share one splat and one hole-closing pass (a
         batch of rows costs about what one does in numpy's per-call overhead); each row's
         picture is exactly what rendering it alone gives."""
@@ -335,8 +335,8 @@ def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None
     """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
     rounding gaps), or with `cracks` any between two that did, above and below or left and
     right (one-pixel cracks between splats), take a neighbour's colour, in place, and its
-    `drawn` distance and coarseness; `solid`
-    (..., H, W) gains them (`image` (..., H, W, 3): one picture or a batch)."""
+    `drawn` distance and coarseness; `solid` (..., H, W) gains them (`image` (..., H, W, 3):
+    one picture or a batch)."""
     space = [(0, 0)] * (solid.ndim - 2)
     pad = np.pad(solid, space + [(1, 1), (1, 1)])
     neighbours = [pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:]]   # up, down, left, right

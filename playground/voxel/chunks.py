@@ -2,12 +2,15 @@
 renderer and physics read."""
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 from playground.rules import blocks as B
 from playground.voxel.terrain import CHUNK, HEIGHT, TerrainConfig, generate_chunk
 
 BUILD_MARGIN = 4
+EDIT_LOG = 1024     # the edits ChunkStore.edit_log keeps (one step makes at most two)
 
 
 class ChunkStore:
@@ -23,7 +26,9 @@ class ChunkStore:
         self.seed, self.radius, self.cfg = seed, radius, cfg
         self.chunks: dict[tuple[int, int], np.ndarray] = {}
         self.edited: set[tuple[int, int]] = set()
-        self.edit_log: list[tuple[int, int, int]] = []   # cells edited, in order: for a reader that empties it
+        # cells edited, in order, for a reader that empties it as it goes (the memory's
+        # training pictures); bounded, so a world nobody reads it from does not grow
+        self.edit_log: deque[tuple[int, int, int]] = deque(maxlen=EDIT_LOG)
         self.center: tuple[int, int] | None = None
         self.region = np.zeros((0, HEIGHT, 0), np.uint8)
         self.origin = (0, 0)  # world x, z of region[0, :, 0]
