@@ -92,9 +92,11 @@ def test_the_shipped_documents_pass_check_docs():
 
 
 def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
-    """tools/gpu_render.sh end to end (data, pictures, training, measures), tiny sizes."""
+    """tools/gpu_render.sh end to end (data, pictures with relearn, training with an
+    override, measures), tiny sizes."""
     import os
     env = {**os.environ, "OUT": str(tmp_path / "out"), "DATA": str(tmp_path / "data"), "RUN": str(tmp_path / "run"),
+           "RELEARN": "1", "SETS": "fewstep.prob=0",
            "DEVICE": "cpu", "PROCS": "2", "EPISODES": "1", "TICKS": "24", "STEPS": "2", "BATCH": "2",
            "EVAL_STEPS": "2", "EVAL_LOOPS": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     done = subprocess.run(["bash", str(ROOT / "tools" / "gpu_render.sh")], cwd=ROOT, env=env, capture_output=True,
@@ -104,6 +106,10 @@ def test_the_gpu_render_recipe_runs_at_toy_size_on_the_cpu(tmp_path):
     new, shipped = (json.loads((tmp_path / "out" / f"{w}.json").read_text()) for w in ("new", "shipped"))
     assert set(new) == set(shipped) == {"network alone", "memory 500"}
     assert (tmp_path / "out" / "model.safetensors").stat().st_size > 1e6 and "done" in done.stdout
+    assert all(len(list((tmp_path / "data" / f"d{i}").glob("renders_*_relearn_*.npy"))) == 1 for i in range(2))
+    from playground import checkpoint
+    trained = checkpoint.read(tmp_path / "out" / "model.safetensors")[1]["extra"]["dit_train"]
+    assert trained["renders"]["relearn"] and trained["fewstep"]["prob"] == 0
 
 
 def test_world_memory_levels_measures_each_level_with_each_tracker():

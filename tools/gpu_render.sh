@@ -12,7 +12,11 @@
 # with timeout_s 600 (DEADLINE 540 leaves a minute for the file's copy back). Ship the new
 # file only if a full `playground eval` agrees.
 #
-#   OUT=DIR [STEPS=1500] [DEVICE=cuda] [DEADLINE=540] [EVAL=1] tools/gpu_render.sh
+#   OUT=DIR [STEPS=1500] [DEVICE=cuda] [DEADLINE=540] [EVAL=1] [RELEARN=0] [SETS="k=v ..."] tools/gpu_render.sh
+#
+# RELEARN=1 builds the pictures with the world memory's rules for the world's own frames
+# (renders.relearn, docs/training.md); SETS are more `--set` overrides of the preset for
+# training (for example SETS="fewstep.prob=0").
 #
 # A dry run at toy size on a CPU (tests/test_tools.py runs it):
 #   OUT=DIR DEVICE=cpu PROCS=2 EPISODES=1 TICKS=16 STEPS=2 BATCH=2 EVAL_STEPS=2 EVAL_LOOPS=0 tools/gpu_render.sh
@@ -38,6 +42,8 @@ EVAL_LOOPS=${EVAL_LOOPS:-1}
 EVAL=${EVAL:-1}
 DEADLINE=${DEADLINE:-540}     # seconds from the start by which training has stopped and the file is written
 EVAL_SECONDS=${EVAL_SECONDS:-150}   # kept for the measures when EVAL=1
+RELEARN=${RELEARN:-0}
+SETS=${SETS:-}
 DATA=${DATA:-data/gr}
 RUN=${RUN:-runs/gr}
 mkdir -p "$OUT"
@@ -58,9 +64,12 @@ for ((i = 0; i < PROCS; i++)); do
 done
 wait_all "datagen (its log is in $OUT/datagen_*.log)"
 
-log "the world memory's pictures: $PROCS processes"
+log "the world memory's pictures: $PROCS processes (relearn: $RELEARN)"
+picture_args=() train_sets=()
+((RELEARN)) && picture_args=(--relearn) train_sets=(--set renders.relearn=true)
+for kv in $SETS; do train_sets+=(--set "$kv"); done
 for ((i = 0; i < PROCS; i++)); do
-    cpu_job python3 -m playground.train.renders --data "$DATA/d$i" > "$OUT/renders_$i.log" 2>&1 &
+    cpu_job python3 -m playground.train.renders --data "$DATA/d$i" "${picture_args[@]}" > "$OUT/renders_$i.log" 2>&1 &
     pids+=($!)
 done
 wait_all "pictures (its log is in $OUT/renders_*.log)"
@@ -74,7 +83,7 @@ MINUTES=$(python3 -c "print(round($left / 60, 2))")
 log "train: $STEPS steps or $MINUTES minutes, batch $BATCH, peak lr $LR, on $DEVICE"
 if ! pg train dit --config dit-tiny-render --data "$DATA"/d* --ae checkpoints/tiny.safetensors --out "$RUN" \
     --device "$DEVICE" --set train.batch_size="$BATCH" --set train.steps="$STEPS" --set train.lr="$LR" \
-    --set train.max_minutes="$MINUTES" --set train.sample_every=100000 > "$OUT/train.log" 2>&1; then
+    --set train.max_minutes="$MINUTES" --set train.sample_every=100000 "${train_sets[@]}" > "$OUT/train.log" 2>&1; then
     tr '\r' '\n' < "$OUT/train.log" | tail -30
     exit 1
 fi
