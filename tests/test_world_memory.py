@@ -4,7 +4,7 @@ import pytest
 
 from playground.camera import CameraModel, reproject
 from playground.dream import world_memory as WM
-from playground.dream.world_memory import Drawn, WorldMemory, close_holes, seen_through
+from playground.dream.world_memory import Drawn, WorldMemory, close_holes, fill_row_gaps, seen_through
 
 EYE = np.zeros(3)
 
@@ -108,6 +108,15 @@ def test_cracks_between_splats_close_only_when_asked():
     assert not kept_solid[1:4, 2].any()                     # two neighbours each: left open by default
     close_holes(image, solid, cracks=True)
     assert solid.all() and (image == 200).all()
+
+
+def test_gaps_inside_a_row_take_the_nearest_colour_and_its_ends_are_left():
+    image = np.zeros((2, 1, 7, 3), np.uint8)
+    image[..., 1, :], image[..., 5, :] = 10, 50
+    seen = np.zeros((2, 1, 7), bool)
+    seen[..., [1, 5]] = True
+    fill_row_gaps(image, seen)
+    assert image[0, 0, :, 0].tolist() == [0, 10, 10, 10, 50, 50, 0] and np.array_equal(image[0], image[1])
 
 
 def test_a_far_point_seen_through_a_gap_in_a_nearer_surface_is_a_hole():

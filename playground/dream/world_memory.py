@@ -24,7 +24,8 @@ whose surface lies more than `DEPTH_TOLERANCE` nearer than the point drawn there
 in front the memory never saw), and pixels drawn by a point seen from more than `REFINE`
 times farther, whose cell the nearer view's points then replace (detail, and fog); and a
 render treats a point that wins a pixel only through a gap in a nearer surface as a hole,
-and closes one-pixel cracks between splats. With the world's frames, depth and poses
+closes one-pixel cracks between splats, and gives the gaps left inside a row the nearest
+covered colour (for the encoder; they stay uncovered). With the world's frames, depth and poses
 (`tools/picture_fidelity.py`) this cuts the picture's pixel error by a quarter; in the dream, with the
 shipped network, the same rules let its blurred redraws and their depth back into the
 memory and a minute of play smears (docs/experiments.md), so they are off there.
@@ -277,6 +278,8 @@ class WorldMemory:
             solid &= ~through
             near.distance[through] = np.inf
         close_holes(images, solid, near if self.relearn else None, cracks=self.relearn)
+        if self.relearn:
+            fill_row_gaps(images, covered | solid)
         return images, covered | solid, near._replace(covered=covered | solid)
 
     def _drawn(self, covered: np.ndarray, cam: np.ndarray, spacing: np.ndarray, pixel: np.ndarray) -> Drawn:
@@ -318,6 +321,19 @@ class WorldMemory:
         order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
         pixel, first = np.unique(pixel[order], return_index=True)
         return pixel, idx[order][first]
+
+
+def fill_row_gaps(image: np.ndarray, seen: np.ndarray) -> None:
+    """Pixels not `seen` (..., H, W) between two seen pixels of their row take the nearer
+    one's colour in `image` (..., H, W, 3), in place: the encoder meets no dark gap inside a
+    surface (the coverage still says they are not seen, and an edge fill does the rows' ends)."""
+    W = seen.shape[-1]
+    cols = np.arange(W)
+    left = np.maximum.accumulate(np.where(seen, cols, -1), axis=-1)                 # nearest seen at or before
+    right = np.minimum.accumulate(np.where(seen, cols, 2 * W)[..., ::-1], axis=-1)[..., ::-1]   # at or after
+    gap = ~seen & (left >= 0) & (right < W)
+    source = np.where(gap, np.where(right - cols < cols - left, right, left), cols)
+    image[...] = np.take_along_axis(image, source[..., None], axis=-2)
 
 
 def seen_through(distance: np.ndarray) -> np.ndarray:
