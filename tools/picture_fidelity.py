@@ -8,8 +8,9 @@ has without any picture).
     python tools/picture_fidelity.py DATA_FOLDER [--episodes 6] [--drift 0] [--skip 8] [--relearn]
 
 DATA_FOLDER is a `playground datagen` folder (its episodes are re-simulated for their poses
-and depth). Prints one line per depth source: median and mean error, and the share of
-covered cells under 0.1 (the latents have unit variance)."""
+and depth). Prints one line per depth source: median and mean error, the share of covered
+cells under 0.1 (the latents have unit variance), and the mean squared error of the covered
+pixels (colours in [0, 1])."""
 import argparse
 import json
 from pathlib import Path

@@ -278,9 +278,10 @@ class WorldMemory:
             solid &= ~through
             near.distance[through] = np.inf
         close_holes(images, solid, near if self.relearn else None, cracks=self.relearn)
+        seen = covered | solid
         if self.relearn:
-            fill_row_gaps(images, covered | solid)
-        return images, covered | solid, near._replace(covered=covered | solid)
+            fill_row_gaps(images, seen)
+        return images, seen, near._replace(covered=seen)
 
     def _drawn(self, covered: np.ndarray, cam: np.ndarray, spacing: np.ndarray, pixel: np.ndarray) -> Drawn:
         """Drawn of a render whose winning points (m, 3 camera coordinates; m spacings) drew
@@ -336,15 +337,25 @@ def fill_row_gaps(image: np.ndarray, seen: np.ndarray) -> None:
     image[...] = np.take_along_axis(image, source[..., None], axis=-2)
 
 
+def four_neighbours(a: np.ndarray, border=None, channels: int = 0) -> tuple[np.ndarray, ...]:
+    """Each pixel's neighbour above, below, left and right, as arrays shaped like `a`
+    (..., H, W) followed by `channels` trailing axes (0 or 1); beyond the image's edge,
+    `border`, or with None the edge pixel's own value."""
+    width = [(0, 0)] * (a.ndim - 2 - channels) + [(1, 1), (1, 1)] + [(0, 0)] * channels
+    pad = np.pad(a, width, mode="edge") if border is None else np.pad(a, width, constant_values=border)
+    tail = (slice(None),) * channels
+    inner, before, after = slice(1, -1), slice(None, -2), slice(2, None)
+    return tuple(pad[(Ellipsis, rows, cols) + tail]
+                 for rows, cols in ((before, inner), (after, inner), (inner, before), (inner, after)))
+
+
 def seen_through(distance: np.ndarray) -> np.ndarray:
     """(..., H, W) bool: pixels whose point (at `distance` (..., H, W)) lies DEPTH_TOLERANCE
     farther than the points drawn at 3 or 4 of their neighbours: a farther surface showing
     through a gap between a nearer one's splats (its points rounded apart at this pose)."""
-    space = [(0, 0)] * (distance.ndim - 2)
-    pad = np.pad(distance, space + [(1, 1), (1, 1)], constant_values=np.inf)
-    neighbours = (pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:])
     far = distance * (1 - DEPTH_TOLERANCE)
-    return np.isfinite(distance) & (sum((n < far).astype(np.int8) for n in neighbours) >= 3)
+    nearer = sum((n < far).astype(np.int8) for n in four_neighbours(distance, border=np.inf))
+    return np.isfinite(distance) & (nearer >= 3)
 
 
 def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None, cracks: bool = False) -> None:
@@ -353,17 +364,14 @@ def close_holes(image: np.ndarray, solid: np.ndarray, drawn: Drawn | None = None
     right (one-pixel cracks between splats), take a neighbour's colour, in place, and its
     `drawn` distance and coarseness; `solid` (..., H, W) gains them (`image` (..., H, W, 3):
     one picture or a batch)."""
-    space = [(0, 0)] * (solid.ndim - 2)
-    pad = np.pad(solid, space + [(1, 1), (1, 1)])
-    neighbours = [pad[..., :-2, 1:-1], pad[..., 2:, 1:-1], pad[..., 1:-1, :-2], pad[..., 1:-1, 2:]]   # up, down, left, right
+    neighbours = four_neighbours(solid, border=False)
     up, down, left, right = neighbours
     holes = ~solid & (((up & down) | (left & right)) if cracks else (np.sum(neighbours, axis=0) >= 3))
     if not holes.any():
         return
     layers = [image] + ([] if drawn is None else [drawn.distance[..., None], drawn.coarse[..., None]])
     for layer in layers:
-        padded = np.pad(layer, space + [(1, 1), (1, 1), (0, 0)], mode="edge")
-        shifted = [padded[..., :-2, 1:-1, :], padded[..., 2:, 1:-1, :], padded[..., 1:-1, :-2, :], padded[..., 1:-1, 2:, :]]
+        shifted = four_neighbours(layer, channels=1)
         for has, value in zip(neighbours[::-1], shifted[::-1]):           # the first such neighbour wins
             take = holes & has
             layer[take] = value[take]
