@@ -4,6 +4,7 @@ frozen dream, a dream of other actions."""
 import numpy as np
 import pytest
 
+from playground import actions as A
 from playground.eval import free_play as FP
 from playground.eval import loops as L
 from playground.eval import segments as G
@@ -124,6 +125,14 @@ def test_loops_keep_returning_trials_and_score_the_world_frozen_and_mean_colour(
     assert f["moved"] == 0 and f["self_ssim"] == pytest.approx(1.0)
     summary = L.summarise([{**f, "bucket": t["bucket"], "loop": t["loop"]}])
     assert summary["moved_away"] == 0 and summary["self_consistency"] == 1
+
+
+def test_loops_without_a_lead_in_depart_from_the_worlds_first_frame():
+    trials = L.plan([1_002_500, 1_002_501], 1, world_rollouts, lead=False)
+    assert [t["depart"] for t in trials] == [0, 0, 0]
+    for t in trials:
+        assert len(t["truth"]) == len(t["actions"]) + 1 and t["gap"] == len(t["actions"])
+        assert np.array_equal(t["actions"][0], A.make({"forward"}))      # the loop's first leg, no turn before it
 
 
 def test_free_play_series_for_the_world_a_frozen_dream_and_a_flat_one():

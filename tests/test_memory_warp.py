@@ -98,6 +98,26 @@ def test_the_memory_level_is_a_checked_setting_the_hook_uses():
             SamplerSettings(memory_level=bad)
 
 
+def test_the_sure_level_is_a_checked_setting_used_only_where_the_picture_is_sure():
+    dit, ae = models()
+    settings = SamplerSettings(memory_level=500, memory_sure_level=60)
+    s = DreamSession(dit, ae, S.frame(steps=2, context=3), settings, seed=5)
+    world = VoxelWorld()
+    first = np.stack([world.reset(1_000_950 + i) for i in range(2)])
+    s.reset(np.repeat(first[:, None], 3, 1), np.zeros((2, 3, 25), np.float32), pitch=world.player.pitch)
+    hook, seen = s.hooks[0], []
+    before = hook.before_call
+    hook.before_call = lambda session, r, levels: (seen.append(before(session, r, levels)), seen[-1])[1]
+    s.step(np.stack([A.zero(), TURN]))        # row 0 stands still: its view as it was seen
+    assert hook.sure.tolist() == [True, False]
+    assert seen[-1][:, -1].tolist() == [60, 500]
+    assert SamplerSettings().memory_sure_level is None
+    for bad in ({"memory_sure_level": 0}, {"memory_sure_level": 1.5}, {"memory_sure_share": 0.0},
+                {"memory_sure_share": 1.5}, {"memory_sure_share": "most"}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            SamplerSettings(**bad)
+
+
 def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():
     dit, ae = models()
     sessions = {}

@@ -88,6 +88,16 @@ def test_a_place_seen_far_away_is_replaced_by_a_view_from_near():
     assert (image[covered] == 200).all(axis=-1).mean() > 0.97 and not drawn.coarse.any()
 
 
+@pytest.mark.parametrize("relearn", [False, True])
+def test_a_view_is_sure_where_shown_as_it_was_seen_and_not_where_magnified(relearn):
+    memory = WorldMemory(1, relearn=relearn)
+    memory.add(0, picture(), np.full((32, 48), 12.0), EYE, 0.0, 0.0, tick=0)
+    _, covered, drawn = memory.render(0, EYE, 0.0, 0.0, (32, 48))
+    assert drawn.sure.shape == covered.shape and drawn.sure.mean() > 0.97     # the pose it was seen from
+    _, covered, drawn = memory.render(0, np.array([0.0, 0.0, 6.0]), 0.0, 0.0, (32, 48))
+    assert covered.mean() > 0.7 and drawn.sure.mean() < 0.1                   # walked halfway up to it
+
+
 def test_without_relearn_the_first_view_of_a_place_stays():
     memory = WorldMemory(1)
     wall_far, wall_near = np.full((32, 48, 3), 40, np.uint8), np.full((32, 48, 3), 200, np.uint8)

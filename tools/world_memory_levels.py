@@ -6,7 +6,7 @@ IDM's action accuracy and a minute of free play (the report's headline measures)
 
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--poses actions,depth]
         [--rollout-seeds 4] [--loops-per-bucket 3] [--play] [--idm-seeds 4] [--play-seeds 2]
-        [--no-network-alone] [--checkpoint CKPT] [--steps 64]
+        [--no-network-alone] [--sure-levels off,60] [--loop-starts dream,world] [--checkpoint CKPT] [--steps 64]
 
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
@@ -22,15 +22,20 @@ from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
 
-def dreams(models, levels: list[int], poses: list[str], network_alone: bool = True) -> dict:
-    """The network alone, and the memory at each level with each tracker (memory_pose)."""
+def dreams(models, levels: list[int], poses: list[str], network_alone: bool = True,
+           sure_levels: tuple = (None,)) -> dict:
+    """The network alone, and the memory at each level with each tracker (memory_pose) and
+    each level for a picture shown as it was seen (memory_sure_level, None: off)."""
     memory = max(FULL["memory_sizes"])
     out = {"network alone": eval_dream(models, memory, world_memory=False)} if network_alone else {}
     for level in levels:
         for pose in poses:
-            world = eval_dream(models, memory)
-            world.settings = world.settings.with_changes(memory_level=level, memory_pose=pose)
-            out[f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "")] = world
+            for sure in sure_levels:
+                world = eval_dream(models, memory)
+                world.settings = world.settings.with_changes(memory_level=level, memory_pose=pose,
+                                                             memory_sure_level=sure)
+                out[f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "")
+                    + ("" if sure is None else f" sure {sure}")] = world
     return out
 
 
@@ -46,22 +51,31 @@ def main() -> None:
     ap.add_argument("--idm-seeds", type=int, default=4, help="--play: worlds for action accuracy (at most 100)")
     ap.add_argument("--play-seeds", type=int, default=2, help="--play: worlds for free play (at most 100)")
     ap.add_argument("--no-network-alone", action="store_true", help="leave out the network without the memory")
+    ap.add_argument("--sure-levels", default="", help="also each of these levels where the picture shows the "
+                    "view as it was seen (memory_sure_level), comma-separated; 'off' for none")
+    ap.add_argument("--loop-starts", default="dream", help="loops departing from a dreamed frame after a lead-in "
+                    "('dream', as the report) and/or from the world's first frame ('world'), comma-separated")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
     if not (1 <= a.idm_seeds <= 100 and 1 <= a.play_seeds <= 100):
         ap.error("--idm-seeds and --play-seeds must be 1-100: more would reach the report's seeds")
+    starts = a.loop_starts.split(",")
+    if not set(starts) <= {"dream", "world"}:
+        ap.error(f"--loop-starts takes dream and/or world, got {a.loop_starts!r}")
+    sure = tuple(None if x == "off" else int(x) for x in a.sure_levels.split(",")) if a.sure_levels else (None,)
     sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")], a.poses.split(","),
-                     network_alone=not a.no_network_alone)
+                     network_alone=not a.no_network_alone, sure_levels=sure)
     rows = {name: {} for name in sources}
     if a.rollout_seeds:
         acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
         for name, row in rows.items():
             row["psnr"] = {k: round(v["psnr"], 2) for k, v in acc[name]["buckets"].items()}
             row["psnr_by_script"] = {k: round(v, 2) for k, v in acc[name]["by_script"].items()}
-    if a.loops_per_bucket:
-        loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket)
+    for start in starts if a.loops_per_bucket else ():
+        loops = PM.loop_closure(sources, eval_seeds(3 * a.loops_per_bucket, TUNING_OFFSET + 200), a.loops_per_bucket,
+                                lead=start == "dream")
         for name, row in rows.items():
-            row["loops"] = {k: v for k, v in loops[name].items() if k != "per_trial"}
+            row["loops" if start == "dream" else "loops from the world's frame"] = loops[name]
     if a.play:
         from playground.eval.idm import load_shipped
         acc_idm = PM.action_accuracy(load_shipped()[0], sources, eval_seeds(a.idm_seeds, TUNING_OFFSET + 400))

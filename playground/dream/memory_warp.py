@@ -59,6 +59,9 @@ MEMORY_POSES = ("actions", "depth", "memory", "network", "frames")
 # what a player climbs) picks the picture it is nearer to, and the tracker follows.
 BODY_CLEARANCE = 0.3
 BODY_POINTS = 10
+# SamplerSettings.memory_sure_share: the share of the view a picture must show as it was
+# seen (Drawn.sure) for memory_sure_level.
+SURE_SHARE = 0.95
 MIN_COVER = 0.5        # share of the view the memory must cover for its picture to be used
 GROUND_RADIUS = 24.0   # blocks of the tracker's ground kept around the player
 GROUND_EVERY = 64      # ticks between trims of the tracker's ground
@@ -94,9 +97,11 @@ class MemoryWarp(SamplerHook):
     """The last call of every tick starts from the memory's picture, on every row the
     picture covers enough, whatever the motion."""
 
-    def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions"):
+    def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions",
+                 sure: tuple[int | None, float] = (None, SURE_SHARE)):
         assert pose in MEMORY_POSES, pose
         self.level, self.camera, self.pose = level, camera, pose
+        self.sure_level, self.sure_share = sure
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -201,6 +206,7 @@ class MemoryWarp(SamplerHook):
                                                  [p.pitch for p in poses] + [poses[r].pitch for r in doubted],
                                                  self.shown.shape[1:3], self.tick + 1)
         self.drawn = drawn.row(slice(0, B))
+        self.sure = drawn.sure[:B].mean((1, 2)) >= self.sure_share      # (B,) rows shown as they were seen
         as_input = session.dit.cfg.render_input
         enough = covered.mean((1, 2)) >= MIN_COVER
         rows = np.arange(B) if as_input else np.flatnonzero(enough[:B])
@@ -251,6 +257,7 @@ class MemoryWarp(SamplerHook):
                 self._undo_step(r, stay)
                 z[k], covered[k] = z_stay, covered_stay
                 self.drawn.put(r, drawn_stay)
+                self.sure[r] = drawn_stay.sure.mean() >= self.sure_share
                 if self.slot_render is not None:
                     self.slot_render[r, 0] = render_input(z_stay[None], covered_stay[None])[0]
                 self.doubts_undone += 1
@@ -261,9 +268,11 @@ class MemoryWarp(SamplerHook):
         if self.pictured is None or r != session.schedule.calls - 1:
             return levels
         host_rows, rows, z, covered = self.pictured
-        level = min(int(self.level), int(levels[0, -1]))
+        level = np.full(len(host_rows), min(int(self.level), int(levels[0, -1])))
+        if self.sure_level is not None:
+            level[self.sure[host_rows]] = min(int(self.sure_level), int(levels[0, -1]))
         x0 = composite(z, covered, self.guess[rows])
-        ab = session.abar[level]
+        ab = session.abar[torch.as_tensor(level, device=session.device)].view(-1, *[1] * (x0.dim() - 1))
         noisy = session.s.noisy
         noisy[rows, -1] = ab.sqrt() * x0 + (1 - ab).sqrt() * session.noise(x0.shape)
         out = np.repeat(levels, noisy.shape[0], 0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from playground.config import ConfigError, build, is_whole
 from playground.device import fast_bf16, torch_device
 from playground.dream import tuning
-from playground.dream.memory_warp import MEMORY_LEVEL, MEMORY_POSES
+from playground.dream.memory_warp import MEMORY_LEVEL, MEMORY_POSES, SURE_SHARE
 from playground.dream.schedule import PRESETS, TOP, Schedule, params_for, preset
 
 
@@ -74,6 +74,18 @@ class SamplerSettings:
     memory_level: int = field(default=MEMORY_LEVEL, metadata=_flag(
         "--memory-level", f"noise level the world memory's picture is redrawn from (default {MEMORY_LEVEL}, "
         "chosen on tuning seeds; higher: the network redraws more of it)", type=int, metavar="LEVEL"))
+    # Where the memory's picture is sure (Drawn.sure: the sky map or points no wider than a
+    # pixel, so shown as they were seen: standing still, turning in place, a return to a
+    # pose) over at least memory_sure_share of the view, the last call starts from this lower
+    # level instead, so the network keeps what was shown instead of redrawing it blurred.
+    # None: memory_level everywhere.
+    memory_sure_level: int | None = field(default=None, metadata=_flag(
+        "--memory-sure-level", "noise level the world memory's picture is redrawn from where it shows the "
+        "view as it was seen (at least --memory-sure-share of it); default: --memory-level everywhere",
+        type=int, metavar="LEVEL"))
+    memory_sure_share: float = field(default=SURE_SHARE, metadata=_flag(
+        "--memory-sure-share", f"share of the view the picture must show as it was seen for --memory-sure-level "
+        f"(default {SURE_SHARE})", type=float, metavar="SHARE"))
     # How the world memory's tracker moves the camera (pose.py): "actions" by the movement
     # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
     # each frame shown reveals (steps, walls, drops); "memory" not walking the body into the
@@ -97,6 +109,12 @@ class SamplerSettings:
                 raise ConfigError(f"{name} must be a whole number (or None for the model's), got {value!r}")
         if not (is_whole(self.memory_level, 1) and self.memory_level <= TOP):
             raise ConfigError(f"memory_level must be a noise level in 1..{TOP}, got {self.memory_level!r}")
+        if self.memory_sure_level is not None and not (is_whole(self.memory_sure_level, 1)
+                                                       and self.memory_sure_level <= TOP):
+            raise ConfigError(f"memory_sure_level must be a noise level in 1..{TOP} or None, "
+                              f"got {self.memory_sure_level!r}")
+        if not (isinstance(self.memory_sure_share, (int, float)) and 0.0 < self.memory_sure_share <= 1.0):
+            raise ConfigError(f"memory_sure_share must be a share in (0, 1], got {self.memory_sure_share!r}")
         if self.memory_pose not in MEMORY_POSES:
             raise ConfigError(f"memory_pose must be one of {', '.join(MEMORY_POSES)}, got {self.memory_pose!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}

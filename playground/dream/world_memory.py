@@ -60,11 +60,15 @@ class Drawn(NamedTuple):
     """What a render drew at each pixel: `covered` (..., H, W) bool, by a point or the sky
     map; `distance` (..., H, W) float32 of the point drawn (blocks; inf where only the sky
     map or nothing drew it); `coarse` (..., H, W) bool, the point was seen with more than
-    REFINE times the sample spacing it has now. A memory without `relearn` leaves the last
-    two None (it has no use for them, and they cost a millisecond a render)."""
+    REFINE times the sample spacing it has now. A memory without `relearn` leaves those two
+    None (it has no use for them, and they cost a millisecond a render). `sure` (..., H, W)
+    bool: drawn by the sky map or by a point no wider than a pixel, so shown as it was seen
+    (not magnified, not a closed hole): the share of the view a render can be trusted with.
+    """
     covered: np.ndarray
     distance: np.ndarray | None
     coarse: np.ndarray | None
+    sure: np.ndarray | None = None
 
     def row(self, k) -> "Drawn":
         return Drawn(*(None if a is None else a[k] for a in self))
@@ -261,8 +265,10 @@ class WorldMemory:
         first = np.cumsum([0] + [len(w) for w in where])
         row_of = np.repeat(np.arange(len(rows)), np.diff(first))
         cams, spacing = np.concatenate(cams), np.concatenate(spacing)
-        pixel, drawn = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
+        pixel, drawn, grown = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
         near = self._drawn(covered, cams[drawn], spacing[drawn], pixel) if self.relearn else Drawn(covered, None, None)
+        sure = covered.copy()
+        sure.reshape(-1)[pixel] = ~grown
         solid = np.zeros((len(rows), H, W), bool)
         k_of = row_of[drawn]
         for k, r in enumerate(rows):
@@ -276,12 +282,13 @@ class WorldMemory:
         if self.relearn:
             through = seen_through(near.distance)
             solid &= ~through
+            sure[through] = covered[through]
             near.distance[through] = np.inf
         close_holes(images, solid, near if self.relearn else None, cracks=self.relearn)
         seen = covered | solid
         if self.relearn:
             fill_row_gaps(images, seen)
-        return images, seen, near._replace(covered=seen)
+        return images, seen, near._replace(covered=seen, sure=sure)
 
     def _drawn(self, covered: np.ndarray, cam: np.ndarray, spacing: np.ndarray, pixel: np.ndarray) -> Drawn:
         """Drawn of a render whose winning points (m, 3 camera coordinates; m spacings) drew
@@ -297,7 +304,8 @@ class WorldMemory:
         """Points in view (n, 3 camera coordinates; pixels u, v, u offset by W per image row
         `row_of` (n,); sample spacing) as squares as wide as their pixel's footprint spans
         now, nearest first: the pixels drawn (m,) flat over the images (image k's pixels
-        from k*H*W) and the point (index into the n) that wins each."""
+        from k*H*W), the point (index into the n) that wins each, and whether its square
+        is wider than a pixel (m,) bool."""
         z = cam[:, 2]
         # One pixel from where a point was seen, more from nearer (a quarter pixel of slack,
         # so a view is not grown by rounding).
@@ -321,7 +329,8 @@ class WorldMemory:
         zs, idx = zs[inside], idx[inside]
         order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
         pixel, first = np.unique(pixel[order], return_index=True)
-        return pixel, idx[order][first]
+        winner = idx[order][first]
+        return pixel, winner, size[winner] > 1
 
 
 def fill_row_gaps(image: np.ndarray, seen: np.ndarray) -> None:

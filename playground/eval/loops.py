@@ -71,9 +71,12 @@ def returned(poses: np.ndarray, depart: int) -> bool:
     return bool(np.linalg.norm(a[:3] - b[:3]) <= POSE_TOLERANCE and heading < 0.5 and abs(a[4] - b[4]) < 0.5)
 
 
-def plan(seeds, per_bucket: int, world_rollouts) -> list[dict]:
+def plan(seeds, per_bucket: int, world_rollouts, lead: bool = True) -> list[dict]:
     """Trials whose world returns, `per_bucket` per gap bucket (round robin over the loops
-    and seeds), each with its actions, departure tick and the world's frames."""
+    and seeds), each with its actions, departure tick and the world's frames. lead False:
+    no lead-in, the loop departs from the world's own first frame, so a dream that keeps
+    what it was shown can pass the revisit (after the lead-in the departure is imagined
+    ground, which the world's return view does not match)."""
     rng = np.random.default_rng(2)
     trials, attempt = [], 0
     for lo, hi in GAP_BUCKETS:
@@ -81,7 +84,7 @@ def plan(seeds, per_bucket: int, world_rollouts) -> list[dict]:
         while found < per_bucket and attempt < 40 * per_bucket * len(GAP_BUCKETS):
             kind, seed = LOOPS[attempt % len(LOOPS)], int(seeds[attempt % len(seeds)])
             attempt += 1
-            lead = lead_in(rng)
+            lead = lead_in(rng) if lead else []
             acts = np.stack(lead + loop(kind, legs_for(kind, int(rng.integers(lo, hi + 1)))))
             frames, poses = world_rollouts([seed], acts)
             if returned(poses[0], len(lead)):

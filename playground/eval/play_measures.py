@@ -39,9 +39,10 @@ def action_accuracy(idm, dreams: dict, seeds, progress: bool = True) -> dict:
     return out
 
 
-def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True) -> dict:
-    """Revisit, self-consistency and moved-away rates of each source (loops.py)."""
-    trials = L.plan(seeds, per_bucket, world_rollouts)
+def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True, lead: bool = True) -> dict:
+    """Revisit, self-consistency and moved-away rates of each source (loops.py); lead
+    False: the loops depart from the world's first frame (loops.plan)."""
+    trials = L.plan(seeds, per_bucket, world_rollouts, lead)
     order = sorted(range(len(trials)), key=lambda i: len(trials[i]["actions"]))
     frames = {name: [None] * len(trials) for name in [*dreams, *BASELINES, WORLD]}
     for k, rows in enumerate(batches(len(order))):   # trials of similar length share a batch
