@@ -168,8 +168,11 @@ def test_with_the_network_pose_the_guess_settles_a_doubted_step(nearer):
     covered = np.ones((1, 64, 64), bool)
     covered_stay = np.zeros((64, 64), bool)
     covered_stay[:, :48] = True
-    hook.drawn = Drawn(covered.copy(), np.full((1, 64, 64), 5.0, np.float32), np.zeros((1, 64, 64), bool))
-    drawn_stay = Drawn(covered_stay, np.where(covered_stay, 4.0, np.inf).astype(np.float32), np.zeros((64, 64), bool))
+    hook.drawn = Drawn(covered.copy(), np.full((1, 64, 64), 5.0, np.float32), np.zeros((1, 64, 64), bool),
+                       covered.copy())
+    drawn_stay = Drawn(covered_stay, np.where(covered_stay, 4.0, np.inf).astype(np.float32), np.zeros((64, 64), bool),
+                       covered_stay.copy())
+    hook.sure = np.array([True])
     hook.pictured = np.array([0]), torch.tensor([0]), z_step.clone(), covered.copy()
     hook.alternatives = {0: (z_stay[0], covered_stay, drawn_stay, stay)}
     hook.guess = (z_stay if nearer == "stay" else z_step) + 0.1 * torch.randn(1, 8, 16, 16, generator=gen)
@@ -178,6 +181,7 @@ def test_with_the_network_pose_the_guess_settles_a_doubted_step(nearer):
     hook._settle_doubts()
     player, (_, _, z, cov) = hook.tracker.players[0], hook.pictured
     assert hook.doubts_judged == 1 and hook.doubts_undone == (nearer == "stay")
+    assert hook.sure.tolist() == [nearer != "stay"]     # the picture kept says how sure the row is
     if nearer == "stay":
         assert player.pos[2] == 0.0 and player.vel[2] == 0.0
         assert torch.equal(z[0], z_stay[0]) and (cov[0] == covered_stay).all()
