@@ -84,11 +84,11 @@ def plan(seeds, per_bucket: int, world_rollouts, lead: bool = True) -> list[dict
         while found < per_bucket and attempt < 40 * per_bucket * len(GAP_BUCKETS):
             kind, seed = LOOPS[attempt % len(LOOPS)], int(seeds[attempt % len(seeds)])
             attempt += 1
-            lead = lead_in(rng) if lead else []
-            acts = np.stack(lead + loop(kind, legs_for(kind, int(rng.integers(lo, hi + 1)))))
+            before = lead_in(rng) if lead else []
+            acts = np.stack(before + loop(kind, legs_for(kind, int(rng.integers(lo, hi + 1)))))
             frames, poses = world_rollouts([seed], acts)
-            if returned(poses[0], len(lead)):
-                trials.append({"seed": seed, "loop": kind, "depart": len(lead), "gap": len(acts) - len(lead),
+            if returned(poses[0], len(before)):
+                trials.append({"seed": seed, "loop": kind, "depart": len(before), "gap": len(acts) - len(before),
                                "bucket": f"{lo}-{hi}", "actions": acts, "truth": frames[0],
                                "pitch": float(poses[0, 0, 4])})
                 found += 1
