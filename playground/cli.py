@@ -135,7 +135,7 @@ def cmd_bench(args) -> int:
 
 def cmd_eval(args) -> int:
     from playground.eval.report import run
-    report = run(args.checkpoint, args.out, quick=args.quick, idm=args.idm)
+    report = run(args.checkpoint, args.out, quick=args.quick, idm=args.idm, sampler=overrides(args.set))
     print((__import__("pathlib").Path(args.out) / "report.md").read_text())
     print(f"wrote {args.out}/report.md, report.json and plots in {report['seconds']:.0f} s")
     return 0
@@ -235,6 +235,9 @@ def _add_eval(sub) -> None:
     ev.add_argument("--out", required=True, help="folder for report.md, report.json and plots")
     ev.add_argument("--quick", action="store_true", help="a few minutes on a CPU (fewer rollouts)")
     ev.add_argument("--idm", default=None, help="inverse-dynamics model (default: checkpoints/idm.safetensors)")
+    ev.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="change a sampler setting for every dream measured, e.g. memory_sure_level=60 "
+                         "(repeatable; recorded in the report; throughput keeps the checkpoint's settings)")
     ev.set_defaults(fn=cmd_eval)
 
 

@@ -128,3 +128,26 @@ def test_compare_shows_each_candidates_difference_from_the_baseline(tmp_path, ca
         with pytest.raises(SystemExit):
             main(argv)
         assert words in capsys.readouterr().err
+
+
+def test_eval_set_changes_every_dream_and_refuses_what_the_eval_chooses(toy_checkpoint, tmp_path, capsys):
+    import pytest
+    from playground.cli import main
+    from playground.config import ConfigError
+    from playground.dream.load import load_dream
+    from playground.eval.report import eval_dream, sampler_changes
+    from playground.eval.report_md import _changes_words
+    assert sampler_changes(None) == {} and sampler_changes({"memory_sure_level": 60}) == {"memory_sure_level": 60}
+    for changes, words in (({"schedule": "frame-4"}, "chooses schedule itself"),
+                           ({"memory_surelevel": 60}, "not a sampler setting"),
+                           ({"memory_sure_level": 0}, "memory_sure_level must be a noise level")):
+        with pytest.raises(ConfigError, match=words):
+            sampler_changes(changes)
+    models = load_dream(toy_checkpoint)
+    assert eval_dream(models, 0, changes={"memory_sure_level": 60}).settings.memory_sure_level == 60
+    assert eval_dream(models, 0).settings.memory_sure_level is None
+    assert _changes_words({"settings": {"sampler": {"memory_sure_level": 60}}}) == \
+        " Every dream here with `memory_sure_level=60` (`--set`)."
+    assert _changes_words({"settings": {"sampler": {}}}) == ""
+    assert main(["eval", "--out", str(tmp_path), "--set", "world_memory=false"]) != 0   # refused before running
+    assert "chooses world_memory itself" in capsys.readouterr().err

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
+from playground.config import ConfigError
 from playground.dream import tuning
 from playground.eval import play_measures as PM
 from playground.eval.action_use import action_use
@@ -32,23 +33,44 @@ OFFSETS = {"accumulation": 0, "following": 100, "retrieval": 200, "samplers": 50
            "free_play": 3000, "pose": 3100, "depth": 3200}
 
 
+# What each measure chooses for its dreams (its sources differ in them), so `--set` may not change it.
+EVAL_CHOSEN = ("schedule", "schedule_params", "use_memory", "memory_frames", "recondition", "world_memory")
+
 # (preset, re-conditioned, tuned): tuned = the checkpoint's recommended context label and action
 # guidance (playground.dream.tuning); untuned = plain sampling, to show what they do.
 SAMPLERS = (("frame-2", True, True), ("frame-2", True, False), ("frame-4", True, True),
             ("progressive-4", True, True), ("progressive-4", False, True))
 
 
+def sampler_changes(changes: dict | None) -> dict:
+    """`playground eval --set NAME=VALUE` checked: SamplerSettings fields the eval does not
+    choose itself, with values the settings accept. Raises ConfigError otherwise."""
+    from playground.dream.settings import SamplerSettings
+    changes = dict(changes or {})
+    names = {f.name for f in fields(SamplerSettings)}
+    for name in changes:
+        if name in EVAL_CHOSEN:
+            raise ConfigError(f"--set {name}: the eval chooses {name} itself for each measure; "
+                              f"change another sampler setting or evaluate with `playground play` options")
+        if name not in names:
+            raise ConfigError(f"--set {name}: not a sampler setting; known: "
+                              f"{', '.join(sorted(names - set(EVAL_CHOSEN)))}")
+    SamplerSettings().with_changes(**changes)   # the settings' own checks (ConfigError)
+    return changes
+
+
 def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
-               tuned: bool = True, world_memory: bool = True):
+               tuned: bool = True, world_memory: bool = True, changes: dict | None = None):
     """The dream as the report measures it. world_memory False: the network alone draws
-    every frame (the world memory is a setting, not a tuning: untuned keeps it)."""
+    every frame (the world memory is a setting, not a tuning: untuned keeps it). `changes`:
+    sampler settings changed for every dream (`playground eval --set`, checked by sampler_changes)."""
     from playground.dream.settings import SamplerSettings
     from playground.dream.world import DreamConfig, DreamWorld
     params = dict(schedule[1]) if tuned else {**schedule[1], "context_label": 0}
     sampler = SamplerSettings.named(
         schedule[0], params, use_memory=memory_frames > 0, memory_frames=memory_frames or None,
         recondition=recondition, action_guidance=None if tuned else 0.0, guidance_min_level=None if tuned else 0,
-        guidance_on=None if tuned else "all", world_memory=world_memory)
+        guidance_on=None if tuned else "all", world_memory=world_memory).with_changes(**(changes or {}))
     return DreamWorld(DreamConfig(sampler=sampler), models=models)
 
 
@@ -71,12 +93,13 @@ class _Clock:
 
 
 def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
-        settings: dict | None = None, idm=None) -> dict:
+        settings: dict | None = None, idm=None, sampler: dict | None = None) -> dict:
     """Everything, written to `out`. `settings` overrides QUICK/FULL entries (tests); `idm`
-    is the inverse-dynamics model's file (default: the shipped one)."""
+    is the inverse-dynamics model's file (default: the shipped one); `sampler` changes sampler
+    settings for every dream (`--set`; the throughput table keeps the checkpoint's)."""
     from playground.dream.load import load_dream
     from playground.eval.idm import load_shipped
-    p = {**(QUICK if quick else FULL), **(settings or {})}
+    p = {**(QUICK if quick else FULL), **(settings or {}), "sampler": sampler_changes(sampler)}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t0, clock = time.time(), _Clock()
@@ -88,7 +111,8 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
               "quick": quick, "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()},
               "sampler_defaults": asdict(tuning.from_checkpoint(models[2])),
               "idm": {**idm_info, "file": in_repository(idm_info["file"])}}
-    dreams = {"shipped": eval_dream(models, default), "network alone": eval_dream(models, default, world_memory=False)}
+    dreams = {"shipped": eval_dream(models, default, changes=p["sampler"]),
+              "network alone": eval_dream(models, default, world_memory=False, changes=p["sampler"])}
     seeds = lambda what, n: eval_seeds(n, OFFSETS[what])  # noqa: E731
     report["action_accuracy"] = PM.action_accuracy(idm_model, dreams, seeds("idm", p["idm_seeds"]), progress)
     clock.lap("action_accuracy")
@@ -129,9 +153,10 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     """The papers' tables (error accumulation by memory size, retrieval), the older
     action-following comparisons, the sampler settings and the throughput."""
     from playground.eval.bench import bench_dream
-    others = {f"memory {m}": eval_dream(models, m) for m in sizes if m != default}
+    changes = p["sampler"]
+    others = {f"memory {m}": eval_dream(models, m, changes=changes) for m in sizes if m != default}
     if 0 in sizes:   # what each memory adds: without the compressed tokens and the world memory both
-        others["neither memory"] = eval_dream(models, 0, world_memory=False)
+        others["neither memory"] = eval_dream(models, 0, world_memory=False, changes=changes)
     acc = PM.error_accumulation({**dreams, **others}, eval_seeds(p["rollout_seeds"], OFFSETS["accumulation"]),
                                 p["steps"], p["scripts"], progress)
     by_memory = {m: acc["shipped"] if m == default else acc[f"memory {m}"] for m in sizes}
@@ -153,7 +178,7 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     clock.lap("action_following")
     ret = {}
     for m in sizes if p.get("retrieval_all_memory", True) else [default]:
-        r = retrieval(eval_dream(models, m), eval_seeds(8, OFFSETS["retrieval"]), p["retrieval_trials"],
+        r = retrieval(eval_dream(models, m, changes=changes), eval_seeds(8, OFFSETS["retrieval"]), p["retrieval_trials"],
                       progress=progress, desc=f"retrieval (memory {m})")
         r.pop("examples")
         ret[str(m)] = r
@@ -181,7 +206,7 @@ def _samplers(models, memory, p, progress) -> list[dict]:
     rows = []
     seeds = eval_seeds(max(1, p["rollout_seeds"] // 2), OFFSETS["samplers"])
     for name, recond, tuned in p.get("samplers", SAMPLERS):
-        dream = eval_dream(models, memory, NAMED[name], recond, tuned)
+        dream = eval_dream(models, memory, NAMED[name], recond, tuned, changes=p["sampler"])
         a = PM.error_accumulation({name: dream}, seeds, p["steps"], p["scripts"][:4], progress)[name]
         rows.append({"preset": name, "recondition": recond, "tuned": tuned, "buckets": a["buckets"],
                      "rollouts": a["rollouts"]})

@@ -270,12 +270,20 @@ def _older(r: dict) -> list[str]:
     return lines
 
 
+def _changes_words(r: dict) -> str:
+    """The sampler settings `playground eval --set` changed for every dream, in words."""
+    changes = r.get("settings", {}).get("sampler")
+    if not changes:
+        return ""
+    return " Every dream here with " + ", ".join(f"`{k}={v}`" for k, v in changes.items()) + " (`--set`)."
+
+
 def markdown(r: dict) -> str:
     lines = [f"# playground eval{' (quick)' if r['quick'] else ''}", "",
              f"Checkpoint `{r['checkpoint']}` (sha256 `{r['checkpoint_sha256'][:12]}`), held-out world seeds "
              f"(>= 1,000,500; training used seeds < 1,000,000). Shipped settings: `frame` sampler with 2 steps, "
              f"{tuning_words(r['sampler_defaults'])}, every tick drawn from the world memory's picture. Network "
-             f"alone: the same without the world memory. {r['seconds']:.0f} s.", "",
+             f"alone: the same without the world memory.{_changes_words(r)} {r['seconds']:.0f} s.", "",
              "## Headline", "", *headline_table(r), "",
              "Rates are shares of segments, trials or ticks; sharpness and change are ratios to the world "
              "(1 = as the world). The baselines see only the start frame: held forever, or its mean colour.", ""]
