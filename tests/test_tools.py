@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from playground.voxel import VoxelWorld
@@ -143,3 +144,21 @@ def test_picture_fidelity_measures_every_source(tmp_path):
     for line in lines:                  # covered cells were found and measured
         median, cells = float(line.split("median")[1].split()[0]), int(line.split("(")[1].split()[0])
         assert cells > 0 and 0 <= median < float("inf")
+
+
+def test_loop_returns_takes_a_revisit_apart():
+    """tools/loop_returns.py on one short out-and-back loop from the world's frame."""
+    from playground.dream.load import load_dream
+    from playground.eval import loops as L
+    from playground.eval.batched import world_rollouts
+    from playground.eval.report import eval_dream
+    tool = load_tool("loop_returns")
+    acts = np.stack(L.loop("out and back", 2))
+    frames, poses = world_rollouts([1_000_200], acts)
+    trial = {"actions": acts, "truth": frames[0], "pitch": float(poses[0, 0, 4]), "depart": 0}
+    row = tool.trial_row(eval_dream(load_dream(), 8), trial)
+    assert row["render_departure"] > 0.99            # the memory holds the frame it was given
+    assert 0 <= row["sure"] <= 1 and all(-1 <= row[k] <= 1 for k in row)
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "loop_returns.py"), "--set", "schedule=frame-4"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "chooses schedule itself" in done.stderr
