@@ -118,6 +118,17 @@ def test_the_sure_level_is_a_checked_setting_used_only_where_the_picture_is_sure
             SamplerSettings(**bad)
 
 
+def test_seen_here_is_a_checked_setting_the_memory_renders_with():
+    dit, ae = models()
+    for value in (None, 0.25):
+        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_seen_here=value), seed=5)
+        s.reset(np.repeat(VoxelWorld().reset(1_000_950)[None, None], 3, 1), np.zeros((1, 3, 25), np.float32))
+        assert s.hooks[0].memory.seen_here == value
+    for bad in (0, -0.5, float("inf"), True, "near"):
+        with pytest.raises(ConfigError, match="memory_seen_here"):
+            SamplerSettings(memory_seen_here=bad)
+
+
 def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():
     dit, ae = models()
     sessions = {}
@@ -144,7 +155,8 @@ def test_with_the_memory_pose_the_player_does_not_walk_into_what_the_memory_show
     keys = cell_keys(np.floor(xyz / 0.1))
     order = np.argsort(keys)
     hook.memory.clouds[0] = Cloud(keys[order], xyz[order], frame.reshape(-1, 3)[:len(xyz)][order],
-                                  np.full(len(xyz), 0.1, np.float32), np.zeros(len(xyz), np.int64))
+                                  np.full(len(xyz), 0.1, np.float32), np.zeros(len(xyz), np.int64),
+                                  np.zeros((len(xyz), 3), np.float32))
     for _ in range(10):
         before = [p.pos.copy() for p in hook.tracker.players]
         hook.tracker.step(np.stack([WALK, WALK]))

@@ -201,3 +201,19 @@ def test_rows_rendered_together_are_each_what_rendering_it_alone_gives(relearn):
         for together, by_itself in zip(drawn.row(r), alone):
             assert (together is None and by_itself is None and not relearn) or np.array_equal(together, by_itself)
         assert cover.mean() > 0.3
+
+
+@pytest.mark.parametrize("seen_here", [None, 0.25])
+def test_a_view_from_here_keeps_its_place_before_a_later_point_in_front(seen_here):
+    """A wall seen from EYE, then a post from 2 blocks aside in the space EYE saw empty:
+    from EYE the post wins by depth alone; with `seen_here`, the view from here wins."""
+    wall, post = picture(3), np.full((32, 48, 3), 7, np.uint8)
+    memory = WorldMemory(1, seen_here=seen_here)
+    memory.add(0, wall, np.full(wall.shape[:2], 8.0), EYE, 0.0, 0.0, tick=0)
+    aside = np.array([2.0, 0.0, 0.0])
+    memory.add(0, post, np.full(post.shape[:2], 3.0), aside, 0.0, 0.0, tick=1)    # drawn nowhere: all new
+    image, covered, _ = memory.render(0, EYE, 0.0, 0.0, wall.shape[:2])
+    posts = (image == 7).all(-1) & covered
+    assert posts.mean() > 0.3 if seen_here is None else not posts.any()
+    image_aside, _, _ = memory.render(0, aside, 0.0, 0.0, wall.shape[:2])
+    assert (image_aside == 7).all(-1).mean() > 0.9          # seen from its own eye, the post is in front

@@ -98,10 +98,11 @@ class MemoryWarp(SamplerHook):
     picture covers enough, whatever the motion."""
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions",
-                 sure: tuple[int | None, float] = (None, SURE_SHARE)):
+                 sure: tuple[int | None, float] = (None, SURE_SHARE), seen_here: float | None = None):
         assert pose in MEMORY_POSES, pose
         self.level, self.camera, self.pose = level, camera, pose
         self.sure_level, self.sure_share = sure
+        self.seen_here = seen_here    # WorldMemory.seen_here
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -117,7 +118,7 @@ class MemoryWarp(SamplerHook):
         B = len(frames)
         self.tracker = PoseTracker(B, self.camera)
         self.tracker.reset_rows(np.arange(B), pitch)
-        self.memory = WorldMemory(B, self.camera)
+        self.memory = WorldMemory(B, self.camera, seen_here=self.seen_here)
         self.tick = 0
         self.alternatives = {}
         self.doubts_judged = self.doubts_undone = 0     # memory_pose "network": steps doubted and undone

@@ -94,7 +94,8 @@ class DreamSession:
         """The per-tick behaviours these options ask for and this schedule can run."""
         if self.opt.world_memory and MemoryWarp.applies(self.schedule):
             return [MemoryWarp(self.opt.memory_level, self.camera, pose=self.opt.memory_pose,
-                               sure=(self.opt.memory_sure_level, self.opt.memory_sure_share))]
+                               sure=(self.opt.memory_sure_level, self.opt.memory_sure_share),
+                               seen_here=self.opt.memory_seen_here)]
         return []
 
     # ---- helpers --------------------------------------------------------------------

@@ -86,6 +86,14 @@ class SamplerSettings:
     memory_sure_share: float = field(default=SURE_SHARE, metadata=_flag(
         "--memory-sure-share", f"share of the view the picture must show as it was seen for --memory-sure-level "
         f"(default {SURE_SHARE})", type=float, metavar="SHARE"))
+    # Points the memory saw from within this many blocks of the pose drawn win their pixels
+    # before nearer points seen from elsewhere: that view saw the space in front of them empty,
+    # so a later point there (the dream's own frames on the way, lifted with their depth) is
+    # the one in error (WorldMemory.seen_here). None: the nearest point wins.
+    memory_seen_here: float | None = field(default=None, metadata=_flag(
+        "--memory-seen-here", "blocks: the memory's points seen from within this distance of the pose drawn "
+        "come before nearer points seen from elsewhere (default: off, the nearest wins)",
+        type=float, metavar="BLOCKS"))
     # How the world memory's tracker moves the camera (pose.py): "actions" by the movement
     # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
     # each frame shown reveals (steps, walls, drops); "memory" not walking the body into the
@@ -115,6 +123,11 @@ class SamplerSettings:
                               f"got {self.memory_sure_level!r}")
         if not (isinstance(self.memory_sure_share, (int, float)) and 0.0 < self.memory_sure_share <= 1.0):
             raise ConfigError(f"memory_sure_share must be a share in (0, 1], got {self.memory_sure_share!r}")
+        if self.memory_seen_here is not None and not (isinstance(self.memory_seen_here, (int, float))
+                                                       and not isinstance(self.memory_seen_here, bool)
+                                                       and 0.0 < self.memory_seen_here < float("inf")):
+            raise ConfigError(f"memory_seen_here must be a positive number of blocks or None, "
+                              f"got {self.memory_seen_here!r}")
         if self.memory_pose not in MEMORY_POSES:
             raise ConfigError(f"memory_pose must be one of {', '.join(MEMORY_POSES)}, got {self.memory_pose!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}

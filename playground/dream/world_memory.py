@@ -92,20 +92,22 @@ class Drawn(NamedTuple):
 class Cloud:
     """One row's points, sorted by key: key (N,) int64, xyz (N, 3) float32, rgb (N, 3)
     uint8, spacing (N,) float32 (blocks between neighbouring samples where it was seen),
-    seen (N,) int64 (the tick it was last seen)."""
+    seen (N,) int64 (the tick it was last seen), eye (N, 3) float32 (where it was seen from)."""
     key: np.ndarray
     xyz: np.ndarray
     rgb: np.ndarray
     spacing: np.ndarray
     seen: np.ndarray
+    eye: np.ndarray
 
     @classmethod
     def empty(cls) -> "Cloud":
         return cls(np.empty(0, np.int64), np.empty((0, 3), np.float32), np.empty((0, 3), np.uint8),
-                   np.empty(0, np.float32), np.empty(0, np.int64))
+                   np.empty(0, np.float32), np.empty(0, np.int64), np.empty((0, 3), np.float32))
 
     def take(self, index) -> "Cloud":
-        return Cloud(self.key[index], self.xyz[index], self.rgb[index], self.spacing[index], self.seen[index])
+        return Cloud(self.key[index], self.xyz[index], self.rgb[index], self.spacing[index], self.seen[index],
+                     self.eye[index])
 
     def __len__(self) -> int:
         return len(self.key)
@@ -115,12 +117,14 @@ class WorldMemory:
     """One point cloud per batch row, in the pose tracker's world frame (blocks)."""
 
     def __init__(self, rows: int, camera: CameraModel = CameraModel(), capacity: int = CAPACITY,
-                 relearn: bool = False):
+                 relearn: bool = False, seen_here: float | None = None):
         """relearn: later views correct what is kept (the rules in the module's docstring),
         for frames that are the world's own; off, the dream's default, a place keeps the
         first view that covered it, sky map included, and renders close only the gaps
-        three neighbours surround."""
-        self.camera, self.capacity, self.relearn = camera, capacity, relearn
+        three neighbours surround. seen_here (blocks): a render draws the points seen from
+        within this distance of its eye before all others, nearest first among each (a view
+        from here saw the space in front of them empty); None: the nearest point wins."""
+        self.camera, self.capacity, self.relearn, self.seen_here = camera, capacity, relearn, seen_here
         self.clouds = [Cloud.empty() for _ in range(rows)]
         n_up, n_around = int(round(180 / SKY_BINS)), int(round(360 / SKY_BINS))
         self.sky = np.zeros((rows, n_up, n_around, 3), np.uint8)     # colour by direction
@@ -162,7 +166,8 @@ class WorldMemory:
         spacing = (t[near] * self._pixel_angle(H)).astype(np.float32)
         keys = cell_keys(np.floor(xyz / CELL))
         order = np.argsort(keys, kind="stable")     # every pixel a point: the view renders back exactly
-        new = Cloud(keys[order], xyz[order], colour[near][order], spacing[order], np.full(len(keys), tick, np.int64))
+        new = Cloud(keys[order], xyz[order], colour[near][order], spacing[order], np.full(len(keys), tick, np.int64),
+                    np.broadcast_to(np.float32(eye), (len(keys), 3)))
         self.clouds[row] = self._merge(self.clouds[row], new)
 
     def _add_sky(self, row: int, directions: np.ndarray, colour: np.ndarray, pixel_degrees: float) -> None:
@@ -201,7 +206,7 @@ class WorldMemory:
             out = np.empty((len(old_slots), *a_old.shape[1:]), a_old.dtype)
             out[at_new], out[old_slots] = a_new, a_old
             return out
-        merged = Cloud(*(merge(getattr(old, f), getattr(add, f)) for f in ("key", "xyz", "rgb", "spacing", "seen")))
+        merged = Cloud(*(merge(getattr(old, f), getattr(add, f)) for f in Cloud.__dataclass_fields__))
         return self._evict(merged) if len(merged) > self.capacity else merged
 
     @staticmethod
@@ -248,7 +253,7 @@ class WorldMemory:
         H, W = hw
         rows = np.asarray(rows).tolist()
         images, covered = np.empty((len(rows), H, W, 3), np.uint8), np.empty((len(rows), H, W), bool)
-        cams, us, vs, spacing, where = [], [], [], [], []
+        cams, us, vs, spacing, where, here = [], [], [], [], [], []
         for k, (r, eye, yaw, pitch) in enumerate(zip(rows, eyes, yaws, pitches)):
             rotation = view_rotation(yaw, pitch)
             i, j = self._sky_bins(camera_rays(W, H, self.camera.fov_degrees) @ rotation.T)   # (H*W,) each
@@ -259,13 +264,15 @@ class WorldMemory:
             u, v, seen = project(cam, H, W, self.camera.fov_degrees)
             seen = np.flatnonzero(seen)
             cams.append(cam[seen]), us.append(u[seen] + k * W), vs.append(v[seen]), spacing.append(c.spacing[seen])
+            here.append(self._seen_here(c.eye[seen], eye))
             where.append(seen)
         # Rows side by side in one image n*W wide; a splat crossing into the next row's
         # columns is dropped by its own row's bounds below.
         first = np.cumsum([0] + [len(w) for w in where])
         row_of = np.repeat(np.arange(len(rows)), np.diff(first))
         cams, spacing = np.concatenate(cams), np.concatenate(spacing)
-        pixel, drawn, grown = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of)
+        pixel, drawn, grown = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of,
+                                          np.concatenate(here))
         near = self._drawn(covered, cams[drawn], spacing[drawn], pixel) if self.relearn else Drawn(covered, None, None)
         sure = covered.copy()
         sure.reshape(-1)[pixel] = ~grown
@@ -299,13 +306,19 @@ class WorldMemory:
         near.coarse.reshape(-1)[pixel] = spacing > REFINE * distance * self._pixel_angle(covered.shape[1])
         return near
 
+    def _seen_here(self, eyes: np.ndarray, eye: np.ndarray) -> np.ndarray:
+        """(n,) bool: points seen from within `seen_here` blocks of `eye` (3,), from their eyes (n, 3)."""
+        if self.seen_here is None:
+            return np.zeros(len(eyes), bool)
+        return ((eyes - np.float32(eye)) ** 2).sum(1) < np.float32(self.seen_here) ** 2
+
     def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
-               row_of: np.ndarray):
+               row_of: np.ndarray, priority: np.ndarray):
         """Points in view (n, 3 camera coordinates; pixels u, v, u offset by W per image row
         `row_of` (n,); sample spacing) as squares as wide as their pixel's footprint spans
-        now, nearest first: the pixels drawn (m,) flat over the images (image k's pixels
-        from k*H*W), the point (index into the n) that wins each, and whether its square
-        is wider than a pixel (m,) bool."""
+        now, nearest first, but the `priority` (n,) points before all others: the pixels drawn
+        (m,) flat over the images (image k's pixels from k*H*W), the point (index into the
+        n) that wins each, and whether its square is wider than a pixel (m,) bool."""
         z = cam[:, 2]
         # One pixel from where a point was seen, more from nearer (a quarter pixel of slack,
         # so a view is not grown by rounding).
@@ -327,7 +340,8 @@ class WorldMemory:
         inside = (us >= left) & (us < left + W) & (vs >= 0) & (vs < H)
         pixel = (left * H + vs * W + us - left)[inside]
         zs, idx = zs[inside], idx[inside]
-        order = np.lexsort((zs, pixel))                                   # by pixel, nearest first
+        keys = (zs, ~priority[idx], pixel) if priority.any() else (zs, pixel)
+        order = np.lexsort(keys)                                          # by pixel, priority, nearest
         pixel, first = np.unique(pixel[order], return_index=True)
         winner = idx[order][first]
         return pixel, winner, size[winner] > 1
