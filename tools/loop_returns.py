@@ -10,10 +10,11 @@ for each trial, SSIM of
   drawn "sure" (Drawn.sure: the sky map or one-pixel points);
 - the dream's frame at the return to the world's view (the revisit) and to the render.
 
-    python tools/loop_returns.py [--loops-per-bucket 3] [--set memory_sure_level=60 ...] [--checkpoint CKPT]
+    python tools/loop_returns.py [--loops-per-bucket 3] [--set memory_sure_level=60[,NAME=VALUE...] ...]
+        [--checkpoint CKPT]
 
-Each --set runs the trials again with that sampler setting changed (the first run keeps the
-checkpoint's settings)."""
+Each --set runs the trials again with those sampler settings changed (the first run keeps
+the checkpoint's settings)."""
 import argparse
 
 import numpy as np
@@ -52,13 +53,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loops-per-bucket", type=int, default=3)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="a sampler setting changed for a second run of the same trials (repeatable: one run each)")
+                    help="sampler settings changed for another run of the same trials, comma-separated "
+                         "(repeatable: one run each)")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args(argv)
     if a.loops_per_bucket < 1:
         ap.error("--loops-per-bucket must be at least 1")
     try:
-        runs = {"checkpoint's settings": {}, **{s: sampler_changes(overrides([s])) for s in a.set}}
+        runs = {"checkpoint's settings": {}, **{s: sampler_changes(overrides(s.split(","))) for s in a.set}}
     except ConfigError as e:
         ap.error(str(e))
     models = load_dream(a.checkpoint)
