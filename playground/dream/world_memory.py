@@ -17,6 +17,9 @@ estimate would scatter spurious points in front of it. So by default a frame add
 pixels its render for the pose (`Drawn`) did not cover, by a point or the sky map: what was
 shown first stays, until an edit (breaking, placing) clears it. Bounded: past `capacity`
 points, those not seen (drawn in a render) for longest are evicted, down to `EVICT_TO` of it.
+Per cell is not per ray: a later view's point can lie in front of a place an earlier view
+saw, in space that view showed empty. With `seen_here`, a render draws the points seen
+from near its own eye first, so a return to a pose shows what was seen there.
 
 Frames that are the world's own (a dataset's) deserve more trust: with `relearn`, a frame
 also adds pixels only the sky map covered (its colour by direction is no point), pixels
@@ -41,7 +44,7 @@ from playground.camera import CameraModel, camera_rays, project, view_rotation
 
 CELL = 0.1              # blocks: the cells that say whether a place is already kept
 MAX_DISTANCE = 16.0     # blocks: beyond this the fog hides too much to keep
-CAPACITY = 100_000      # points per row (about 3.5 MB)
+CAPACITY = 100_000      # points per row (about 4.7 MB)
 DEPTH_TOLERANCE = 0.1   # a surface this share nearer than the point drawn there is new to the memory
 REFINE = 2.0            # a point seen with this many times a new view's sample spacing is replaced
 EVICT_TO = 0.9          # share of capacity kept after an eviction (so it runs rarely)
