@@ -155,8 +155,7 @@ def test_with_the_memory_pose_the_player_does_not_walk_into_what_the_memory_show
     keys = cell_keys(np.floor(xyz / 0.1))
     order = np.argsort(keys)
     hook.memory.clouds[0] = Cloud(keys[order], xyz[order], frame.reshape(-1, 3)[:len(xyz)][order],
-                                  np.full(len(xyz), 0.1, np.float32), np.zeros(len(xyz), np.int64),
-                                  np.zeros((len(xyz), 3), np.float32))
+                                  np.full(len(xyz), 0.1, np.float32), np.zeros(len(xyz), np.int64))
     for _ in range(10):
         before = [p.pos.copy() for p in hook.tracker.players]
         hook.tracker.step(np.stack([WALK, WALK]))

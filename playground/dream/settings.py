@@ -123,9 +123,9 @@ class SamplerSettings:
                               f"got {self.memory_sure_level!r}")
         if not (isinstance(self.memory_sure_share, (int, float)) and 0.0 < self.memory_sure_share <= 1.0):
             raise ConfigError(f"memory_sure_share must be a share in (0, 1], got {self.memory_sure_share!r}")
-        if self.memory_seen_here is not None and not (isinstance(self.memory_seen_here, (int, float))
-                                                       and not isinstance(self.memory_seen_here, bool)
-                                                       and 0.0 < self.memory_seen_here < float("inf")):
+        here = self.memory_seen_here
+        if here is not None and (isinstance(here, bool) or not isinstance(here, (int, float))
+                                 or not 0.0 < here < float("inf")):
             raise ConfigError(f"memory_seen_here must be a positive number of blocks or None, "
                               f"got {self.memory_seen_here!r}")
         if self.memory_pose not in MEMORY_POSES:

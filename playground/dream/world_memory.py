@@ -44,7 +44,7 @@ from playground.camera import CameraModel, camera_rays, project, view_rotation
 
 CELL = 0.1              # blocks: the cells that say whether a place is already kept
 MAX_DISTANCE = 16.0     # blocks: beyond this the fog hides too much to keep
-CAPACITY = 100_000      # points per row (about 4.7 MB)
+CAPACITY = 100_000      # points per row (about 3.5 MB; 4.7 with seen_here)
 DEPTH_TOLERANCE = 0.1   # a surface this share nearer than the point drawn there is new to the memory
 REFINE = 2.0            # a point seen with this many times a new view's sample spacing is replaced
 EVICT_TO = 0.9          # share of capacity kept after an eviction (so it runs rarely)
@@ -95,22 +95,23 @@ class Drawn(NamedTuple):
 class Cloud:
     """One row's points, sorted by key: key (N,) int64, xyz (N, 3) float32, rgb (N, 3)
     uint8, spacing (N,) float32 (blocks between neighbouring samples where it was seen),
-    seen (N,) int64 (the tick it was last seen), eye (N, 3) float32 (where it was seen from)."""
+    seen (N,) int64 (the tick it was last seen), eye (N, 3) float32 (where it was seen from;
+    None where the memory does not ask: WorldMemory.seen_here off)."""
     key: np.ndarray
     xyz: np.ndarray
     rgb: np.ndarray
     spacing: np.ndarray
     seen: np.ndarray
-    eye: np.ndarray
+    eye: np.ndarray | None = None
 
     @classmethod
-    def empty(cls) -> "Cloud":
+    def empty(cls, eyes: bool = False) -> "Cloud":
         return cls(np.empty(0, np.int64), np.empty((0, 3), np.float32), np.empty((0, 3), np.uint8),
-                   np.empty(0, np.float32), np.empty(0, np.int64), np.empty((0, 3), np.float32))
+                   np.empty(0, np.float32), np.empty(0, np.int64), np.empty((0, 3), np.float32) if eyes else None)
 
     def take(self, index) -> "Cloud":
         return Cloud(self.key[index], self.xyz[index], self.rgb[index], self.spacing[index], self.seen[index],
-                     self.eye[index])
+                     None if self.eye is None else self.eye[index])
 
     def __len__(self) -> int:
         return len(self.key)
@@ -128,15 +129,18 @@ class WorldMemory:
         within this distance of its eye before all others, nearest first among each (a view
         from here saw the space in front of them empty); None: the nearest point wins."""
         self.camera, self.capacity, self.relearn, self.seen_here = camera, capacity, relearn, seen_here
-        self.clouds = [Cloud.empty() for _ in range(rows)]
+        self.clouds = [self._empty() for _ in range(rows)]
         n_up, n_around = int(round(180 / SKY_BINS)), int(round(360 / SKY_BINS))
         self.sky = np.zeros((rows, n_up, n_around, 3), np.uint8)     # colour by direction
         self.sky_seen = np.zeros((rows, n_up, n_around), bool)
 
     def clear(self, rows) -> None:
         for r in np.asarray(rows).tolist():
-            self.clouds[r] = Cloud.empty()
+            self.clouds[r] = self._empty()
             self.sky_seen[r] = False
+
+    def _empty(self) -> Cloud:
+        return Cloud.empty(eyes=self.seen_here is not None)
 
     def _sky_bins(self, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sky map's (row, column) of unit world directions (N, 3)."""
@@ -169,8 +173,9 @@ class WorldMemory:
         spacing = (t[near] * self._pixel_angle(H)).astype(np.float32)
         keys = cell_keys(np.floor(xyz / CELL))
         order = np.argsort(keys, kind="stable")     # every pixel a point: the view renders back exactly
+        eyes = None if self.seen_here is None else np.broadcast_to(np.float32(eye), (len(keys), 3))
         new = Cloud(keys[order], xyz[order], colour[near][order], spacing[order], np.full(len(keys), tick, np.int64),
-                    np.broadcast_to(np.float32(eye), (len(keys), 3)))
+                    eyes)
         self.clouds[row] = self._merge(self.clouds[row], new)
 
     def _add_sky(self, row: int, directions: np.ndarray, colour: np.ndarray, pixel_degrees: float) -> None:
@@ -209,7 +214,8 @@ class WorldMemory:
             out = np.empty((len(old_slots), *a_old.shape[1:]), a_old.dtype)
             out[at_new], out[old_slots] = a_new, a_old
             return out
-        merged = Cloud(*(merge(getattr(old, f), getattr(add, f)) for f in Cloud.__dataclass_fields__))
+        merged = Cloud(*(None if getattr(old, f) is None else merge(getattr(old, f), getattr(add, f))
+                         for f in Cloud.__dataclass_fields__))
         return self._evict(merged) if len(merged) > self.capacity else merged
 
     @staticmethod
@@ -256,7 +262,7 @@ class WorldMemory:
         H, W = hw
         rows = np.asarray(rows).tolist()
         images, covered = np.empty((len(rows), H, W, 3), np.uint8), np.empty((len(rows), H, W), bool)
-        cams, us, vs, spacing, where, here = [], [], [], [], [], []
+        cams, us, vs, spacing, where, here = [], [], [], [], [], []   # here: only with seen_here
         for k, (r, eye, yaw, pitch) in enumerate(zip(rows, eyes, yaws, pitches)):
             rotation = view_rotation(yaw, pitch)
             i, j = self._sky_bins(camera_rays(W, H, self.camera.fov_degrees) @ rotation.T)   # (H*W,) each
@@ -267,7 +273,8 @@ class WorldMemory:
             u, v, seen = project(cam, H, W, self.camera.fov_degrees)
             seen = np.flatnonzero(seen)
             cams.append(cam[seen]), us.append(u[seen] + k * W), vs.append(v[seen]), spacing.append(c.spacing[seen])
-            here.append(self._seen_here(c.eye[seen], eye))
+            if self.seen_here is not None:
+                here.append(((c.eye[seen] - np.float32(eye)) ** 2).sum(1) < np.float32(self.seen_here) ** 2)
             where.append(seen)
         # Rows side by side in one image n*W wide; a splat crossing into the next row's
         # columns is dropped by its own row's bounds below.
@@ -275,7 +282,7 @@ class WorldMemory:
         row_of = np.repeat(np.arange(len(rows)), np.diff(first))
         cams, spacing = np.concatenate(cams), np.concatenate(spacing)
         pixel, drawn, grown = self._splat(cams, np.concatenate(us), np.concatenate(vs), spacing, H, W, row_of,
-                                          np.concatenate(here))
+                                          np.concatenate(here) if here else None)
         near = self._drawn(covered, cams[drawn], spacing[drawn], pixel) if self.relearn else Drawn(covered, None, None)
         sure = covered.copy()
         sure.reshape(-1)[pixel] = ~grown
@@ -309,17 +316,11 @@ class WorldMemory:
         near.coarse.reshape(-1)[pixel] = spacing > REFINE * distance * self._pixel_angle(covered.shape[1])
         return near
 
-    def _seen_here(self, eyes: np.ndarray, eye: np.ndarray) -> np.ndarray:
-        """(n,) bool: points seen from within `seen_here` blocks of `eye` (3,), from their eyes (n, 3)."""
-        if self.seen_here is None:
-            return np.zeros(len(eyes), bool)
-        return ((eyes - np.float32(eye)) ** 2).sum(1) < np.float32(self.seen_here) ** 2
-
     def _splat(self, cam: np.ndarray, u: np.ndarray, v: np.ndarray, spacing: np.ndarray, H: int, W: int,
-               row_of: np.ndarray, priority: np.ndarray):
+               row_of: np.ndarray, priority: np.ndarray | None = None):
         """Points in view (n, 3 camera coordinates; pixels u, v, u offset by W per image row
         `row_of` (n,); sample spacing) as squares as wide as their pixel's footprint spans
-        now, nearest first, but the `priority` (n,) points before all others: the pixels drawn
+        now, nearest first, but the `priority` (n,) bool points, where given, before all others: the pixels drawn
         (m,) flat over the images (image k's pixels from k*H*W), the point (index into the
         n) that wins each, and whether its square is wider than a pixel (m,) bool."""
         z = cam[:, 2]
@@ -343,7 +344,7 @@ class WorldMemory:
         inside = (us >= left) & (us < left + W) & (vs >= 0) & (vs < H)
         pixel = (left * H + vs * W + us - left)[inside]
         zs, idx = zs[inside], idx[inside]
-        keys = (zs, ~priority[idx], pixel) if priority.any() else (zs, pixel)
+        keys = (zs, pixel) if priority is None else (zs, ~priority[idx], pixel)
         order = np.lexsort(keys)                                          # by pixel, priority, nearest
         pixel, first = np.unique(pixel[order], return_index=True)
         winner = idx[order][first]

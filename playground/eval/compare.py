@@ -67,7 +67,8 @@ def table(reports: dict[str, dict]) -> str:
                 cells.append(f"{v:.3g} ({d:+.3f})" if small else f"{v:.2f} ({d:+.2f})")
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     checkpoints = "\n".join(f"- {n}: {r['checkpoint']} (sha256 {r['checkpoint_sha256'][:12]}), sampler "
-                            f"{r.get('sampler_defaults', {})}, changed {r.get('settings', {}).get('sampler') or 'nothing'}"
+                            f"{r.get('sampler_defaults', {})}, "
+                            f"changed {r.get('settings', {}).get('sampler') or 'nothing'}"
                             for n, r in reports.items())
     return "\n".join(lines) + "\n\n" + checkpoints
 

@@ -178,8 +178,8 @@ def _papers(report: dict, models, dreams: dict, sizes, default: int, p: dict, pr
     clock.lap("action_following")
     ret = {}
     for m in sizes if p.get("retrieval_all_memory", True) else [default]:
-        r = retrieval(eval_dream(models, m, changes=changes), eval_seeds(8, OFFSETS["retrieval"]), p["retrieval_trials"],
-                      progress=progress, desc=f"retrieval (memory {m})")
+        r = retrieval(eval_dream(models, m, changes=changes), eval_seeds(8, OFFSETS["retrieval"]),
+                      p["retrieval_trials"], progress=progress, desc=f"retrieval (memory {m})")
         r.pop("examples")
         ret[str(m)] = r
     report["retrieval"] = {"threshold": SSIM_THRESHOLD, "by_memory_frames": ret,
