@@ -124,12 +124,20 @@ def test_world_memory_levels_measures_each_level_with_each_tracker():
         assert settings.world_memory and settings.memory_level == 250 and settings.memory_pose == pose
     assert list(tool.dreams(load_dream(), [500], ["actions"])) == ["network alone", "memory 500"]
     assert list(tool.dreams(load_dream(), [500], ["actions"], network_alone=False)) == ["memory 500"]
+    changed = tool.dreams(load_dream(), [500], ["actions"], network_alone=False,
+                          changes={"seen": {"memory_seen_here": 0.25}})
+    assert list(changed) == ["memory 500", "memory 500 seen"]
+    assert changed["memory 500 seen"].settings.memory_seen_here == 0.25
+    assert changed["memory 500 seen"].settings.memory_level == 500 and changed["memory 500"].settings.memory_seen_here is None
 
 
 def test_world_memory_levels_refuses_seed_counts_that_reach_the_reports_seeds():
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "world_memory_levels.py"), "out.json", "--play",
                            "--idm-seeds", "101"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "at most" not in done.stdout and "must be 1-100" in done.stderr
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "world_memory_levels.py"), "out.json",
+                           "--set", "memory_frames=4"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "chooses memory_frames itself" in done.stderr
 
 
 def test_picture_fidelity_measures_every_source(tmp_path):

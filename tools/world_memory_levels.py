@@ -7,25 +7,29 @@ IDM's action accuracy and a minute of free play (the report's headline measures)
     python tools/world_memory_levels.py OUT.json [--levels 60,250,400] [--poses actions,depth]
         [--rollout-seeds 4] [--loops-per-bucket 3] [--play] [--idm-seeds 4] [--play-seeds 2]
         [--no-network-alone] [--sure-levels off,60] [--loop-starts dream,world] [--checkpoint CKPT] [--steps 64]
+        [--set memory_seen_here=0.25[,NAME=VALUE...] ...]
 
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
 and up), so each of --idm-seeds and --play-seeds is at most 100. --rollout-seeds 0 and
---loops-per-bucket 0 leave those measures out."""
+--loops-per-bucket 0 leave those measures out. Each --set adds the memory at each level
+with those sampler settings changed (as `playground eval --set`, comma-separated)."""
 import argparse
 import json
 
+from playground.config import ConfigError, overrides
 from playground.dream.load import load_dream
 from playground.eval import play_measures as PM
-from playground.eval.report import FULL, eval_dream
+from playground.eval.report import FULL, eval_dream, sampler_changes
 from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
 
 def dreams(models, levels: list[int], poses: list[str], network_alone: bool = True,
-           sure_levels: tuple = (None,)) -> dict:
+           sure_levels: tuple = (None,), changes: dict | None = None) -> dict:
     """The network alone, and the memory at each level with each tracker (memory_pose) and
-    each level for a picture shown as it was seen (memory_sure_level, None: off)."""
+    each level for a picture shown as it was seen (memory_sure_level, None: off); for each
+    `changes` (name -> sampler settings changed), also the memory at each level with them."""
     memory = max(FULL["memory_sizes"])
     out = {"network alone": eval_dream(models, memory, world_memory=False)} if network_alone else {}
     for level in levels:
@@ -36,6 +40,8 @@ def dreams(models, levels: list[int], poses: list[str], network_alone: bool = Tr
                                                              memory_sure_level=sure)
                 out[f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "")
                     + ("" if sure is None else f" sure {sure}")] = world
+        for name, change in (changes or {}).items():
+            out[f"memory {level} {name}"] = eval_dream(models, memory, changes={"memory_level": level, **change})
     return out
 
 
@@ -55,6 +61,8 @@ def main() -> None:
                     "view as it was seen (memory_sure_level), comma-separated; 'off' for none")
     ap.add_argument("--loop-starts", default="dream", help="loops departing from a dreamed frame after a lead-in "
                     "('dream', as the report) and/or from the world's first frame ('world'), comma-separated")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="also the memory with these sampler settings changed, comma-separated (repeatable)")
     ap.add_argument("--checkpoint", default=None)
     a = ap.parse_args()
     if not (1 <= a.idm_seeds <= 100 and 1 <= a.play_seeds <= 100):
@@ -62,9 +70,13 @@ def main() -> None:
     starts = a.loop_starts.split(",")
     if not set(starts) <= {"dream", "world"}:
         ap.error(f"--loop-starts takes dream and/or world, got {a.loop_starts!r}")
+    try:
+        changes = {s: sampler_changes(overrides(s.split(","))) for s in a.set}
+    except ConfigError as e:
+        ap.error(str(e))
     sure = tuple(None if x == "off" else int(x) for x in a.sure_levels.split(",")) if a.sure_levels else (None,)
     sources = dreams(load_dream(a.checkpoint), [int(x) for x in a.levels.split(",")], a.poses.split(","),
-                     network_alone=not a.no_network_alone, sure_levels=sure)
+                     network_alone=not a.no_network_alone, sure_levels=sure, changes=changes)
     rows = {name: {} for name in sources}
     if a.rollout_seeds:
         acc = PM.error_accumulation(sources, eval_seeds(a.rollout_seeds, TUNING_OFFSET), a.steps, FULL["scripts"])
