@@ -40,6 +40,10 @@ def test_eval_quick_writes_report(toy_report):
     for source in ("shipped", "network alone", "start frame held", "mean colour", "world (ceiling)"):
         assert source in report["action_accuracy"]["random"] and source in report["loop_closure"]
         assert source in md
+    from_world = report["loop_closure_from_world"]          # no lead-in: the world's own return passes
+    assert {"shipped", "start frame held", "mean colour", "world (ceiling)"} <= set(from_world)
+    assert from_world["world (ceiling)"]["revisit"] == 1.0 and "### From the world's frame" in md
+    assert "| loop revisit from the world's frame |" in md
     world = report["action_accuracy"]["scripted"]["world (ceiling)"]      # the shipped IDM on the world
     assert world["keyboard"]["accuracy"] >= 0.8 and world["camera"]["accuracy"] >= 0.9
     assert report["idm"]["file"] == "checkpoints/idm.safetensors" and report["checkpoint"].endswith("toy.safetensors")

@@ -118,6 +118,12 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     clock.lap("action_accuracy")
     report["loop_closure"] = PM.loop_closure(dreams, seeds("loops", 3 * p["loops_per_bucket"]),
                                              p["loops_per_bucket"], progress)
+    # The same worlds departing from the world's own frame, as the field's revisit tests give
+    # the model true frames first: only there can a memory of what was shown match the world.
+    report["loop_closure_from_world"] = PM.loop_closure(
+        {"shipped": dreams["shipped"]}, seeds("loops", 3 * p["loops_per_bucket"]), p["loops_per_bucket"], progress,
+        lead=False)
+    report["loop_closure_from_world"].pop("examples")
     clock.lap("loop_closure")
     report["free_play"] = PM.free_play(dreams, seeds("free_play", p["free_play_seeds"]), p["free_play_ticks"],
                                        progress)
