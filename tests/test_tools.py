@@ -128,7 +128,8 @@ def test_world_memory_levels_measures_each_level_with_each_tracker():
                           changes={"seen": {"memory_seen_here": 0.25}})
     assert list(changed) == ["memory 500", "memory 500 seen"]
     assert changed["memory 500 seen"].settings.memory_seen_here == 0.25
-    assert changed["memory 500 seen"].settings.memory_level == 500 and changed["memory 500"].settings.memory_seen_here is None
+    assert changed["memory 500 seen"].settings.memory_level == 500
+    assert changed["memory 500"].settings.memory_seen_here is None
 
 
 def test_world_memory_levels_refuses_seed_counts_that_reach_the_reports_seeds():

@@ -19,12 +19,12 @@ import argparse
 
 import numpy as np
 
-from playground.config import ConfigError, overrides
+from playground.config import ConfigError
 from playground.dream.load import load_dream
 from playground.eval import loops as L
 from playground.eval.batched import dream_rollouts, world_rollouts
 from playground.eval.metrics import ssim
-from playground.eval.report import FULL, eval_dream, sampler_changes
+from playground.eval.report import FULL, eval_dream, sampler_change_groups
 from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     if a.loops_per_bucket < 1:
         ap.error("--loops-per-bucket must be at least 1")
     try:
-        runs = {"checkpoint's settings": {}, **{s: sampler_changes(overrides(s.split(","))) for s in a.set}}
+        runs = {"checkpoint's settings": {}, **sampler_change_groups(a.set)}
     except ConfigError as e:
         ap.error(str(e))
     models = load_dream(a.checkpoint)

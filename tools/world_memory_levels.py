@@ -12,15 +12,15 @@ IDM's action accuracy and a minute of free play (the report's headline measures)
 Rollouts start at world seed 1,000,000 (offset -500), loops at 1,000,200 (offset -300), free
 play at 1,000,300 and the IDM's segments at 1,000,400: disjoint from the report's (1,000,500
 and up), so each of --idm-seeds and --play-seeds is at most 100. --rollout-seeds 0 and
---loops-per-bucket 0 leave those measures out. Each --set adds the memory at each level
-with those sampler settings changed (as `playground eval --set`, comma-separated)."""
+--loops-per-bucket 0 leave those measures out. Each --set adds the memory at each level and
+tracker with those sampler settings changed (as `playground eval --set`, comma-separated)."""
 import argparse
 import json
 
-from playground.config import ConfigError, overrides
+from playground.config import ConfigError
 from playground.dream.load import load_dream
 from playground.eval import play_measures as PM
-from playground.eval.report import FULL, eval_dream, sampler_changes
+from playground.eval.report import FULL, eval_dream, sampler_change_groups
 from playground.eval.rollouts import eval_seeds
 from playground.eval.tune import TUNING_OFFSET
 
@@ -29,19 +29,17 @@ def dreams(models, levels: list[int], poses: list[str], network_alone: bool = Tr
            sure_levels: tuple = (None,), changes: dict | None = None) -> dict:
     """The network alone, and the memory at each level with each tracker (memory_pose) and
     each level for a picture shown as it was seen (memory_sure_level, None: off); for each
-    `changes` (name -> sampler settings changed), also the memory at each level with them."""
+    `changes` (name -> sampler settings changed), also the memory at each level and tracker
+    with them."""
     memory = max(FULL["memory_sizes"])
     out = {"network alone": eval_dream(models, memory, world_memory=False)} if network_alone else {}
+    variants = [("" if sure is None else f" sure {sure}", {"memory_sure_level": sure}) for sure in sure_levels]
+    variants += [(f" {name}", change) for name, change in (changes or {}).items()]
     for level in levels:
         for pose in poses:
-            for sure in sure_levels:
-                world = eval_dream(models, memory)
-                world.settings = world.settings.with_changes(memory_level=level, memory_pose=pose,
-                                                             memory_sure_level=sure)
-                out[f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "")
-                    + ("" if sure is None else f" sure {sure}")] = world
-        for name, change in (changes or {}).items():
-            out[f"memory {level} {name}"] = eval_dream(models, memory, changes={"memory_level": level, **change})
+            for suffix, change in variants:
+                name = f"memory {level}" + (f" ({pose})" if len(poses) > 1 else "") + suffix
+                out[name] = eval_dream(models, memory, changes={"memory_level": level, "memory_pose": pose, **change})
     return out
 
 
@@ -71,7 +69,7 @@ def main() -> None:
     if not set(starts) <= {"dream", "world"}:
         ap.error(f"--loop-starts takes dream and/or world, got {a.loop_starts!r}")
     try:
-        changes = {s: sampler_changes(overrides(s.split(","))) for s in a.set}
+        changes = sampler_change_groups(a.set)
     except ConfigError as e:
         ap.error(str(e))
     sure = tuple(None if x == "off" else int(x) for x in a.sure_levels.split(",")) if a.sure_levels else (None,)

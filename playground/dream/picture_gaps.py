@@ -45,8 +45,8 @@ def close_holes(image: np.ndarray, solid: np.ndarray, drawn=None, cracks: bool =
     """Pixels no point drew but at least 3 of their 4 neighbours did (a re-projection's
     rounding gaps), or with `cracks` any between two that did, above and below or left and
     right (one-pixel cracks between splats), take a neighbour's colour, in place, and its
-    `drawn` distance and coarseness (a world_memory.Drawn with both); `solid` (..., H, W) gains them (`image` (..., H, W, 3):
-    one picture or a batch)."""
+    `drawn` distance and coarseness (a world_memory.Drawn with both); `solid` (..., H, W)
+    gains them (`image` (..., H, W, 3): one picture or a batch)."""
     neighbours = four_neighbours(solid, border=False)
     up, down, left, right = neighbours
     holes = ~solid & (((up & down) | (left & right)) if cracks else (np.sum(neighbours, axis=0) >= 3))

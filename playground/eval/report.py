@@ -59,6 +59,13 @@ def sampler_changes(changes: dict | None) -> dict:
     return changes
 
 
+def sampler_change_groups(texts: list[str]) -> dict[str, dict]:
+    """Each "NAME=VALUE[,NAME=VALUE...]" (a tool's repeatable --set, one run each) -> its
+    checked changes (sampler_changes), keyed by the text. Raises ConfigError."""
+    from playground.config import overrides
+    return {text: sampler_changes(overrides(text.split(","))) for text in texts}
+
+
 def eval_dream(models, memory_frames: int, schedule=("frame", {"steps": 2}), recondition: bool = True,
                tuned: bool = True, world_memory: bool = True, changes: dict | None = None):
     """The dream as the report measures it. world_memory False: the network alone draws
@@ -116,13 +123,12 @@ def run(checkpoint=None, out="eval", quick: bool = False, progress: bool = True,
     seeds = lambda what, n: eval_seeds(n, OFFSETS[what])  # noqa: E731
     report["action_accuracy"] = PM.action_accuracy(idm_model, dreams, seeds("idm", p["idm_seeds"]), progress)
     clock.lap("action_accuracy")
-    report["loop_closure"] = PM.loop_closure(dreams, seeds("loops", 3 * p["loops_per_bucket"]),
-                                             p["loops_per_bucket"], progress)
+    loop_seeds = seeds("loops", 3 * p["loops_per_bucket"])
+    report["loop_closure"] = PM.loop_closure(dreams, loop_seeds, p["loops_per_bucket"], progress)
     # The same worlds departing from the world's own frame, as the field's revisit tests give
     # the model true frames first: only there can a memory of what was shown match the world.
-    report["loop_closure_from_world"] = PM.loop_closure(
-        {"shipped": dreams["shipped"]}, seeds("loops", 3 * p["loops_per_bucket"]), p["loops_per_bucket"], progress,
-        lead=False)
+    report["loop_closure_from_world"] = PM.loop_closure({"shipped": dreams["shipped"]}, loop_seeds,
+                                                        p["loops_per_bucket"], progress, lead=False)
     report["loop_closure_from_world"].pop("examples")
     clock.lap("loop_closure")
     report["free_play"] = PM.free_play(dreams, seeds("free_play", p["free_play_seeds"]), p["free_play_ticks"],

@@ -118,7 +118,9 @@ def _loop_rows(lc: dict) -> list[str]:
     lines = ["| source | gap | trials | revisit | self-consistency | moved away | mean SSIM at return |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in SOURCES:
-        for gap, b in (lc[s]["by_gap"].items() if s in lc else ()):
+        if s not in lc:
+            continue
+        for gap, b in lc[s]["by_gap"].items():
             lines.append(f"| {s} | {gap} | {b['trials']} | {_ci(b, 'revisit', 'revisit_ci95')} | "
                          f"{_ci(b, 'self_consistency', 'self_consistency_ci95')} | "
                          f"{_ci(b, 'moved_away', 'moved_away_ci95')} | {b['revisit_ssim']:.2f} |")
