@@ -41,7 +41,9 @@ def test_eval_quick_writes_report(toy_report):
         assert source in report["action_accuracy"]["random"] and source in report["loop_closure"]
         assert source in md
     from_world = report["loop_closure_from_world"]          # no lead-in: the world's own return passes
-    assert {"shipped", "start frame held", "mean colour", "world (ceiling)"} <= set(from_world)
+    assert {"shipped", "start frame held", "mean colour", "world (ceiling)", "another world",
+            "kept + another world"} <= set(from_world)
+    assert "kept + another world" not in report["loop_closure"] and "| kept + another world |" in md
     assert from_world["world (ceiling)"]["revisit"] == 1.0 and "### From the world's frame" in md
     assert "| loop revisit from the world's frame |" in md
     world = report["action_accuracy"]["scripted"]["world (ceiling)"]      # the shipped IDM on the world

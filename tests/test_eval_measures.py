@@ -135,6 +135,21 @@ def test_loops_without_a_lead_in_depart_from_the_worlds_first_frame():
         assert np.array_equal(t["actions"][0], A.make({"forward"}))      # the loop's first leg, no turn before it
 
 
+def test_loop_references_keep_the_first_frame_and_imagine_another_world():
+    from playground.eval.loop_references import ANOTHER_WORLD, KEPT, reference_frames
+    acts = np.stack(L.loop("turn around", 3))
+    truth, poses = world_rollouts([1_002_500], acts)
+    assert L.returned(poses[0], 0)
+    t = {"seed": 1_002_500, "actions": acts, "depart": 0, "truth": truth[0]}
+    refs = reference_frames(t)
+    assert refs[KEPT].shape == refs[ANOTHER_WORLD].shape == truth[0].shape
+    assert np.array_equal(refs[KEPT][0], truth[0, 0]) and np.array_equal(refs[ANOTHER_WORLD][0], truth[0, 0])
+    assert ssim(refs[KEPT][-1], truth[0, -1]) > 0.95           # back at the first pose: the kept frame
+    assert ssim(refs[ANOTHER_WORLD][-1], truth[0, -1]) < 0.7   # a world of another seed
+    half = len(acts) // 2 + 1                                    # facing away: nothing kept, all imagined
+    assert np.array_equal(refs[KEPT][half], refs[ANOTHER_WORLD][half])
+
+
 def test_free_play_series_for_the_world_a_frozen_dream_and_a_flat_one():
     truth = np.random.default_rng(5).integers(0, 256, (2, 41, 16, 16, 3)).astype(np.uint8)
     world = FP.series(truth, truth, window=20)

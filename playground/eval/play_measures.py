@@ -12,6 +12,7 @@ from playground.eval import free_play as FP
 from playground.eval import loops as L
 from playground.eval import segments as G
 from playground.eval.batched import BASELINES, batches, dream_rollouts, world_rollouts
+from playground.eval.loop_references import REFERENCES, reference_frames
 
 WORLD = "world (ceiling)"
 
@@ -41,7 +42,8 @@ def action_accuracy(idm, dreams: dict, seeds, progress: bool = True) -> dict:
 
 def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True, lead: bool = True) -> dict:
     """Revisit, self-consistency and moved-away rates of each source (loops.py); lead
-    False: the loops depart from the world's first frame (loops.plan)."""
+    False: the loops depart from the world's first frame (loops.plan), and the reference
+    sources of loop_references are scored beside the dreams."""
     trials = L.plan(seeds, per_bucket, world_rollouts, lead)
     order = sorted(range(len(trials)), key=lambda i: len(trials[i]["actions"]))
     frames = {name: [None] * len(trials) for name in [*dreams, *BASELINES, WORLD]}
@@ -59,6 +61,9 @@ def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True, le
         for name, f in made.items():
             for j, t in enumerate(group):
                 frames[name][order[lo + j]] = f[j, :len(t["truth"])]
+    if not lead:
+        made = [reference_frames(t) for t in trials]
+        frames.update({name: [m[name] for m in made] for name in REFERENCES})
     out = {name: L.score_source(trials, f) for name, f in frames.items()}
     shown = range(min(6, len(trials)))       # the departure (the dream's), then each source's return
     first = next(iter(dreams))
