@@ -44,6 +44,8 @@ def test_eval_quick_writes_report(toy_report):
     assert {"shipped", "start frame held", "mean colour", "world (ceiling)", "another world",
             "kept + another world"} <= set(from_world)
     assert "kept + another world" not in report["loop_closure"] and "| kept + another world |" in md
+    assert "moved_away_seen" in from_world["shipped"] and "moved_away_seen" not in report["loop_closure"]["shipped"]
+    assert "| moved away on seen ground, from the world's frame |" in md
     assert from_world["world (ceiling)"]["revisit"] == 1.0 and "### From the world's frame" in md
     assert "| loop revisit from the world's frame |" in md
     world = report["action_accuracy"]["scripted"]["world (ceiling)"]      # the shipped IDM on the world

@@ -141,13 +141,35 @@ def test_loop_references_keep_the_first_frame_and_imagine_another_world():
     truth, poses = world_rollouts([1_002_500], acts)
     assert L.returned(poses[0], 0)
     t = {"seed": 1_002_500, "actions": acts, "depart": 0, "truth": truth[0]}
-    refs = reference_frames(t)
-    assert refs[KEPT].shape == refs[ANOTHER_WORLD].shape == truth[0].shape
+    refs, seen = reference_frames(t)
+    assert refs[KEPT].shape == refs[ANOTHER_WORLD].shape == truth[0].shape and seen.shape == truth[0].shape[:3]
     assert np.array_equal(refs[KEPT][0], truth[0, 0]) and np.array_equal(refs[ANOTHER_WORLD][0], truth[0, 0])
-    assert ssim(refs[KEPT][-1], truth[0, -1]) > 0.95           # back at the first pose: the kept frame
-    assert ssim(refs[ANOTHER_WORLD][-1], truth[0, -1]) < 0.7   # a world of another seed
-    half = len(acts) // 2 + 1                                    # facing away: nothing kept, all imagined
-    assert np.array_equal(refs[KEPT][half], refs[ANOTHER_WORLD][half])
+    assert seen[0].any() and seen[-1].mean() > 0.9 * seen[0].mean()    # back at the first pose: seen again
+    assert np.array_equal(refs[KEPT][-1][seen[-1]], truth[0, -1][seen[-1]])
+    assert ssim(refs[ANOTHER_WORLD][-1], truth[0, -1]) < 0.7            # a world of another seed
+    half = len(acts) // 2 + 1                                           # facing away: nothing was shown
+    assert not seen[half].any() and np.array_equal(refs[KEPT][half], refs[ANOTHER_WORLD][half])
+
+
+def test_moved_away_on_seen_ground_compares_only_the_shown_pixels():
+    truth = np.zeros((4, 16, 16, 3), np.uint8)
+    truth[1:3, :, :8] = 200                       # the left half changes while away; the right is new ground
+    truth[1:3, :, 8:] = 90
+    seen = np.zeros((4, 16, 16), bool)
+    seen[:, :, :8] = True
+    follows_seen = truth.copy()
+    follows_seen[1:3, :, 8:] = 0                  # draws the unseen half as the departure showed it
+    s = L.trial_scores(follows_seen, truth, 0, seen)
+    assert s["away"] == s["away_seen"] == 2 and s["moved_seen"] == 2
+    frozen = np.zeros_like(truth)
+    assert L.trial_scores(frozen, truth, 0, seen)["moved_seen"] == 0
+    few = seen.copy()
+    few[:, :, 2:] = False                         # an eighth of the view shown: the ticks do not count
+    assert L.trial_scores(follows_seen, truth, 0, few)["away_seen"] == 0
+    rows = [{**s, "bucket": "16-48", "loop": "square"}]
+    assert L.summarise(rows)["moved_away_seen"] == 1.0
+    assert "moved_away_seen" not in L.summarise([{**L.trial_scores(frozen, truth, 0), "bucket": "16-48",
+                                                  "loop": "square"}])
 
 
 def test_free_play_series_for_the_world_a_frozen_dream_and_a_flat_one():

@@ -18,7 +18,12 @@ the same heading; a wall or a slope can stop it). Reported per gap bucket and lo
 - moved away: over the trip's ticks where the world's view differs from the departure
   view (SSIM < 0.5), the share where the dream is closer (MSE) to the world's view than
   to its own departure frame. A dream that stops moving scores 0 here and so cannot pass
-  the two above by standing still.
+  the two above by standing still;
+- moved away on seen ground (trials from the world's frame, with loop_references'
+  seen_before masks): the same comparison over only the pixels whose surface the first
+  frame showed, on the away ticks where they are at least SEEN_SHARE of the view. There a
+  dream that keeps what it was shown can follow the world; elsewhere the view is ground no
+  dream given one frame can know.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ LOOPS = ("out and back", "turn around", "square")
 POSE_TOLERANCE = 0.25     # blocks between the departure and return feet positions
 SETTLE = 4                # ticks of no action: walking momentum dies down (x 0.5 a tick on ground)
 AWAY_SSIM = 0.5           # the world's view counts as away from the departure below this
+SEEN_SHARE = 0.2          # an away tick counts on seen ground where this share of its view was shown
 
 
 def _turn(degrees: float) -> list[np.ndarray]:
@@ -95,15 +101,27 @@ def plan(seeds, per_bucket: int, world_rollouts, lead: bool = True) -> list[dict
     return trials
 
 
-def trial_scores(frames: np.ndarray, truth: np.ndarray, depart: int) -> dict:
-    """The three figures of one trial of a source's frames (T+1, H, W, 3)."""
+def trial_scores(frames: np.ndarray, truth: np.ndarray, depart: int, seen: np.ndarray | None = None) -> dict:
+    """The figures of one trial of a source's frames (T+1, H, W, 3); with `seen` (T+1, H, W)
+    bool, the pixels whose surface the departure frame showed, moved away on seen ground too."""
     away = np.arange(depart + 1, len(truth) - 1)
     away = away[ssim(truth[away], truth[depart]) < AWAY_SSIM]
     d = frames.astype(np.float32)
-    to_world = ((d[away] - truth[away]) ** 2).mean(axis=(1, 2, 3))
-    to_start = ((d[away] - d[depart]) ** 2).mean(axis=(1, 2, 3))
-    return {"revisit_ssim": float(ssim(frames[-1], truth[-1])), "self_ssim": float(ssim(frames[-1], frames[depart])),
-            "moved": int((to_world < to_start).sum()), "away": len(away)}
+    closer = _closer_to_world(d[away], truth[away], d[depart])
+    out = {"revisit_ssim": float(ssim(frames[-1], truth[-1])), "self_ssim": float(ssim(frames[-1], frames[depart])),
+           "moved": int(closer.sum()), "away": len(away)}
+    if seen is not None:
+        shown = away[seen[away].mean(axis=(1, 2)) >= SEEN_SHARE]
+        out.update(moved_seen=int(_closer_to_world(d[shown], truth[shown], d[depart], seen[shown]).sum()),
+                   away_seen=len(shown))
+    return out
+
+
+def _closer_to_world(d: np.ndarray, truth: np.ndarray, start: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """(N,) bool: frames d (N, H, W, 3) closer (squared error, over each frame's `mask`
+    (N, H, W) if given) to the world's truth than to the departure frame `start` (H, W, 3)."""
+    weight = 1.0 if mask is None else mask[..., None]
+    return (((d - truth) ** 2) * weight).sum(axis=(1, 2, 3)) < (((d - start) ** 2) * weight).sum(axis=(1, 2, 3))
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -116,6 +134,7 @@ def summarise(rows: list[dict]) -> dict:
         return {"trials": n, "revisit": rev[0], "revisit_ci95": list(rev[1:]),
                 "self_consistency": own[0], "self_consistency_ci95": list(own[1:]),
                 "moved_away": moved[0], "moved_away_ci95": list(moved[1:]),
+                **_seen_rates(sub),
                 "revisit_ssim": float(np.mean([r["revisit_ssim"] for r in sub])) if n else float("nan"),
                 "self_ssim": float(np.mean([r["self_ssim"] for r in sub])) if n else float("nan")}
     return {**rates(rows), "by_gap": {f"{lo}-{hi}": rates([r for r in rows if r["bucket"] == f"{lo}-{hi}"])
@@ -123,7 +142,17 @@ def summarise(rows: list[dict]) -> dict:
             "by_loop": {k: rates([r for r in rows if r["loop"] == k]) for k in LOOPS}}
 
 
-def score_source(trials: list[dict], frames_per_trial: list[np.ndarray]) -> dict:
-    rows = [{**trial_scores(f, t["truth"], t["depart"]), "bucket": t["bucket"], "loop": t["loop"]}
-            for t, f in zip(trials, frames_per_trial)]
+def _seen_rates(rows: list[dict]) -> dict:
+    """Moved away on seen ground with its interval, where the rows measured it."""
+    if not rows or "away_seen" not in rows[0]:
+        return {}
+    moved = wilson(sum(r["moved_seen"] for r in rows), sum(r["away_seen"] for r in rows))
+    return {"moved_away_seen": moved[0], "moved_away_seen_ci95": list(moved[1:])}
+
+
+def score_source(trials: list[dict], frames_per_trial: list[np.ndarray], seen: list | None = None) -> dict:
+    """summarise of every trial's scores; `seen`: each trial's seen_before masks."""
+    seen = seen or [None] * len(trials)
+    rows = [{**trial_scores(f, t["truth"], t["depart"], s), "bucket": t["bucket"], "loop": t["loop"]}
+            for t, f, s in zip(trials, frames_per_trial, seen)]
     return summarise(rows)

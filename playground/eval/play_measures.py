@@ -42,8 +42,9 @@ def action_accuracy(idm, dreams: dict, seeds, progress: bool = True) -> dict:
 
 def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True, lead: bool = True) -> dict:
     """Revisit, self-consistency and moved-away rates of each source (loops.py); lead
-    False: the loops depart from the world's first frame (loops.plan), and the reference
-    sources of loop_references are scored beside the dreams."""
+    False: the loops depart from the world's first frame (loops.plan), the reference
+    sources of loop_references are scored beside the dreams, and so is moved away on the
+    ground the first frame showed."""
     trials = L.plan(seeds, per_bucket, world_rollouts, lead)
     order = sorted(range(len(trials)), key=lambda i: len(trials[i]["actions"]))
     frames = {name: [None] * len(trials) for name in [*dreams, *BASELINES, WORLD]}
@@ -61,10 +62,11 @@ def loop_closure(dreams: dict, seeds, per_bucket: int, progress: bool = True, le
         for name, f in made.items():
             for j, t in enumerate(group):
                 frames[name][order[lo + j]] = f[j, :len(t["truth"])]
+    seen = None
     if not lead:
-        made = [reference_frames(t) for t in trials]
+        made, seen = zip(*(reference_frames(t) for t in trials))
         frames.update({name: [m[name] for m in made] for name in REFERENCES})
-    out = {name: L.score_source(trials, f) for name, f in frames.items()}
+    out = {name: L.score_source(trials, f, seen) for name, f in frames.items()}
     shown = range(min(6, len(trials)))       # the departure (the dream's), then each source's return
     first = next(iter(dreams))
     out["examples"] = {f"departure: {first}": np.stack([frames[first][i][trials[i]["depart"]] for i in shown]),

@@ -3,6 +3,7 @@ the field use, every source side by side), their details, then the papers' table
 the older measures."""
 from __future__ import annotations
 
+from playground.eval import loops as L
 from playground.eval import paper
 from playground.eval.metrics import psnr_text
 from playground.eval.loop_references import REFERENCES
@@ -39,6 +40,9 @@ def headline(r: dict) -> dict[str, dict[str, float | None]]:
     if "loop_closure_from_world" in r:     # reports before it lack it
         lw = r["loop_closure_from_world"]
         rows["loop revisit from the world's frame"] = {s: lw[s]["revisit"] for s in SOURCES if s in lw}
+        if "moved_away_seen" in lw["shipped"]:
+            rows["moved away on seen ground, from the world's frame"] = {s: lw[s]["moved_away_seen"]
+                                                                          for s in SOURCES if s in lw}
     for key, words in (("sharpness", "free play sharpness, last 10 s"),
                        ("smeared", "free play smeared frames, last 10 s"),
                        ("change", "free play change, last 10 s"), ("psnr", "free play PSNR (dB), last 10 s")):
@@ -115,16 +119,21 @@ def _loops_section(r: dict) -> list[str]:
 
 
 def _loop_rows(lc: dict, sources=SOURCES) -> list[str]:
-    """A loop-closure table (header and a row per source and gap bucket) of loops.summarise's."""
-    lines = ["| source | gap | trials | revisit | self-consistency | moved away | mean SSIM at return |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    """A loop-closure table (header and a row per source and gap bucket) of loops.summarise's,
+    with moved away on seen ground where the report measured it."""
+    seen = "moved_away_seen" in lc["shipped"]
+    lines = ["| source | gap | trials | revisit | self-consistency | moved away | "
+             + ("moved away, seen ground | " if seen else "") + "mean SSIM at return |",
+             "| --- " * (7 + seen) + "|"]
     for s in sources:
         if s not in lc:
             continue
         for gap, b in lc[s]["by_gap"].items():
             lines.append(f"| {s} | {gap} | {b['trials']} | {_ci(b, 'revisit', 'revisit_ci95')} | "
                          f"{_ci(b, 'self_consistency', 'self_consistency_ci95')} | "
-                         f"{_ci(b, 'moved_away', 'moved_away_ci95')} | {b['revisit_ssim']:.2f} |")
+                         f"{_ci(b, 'moved_away', 'moved_away_ci95')} | "
+                         + (f"{_ci(b, 'moved_away_seen', 'moved_away_seen_ci95')} | " if seen else "")
+                         + f"{b['revisit_ssim']:.2f} |")
     return lines
 
 
@@ -138,9 +147,11 @@ def _loops_from_world(r: dict) -> list[str]:
              "keeps what it has shown can pass the revisit.", "",
              "Two references bound what moved away can say (loop_references.py): *another world* is a voxel world "
              "of another seed under the same actions (sharp, moving, keeping nothing it was shown); *kept + another "
-             "world* shows the first frame exactly where a perfect memory of it covers the view and another world "
-             "elsewhere (it keeps all it was shown but cannot know unseen ground). Neither knows the ground a trip "
-             "turns to, so neither scores near 100% moved away.", "",
+             "world* shows the world's own pixels wherever the first frame saw their surface (a perfect memory) and "
+             "another world elsewhere (it keeps all it was shown but cannot know unseen ground). Neither knows the "
+             "ground a trip turns to, so neither scores near 100% moved away. Moved away on seen ground compares only "
+             "the pixels whose surface the first frame showed (exact geometry), on away ticks where they are at least "
+             f"{L.SEEN_SHARE:.0%} of the view: there a dream that keeps what it was shown can follow the world.", "",
              *_loop_rows(lw, SOURCES + REFERENCES)]
     return lines + [""]
 
