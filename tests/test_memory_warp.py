@@ -129,6 +129,17 @@ def test_seen_here_is_a_checked_setting_the_memory_renders_with():
             SamplerSettings(memory_seen_here=bad)
 
 
+def test_max_distance_is_a_checked_setting_the_memory_keeps_points_to():
+    dit, ae = models()
+    for value in (16.0, 28.0):
+        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_max_distance=value), seed=5)
+        s.reset(np.repeat(VoxelWorld().reset(1_000_950)[None, None], 3, 1), np.zeros((1, 3, 25), np.float32))
+        assert s.hooks[0].memory.max_distance == value
+    for bad in (0, -3.0, float("inf"), True, "far"):
+        with pytest.raises(ConfigError, match="memory_max_distance"):
+            SamplerSettings(memory_max_distance=bad)
+
+
 def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():
     dit, ae = models()
     sessions = {}

@@ -35,6 +35,22 @@ def test_the_sky_turns_like_a_rotation_and_keeps_its_first_view():
     assert (np.abs(image[both].astype(int) - want[both]) == 0).all(axis=-1).mean() > 0.6
 
 
+def test_terrain_beyond_max_distance_is_kept_by_direction_and_within_it_as_points():
+    frame = picture()
+    far = np.full(frame.shape[:2], 20.0)
+    by_direction, as_points = WorldMemory(1), WorldMemory(1, max_distance=28.0)
+    for memory in (by_direction, as_points):
+        memory.add(0, frame, far, EYE, 0.0, 0.0, tick=0)
+    assert by_direction.points() == 0 and by_direction.sky_seen.any()
+    assert as_points.points() == frame.shape[0] * frame.shape[1] and not as_points.sky_seen.any()
+    # Ten blocks nearer, the sky map shows the same picture; the points have grown.
+    ahead = EYE + np.array([0.0, 0.0, 10.0])
+    grown, _, _ = as_points.render(0, ahead, 0.0, 0.0, frame.shape[:2])
+    fixed, _, _ = by_direction.render(0, ahead, 0.0, 0.0, frame.shape[:2])
+    assert np.array_equal(fixed, by_direction.render(0, EYE, 0.0, 0.0, frame.shape[:2])[0])
+    assert not np.array_equal(grown, as_points.render(0, EYE, 0.0, 0.0, frame.shape[:2])[0])
+
+
 def test_what_the_render_drew_is_not_lifted_again():
     frame = picture()
     memory = WorldMemory(1)

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from playground.camera import CameraModel, fill_unseen
 from playground.dream.hooks import SamplerHook
 from playground.dream.pose import PoseTracker
-from playground.dream.world_memory import Drawn, WorldMemory
+from playground.dream.world_memory import MAX_DISTANCE, Drawn, WorldMemory
 from playground.model.depth import DepthNet, predict
 from playground.model.diffusion import x0_from_v
 from playground.rules import physics
@@ -98,11 +98,12 @@ class MemoryWarp(SamplerHook):
     picture covers enough, whatever the motion."""
 
     def __init__(self, level: int, camera: CameraModel, depth: DepthNet | None = None, pose: str = "actions",
-                 sure: tuple[int | None, float] = (None, SURE_SHARE), seen_here: float | None = None):
+                 sure: tuple[int | None, float] = (None, SURE_SHARE), seen_here: float | None = None,
+                 max_distance: float = MAX_DISTANCE):
         assert pose in MEMORY_POSES, pose
         self.level, self.camera, self.pose = level, camera, pose
         self.sure_level, self.sure_share = sure
-        self.seen_here = seen_here    # WorldMemory.seen_here
+        self.seen_here, self.max_distance = seen_here, max_distance    # WorldMemory's
         self.depth = (depth or shipped_depth()).to(memory_format=torch.channels_last)   # see depth.predict
         self.pictured = self.guess = None
         self.slot_render = self.pending_render = None    # render-input networks: (B, 1, C + 1, h, w)
@@ -118,7 +119,7 @@ class MemoryWarp(SamplerHook):
         B = len(frames)
         self.tracker = PoseTracker(B, self.camera)
         self.tracker.reset_rows(np.arange(B), pitch)
-        self.memory = WorldMemory(B, self.camera, seen_here=self.seen_here)
+        self.memory = WorldMemory(B, self.camera, seen_here=self.seen_here, max_distance=self.max_distance)
         self.tick = 0
         self.alternatives = {}
         self.doubts_judged = self.doubts_undone = 0     # memory_pose "network": steps doubted and undone

@@ -95,7 +95,7 @@ class DreamSession:
         if self.opt.world_memory and MemoryWarp.applies(self.schedule):
             return [MemoryWarp(self.opt.memory_level, self.camera, pose=self.opt.memory_pose,
                                sure=(self.opt.memory_sure_level, self.opt.memory_sure_share),
-                               seen_here=self.opt.memory_seen_here)]
+                               seen_here=self.opt.memory_seen_here, max_distance=self.opt.memory_max_distance)]
         return []
 
     # ---- helpers --------------------------------------------------------------------

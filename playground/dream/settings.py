@@ -24,6 +24,7 @@ from playground.device import fast_bf16, torch_device
 from playground.dream import tuning
 from playground.dream.memory_warp import MEMORY_LEVEL, MEMORY_POSES, SURE_SHARE
 from playground.dream.schedule import PRESETS, TOP, Schedule, params_for, preset
+from playground.dream.world_memory import MAX_DISTANCE
 
 
 def _flag(flag: str, help: str, **argparse_kwargs) -> dict:
@@ -94,6 +95,12 @@ class SamplerSettings:
         "--memory-seen-here", "blocks: the memory's points seen from within this distance of the pose drawn "
         "come before nearer points seen from elsewhere (default: off, the nearest wins)",
         type=float, metavar="BLOCKS"))
+    # Pixels up to this many blocks away become the world memory's points; farther terrain
+    # joins the sky map, kept by direction as if at infinity, so it does not grow as the
+    # player walks towards it (WorldMemory.max_distance).
+    memory_max_distance: float = field(default=MAX_DISTANCE, metadata=_flag(
+        "--memory-max-distance", "blocks: the world memory keeps pixels up to this far as points, farther terrain "
+        f"by direction only, as the sky (default {MAX_DISTANCE:g})", type=float, metavar="BLOCKS"))
     # How the world memory's tracker moves the camera (pose.py): "actions" by the movement
     # rules on level ground; "depth" also colliding with the tops of the blocks the depth of
     # each frame shown reveals (steps, walls, drops); "memory" not walking the body into the
@@ -128,6 +135,9 @@ class SamplerSettings:
                                  or not 0.0 < here < float("inf")):
             raise ConfigError(f"memory_seen_here must be a positive number of blocks or None, "
                               f"got {self.memory_seen_here!r}")
+        far = self.memory_max_distance
+        if isinstance(far, bool) or not isinstance(far, (int, float)) or not 0.0 < far < float("inf"):
+            raise ConfigError(f"memory_max_distance must be a positive number of blocks, got {far!r}")
         if self.memory_pose not in MEMORY_POSES:
             raise ConfigError(f"memory_pose must be one of {', '.join(MEMORY_POSES)}, got {self.memory_pose!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}

@@ -1,14 +1,17 @@
 """What the dream has shown, kept in world space: a bounded cloud of coloured points.
 
 Each frame the dream shows is lifted to 3D with its depth (the depth network's) from the
-camera pose it was shown at (pose.py's tracker): every pixel within `MAX_DISTANCE` becomes a
-point on the surface it saw. Points are indexed by cells of `CELL` blocks, and a later
+camera pose it was shown at (pose.py's tracker): every pixel within `max_distance` (by default
+`MAX_DISTANCE`) becomes a point on the surface it saw. Points are indexed by cells of `CELL` blocks, and a later
 view adds none to a cell that holds some, so a place seen again and again takes no more room (Memory Forcing and VMem index past views by
 the 3D points they saw; this keeps the points themselves, as Matrix-Game 3.5 re-projects
 lifted frames). A render for a new pose splats each point over the pixels it covers there,
-nearest first, and says which pixels it covered. What lies beyond `MAX_DISTANCE` (sky, and
+nearest first, and says which pixels it covered. What lies beyond `max_distance` (sky, and
 terrain the fog is hiding) is kept by direction alone in a sky map of `SKY_BINS` bins a
-degree, as if at infinity, and fills the pixels no point covers.
+degree, as if at infinity, and fills the pixels no point covers. Terrain kept that way does
+not grow as the player walks towards it, and covers the view there, so nothing nearer is
+learned in its place; a `max_distance` as far as the depth network sees keeps only the sky
+by direction.
 
 Which evidence wins: the dream's own frames are redrawn from this memory every tick, so
 taking a place's colour again from each redraw would copy the redraw's blur forward (the
@@ -122,14 +125,17 @@ class WorldMemory:
     """One point cloud per batch row, in the pose tracker's world frame (blocks)."""
 
     def __init__(self, rows: int, camera: CameraModel = CameraModel(), capacity: int = CAPACITY,
-                 relearn: bool = False, seen_here: float | None = None):
+                 relearn: bool = False, seen_here: float | None = None, max_distance: float = MAX_DISTANCE):
         """relearn: later views correct what is kept (the rules in the module's docstring),
         for frames that are the world's own; off, the dream's default, a place keeps the
         first view that covered it, sky map included, and renders close only the gaps
         three neighbours surround. seen_here (blocks): a render draws the points seen from
         within this distance of its eye before all others, nearest first among each (a view
-        from here saw the space in front of them empty); None: the nearest point wins."""
+        from here saw the space in front of them empty); None: the nearest point wins.
+        max_distance (blocks): pixels up to this far become points, farther ones (and the sky)
+        go to the sky map by direction."""
         self.camera, self.capacity, self.relearn, self.seen_here = camera, capacity, relearn, seen_here
+        self.max_distance = max_distance
         self.clouds = [self._empty() for _ in range(rows)]
         n_up, n_around = int(round(180 / SKY_BINS)), int(round(360 / SKY_BINS))
         self.sky = np.zeros((rows, n_up, n_around, 3), np.uint8)     # colour by direction
@@ -168,7 +174,7 @@ class WorldMemory:
         t = depth.reshape(-1)
         unknown = np.ones(H * W, bool) if drawn is None else drawn.lacks(depth, self.relearn).reshape(-1)
         colour = frame.reshape(-1, 3)
-        far, near = unknown & ~(t < MAX_DISTANCE), unknown & (t < MAX_DISTANCE)
+        far, near = unknown & ~(t < self.max_distance), unknown & (t < self.max_distance)
         self._add_sky(row, rays[far], colour[far], np.degrees(self._pixel_angle(H)))
         xyz = (eye + rays[near] * t[near, None]).astype(np.float32)
         spacing = (t[near] * self._pixel_angle(H)).astype(np.float32)
