@@ -38,6 +38,18 @@ def test_poses_re_simulate_the_episode_and_its_pictures_cover_what_was_shown(dat
     assert np.median(err) <= 2
 
 
+def test_pictures_keep_far_terrain_as_points_where_asked(dataset):
+    frames = next(iter(load_episodes(dataset)))[0][:2]
+    eye = np.zeros(3)
+    walked = [(eye, 0.0, 0.0), (eye + np.array([0.0, 0.0, 5.0]), 0.0, 0.0)]    # 5 blocks ahead (yaw 0: +z)
+    far = np.full(frames.shape[:3], 20.0)                                       # every pixel 20 blocks away
+    by_direction, _ = episode_pictures(frames, walked, far, CameraModel(), 0.0, np.random.default_rng(0))
+    as_points, _ = episode_pictures(frames, walked, far, CameraModel(), 0.0, np.random.default_rng(0),
+                                    max_distance=28.0)
+    assert np.array_equal(by_direction[1], frames[0])        # the sky map: the same picture, however near
+    assert not np.array_equal(as_points[1], frames[0])       # points: nearer, larger
+
+
 def test_a_broken_block_leaves_the_pictures_after_it():
     from playground.voxel import VoxelConfig, VoxelWorld
     from playground.train.renders import replay_episode

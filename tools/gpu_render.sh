@@ -16,7 +16,7 @@
 #
 # RELEARN=1 builds the pictures with the world memory's rules for the world's own frames
 # (renders.relearn, docs/training.md); SETS are more `--set` overrides of the preset for
-# training (for example SETS="fewstep.prob=0").
+# training (for example SETS="fewstep.prob=0 renders.max_distance=28").
 #
 # A dry run at toy size on a CPU (tests/test_tools.py runs it):
 #   OUT=DIR DEVICE=cpu PROCS=2 EPISODES=1 TICKS=16 STEPS=2 BATCH=2 EVAL_STEPS=2 EVAL_LOOPS=0 tools/gpu_render.sh

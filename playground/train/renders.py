@@ -27,7 +27,7 @@ from tqdm import tqdm
 from playground import checkpoint
 from playground.camera import CameraModel, fill_unseen
 from playground.dream.memory_warp import render_input
-from playground.dream.world_memory import WorldMemory
+from playground.dream.world_memory import MAX_DISTANCE, WorldMemory
 from playground.model.autoencoder import Autoencoder, frames_to_tensor
 from playground.model.depth import DepthNet, predict
 from playground.train.datagen import DatasetError
@@ -43,6 +43,7 @@ class RenderConfig:
     drift: float = 0.03      # blocks per tick: the std of the random walk added to the position
     seed: int = 0            # of the drift
     relearn: bool = False    # the memory's rules for the world's own frames (WorldMemory's relearn), not play's
+    max_distance: float = MAX_DISTANCE   # blocks kept as points, farther by direction (play's memory_max_distance)
 
 
 def replay_episode(seed: int, actions: np.ndarray, config: dict, first: np.ndarray) -> Iterator[tuple]:
@@ -75,13 +76,13 @@ def episode_poses(seed: int, actions: np.ndarray, config: dict, first: np.ndarra
 
 def episode_pictures(frames: np.ndarray, poses: list[tuple], depth: np.ndarray, camera: CameraModel,
                      drift: float, rng: np.random.Generator, edits: list | None = None,
-                     relearn: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                     relearn: bool = False, max_distance: float = MAX_DISTANCE) -> tuple[np.ndarray, np.ndarray]:
     """The memory's pictures (T, H, W, 3) uint8, edge-filled, and their coverage (T, H, W)
     bool, of frames (T, H, W, 3) seen at `poses` with `depth` (T, H, W); the memory forgets
     the blocks `edits` (T lists of cells) says each step broke or placed, as in play, and
-    follows WorldMemory's `relearn` rules."""
+    follows WorldMemory's `relearn` rules and keeps points up to `max_distance` blocks."""
     T, H, W = frames.shape[:3]
-    memory = WorldMemory(1, camera, relearn=relearn)
+    memory = WorldMemory(1, camera, relearn=relearn, max_distance=max_distance)
     pictures, covered = np.empty_like(frames), np.zeros((T, H, W), bool)
     offset, drawn = np.zeros(3), None
     for t in range(T):
@@ -117,7 +118,7 @@ def render_latents(folder: str | Path, ae: Autoencoder, depth_net: DepthNet, cfg
                                       disable=not progress):
         poses, edits = episode_poses(seed, actions, config, frames[0])
         pictures, covered = episode_pictures(frames, poses, predict(depth_net, frames), camera, cfg.drift, rng, edits,
-                                             cfg.relearn)
+                                             cfg.relearn, cfg.max_distance)
         z = ae.encode(frames_to_tensor(pictures))
         out.append(render_input(z, covered).numpy().astype(np.float16))
     return np.stack(out)
@@ -131,7 +132,8 @@ def load_renders(ae: Autoencoder, folders: list[Path], cfg: RenderConfig = Rende
     from playground.dream.memory_warp import shipped_depth     # the depth play lifts frames with
     depth = shipped_depth()
     key = f"ae-{checkpoint.weights_sha256(ae)[:12]}_depth-{checkpoint.weights_sha256(depth)[:12]}" \
-          f"_drift-{cfg.drift:g}_seed-{cfg.seed}{'_relearn' if cfg.relearn else ''}_v{PICTURES_VERSION}"
+          f"_drift-{cfg.drift:g}_seed-{cfg.seed}{'_relearn' if cfg.relearn else ''}" \
+          f"{f'_far-{cfg.max_distance:g}' if cfg.max_distance != MAX_DISTANCE else ''}_v{PICTURES_VERSION}"
     out = []
     for folder in map(Path, folders):
         cache = folder / f"renders_{key}.npy"
