@@ -167,7 +167,8 @@ def test_moved_away_on_seen_ground_compares_only_the_shown_pixels():
     few[:, :, 2:] = False                         # an eighth of the view shown: the ticks do not count
     assert L.trial_scores(follows_seen, truth, 0, few)["away_seen"] == 0
     rows = [{**s, "bucket": "16-48", "loop": "square"}]
-    assert L.summarise(rows)["moved_away_seen"] == 1.0
+    summary = L.summarise(rows)
+    assert summary["moved_away_seen"] == 1.0 and np.isnan(summary["by_loop"]["out and back"]["moved_away_seen"])
     assert "moved_away_seen" not in L.summarise([{**L.trial_scores(frozen, truth, 0), "bucket": "16-48",
                                                   "loop": "square"}])
 

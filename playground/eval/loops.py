@@ -126,6 +126,8 @@ def _closer_to_world(d: np.ndarray, truth: np.ndarray, start: np.ndarray, mask: 
 
 def summarise(rows: list[dict]) -> dict:
     """Rates with Wilson intervals over trials (rows of trial_scores plus bucket and loop)."""
+    seen = bool(rows) and "away_seen" in rows[0]      # trials from the world's frame, with seen masks
+
     def rates(sub):
         n = len(sub)
         rev = wilson(sum(r["revisit_ssim"] >= THRESHOLD for r in sub), n)
@@ -134,7 +136,7 @@ def summarise(rows: list[dict]) -> dict:
         return {"trials": n, "revisit": rev[0], "revisit_ci95": list(rev[1:]),
                 "self_consistency": own[0], "self_consistency_ci95": list(own[1:]),
                 "moved_away": moved[0], "moved_away_ci95": list(moved[1:]),
-                **_seen_rates(sub),
+                **(_seen_rates(sub) if seen else {}),
                 "revisit_ssim": float(np.mean([r["revisit_ssim"] for r in sub])) if n else float("nan"),
                 "self_ssim": float(np.mean([r["self_ssim"] for r in sub])) if n else float("nan")}
     return {**rates(rows), "by_gap": {f"{lo}-{hi}": rates([r for r in rows if r["bucket"] == f"{lo}-{hi}"])
@@ -143,9 +145,7 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def _seen_rates(rows: list[dict]) -> dict:
-    """Moved away on seen ground with its interval, where the rows measured it."""
-    if not rows or "away_seen" not in rows[0]:
-        return {}
+    """Moved away on seen ground with its interval (NaN for no rows)."""
     moved = wilson(sum(r["moved_seen"] for r in rows), sum(r["away_seen"] for r in rows))
     return {"moved_away_seen": moved[0], "moved_away_seen_ci95": list(moved[1:])}
 
