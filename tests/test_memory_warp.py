@@ -118,26 +118,18 @@ def test_the_sure_level_is_a_checked_setting_used_only_where_the_picture_is_sure
             SamplerSettings(**bad)
 
 
-def test_seen_here_is_a_checked_setting_the_memory_renders_with():
+@pytest.mark.parametrize("name, goods, bads", [
+    ("seen_here", (None, 0.25), (0, -0.5, float("inf"), True, "near")),
+    ("max_distance", (16.0, 28.0), (0, -3.0, float("inf"), True, "far"))])
+def test_memory_distances_are_checked_settings_the_memory_is_built_with(name, goods, bads):
     dit, ae = models()
-    for value in (None, 0.25):
-        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_seen_here=value), seed=5)
+    for value in goods:
+        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(**{f"memory_{name}": value}), seed=5)
         s.reset(np.repeat(VoxelWorld().reset(1_000_950)[None, None], 3, 1), np.zeros((1, 3, 25), np.float32))
-        assert s.hooks[0].memory.seen_here == value
-    for bad in (0, -0.5, float("inf"), True, "near"):
-        with pytest.raises(ConfigError, match="memory_seen_here"):
-            SamplerSettings(memory_seen_here=bad)
-
-
-def test_max_distance_is_a_checked_setting_the_memory_keeps_points_to():
-    dit, ae = models()
-    for value in (16.0, 28.0):
-        s = DreamSession(dit, ae, S.frame(steps=2, context=3), SamplerSettings(memory_max_distance=value), seed=5)
-        s.reset(np.repeat(VoxelWorld().reset(1_000_950)[None, None], 3, 1), np.zeros((1, 3, 25), np.float32))
-        assert s.hooks[0].memory.max_distance == value
-    for bad in (0, -3.0, float("inf"), True, "far"):
-        with pytest.raises(ConfigError, match="memory_max_distance"):
-            SamplerSettings(memory_max_distance=bad)
+        assert getattr(s.hooks[0].memory, name) == value
+    for bad in bads:
+        with pytest.raises(ConfigError, match=f"memory_{name}"):
+            SamplerSettings(**{f"memory_{name}": bad})
 
 
 def test_the_pose_from_depth_tells_the_tracker_the_ground_each_frame_shows():

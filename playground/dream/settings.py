@@ -27,6 +27,11 @@ from playground.dream.schedule import PRESETS, TOP, Schedule, params_for, preset
 from playground.dream.world_memory import MAX_DISTANCE
 
 
+def _blocks(value) -> bool:
+    """Whether `value` is a positive, finite distance in blocks (a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0.0 < value < float("inf")
+
+
 def _flag(flag: str, help: str, **argparse_kwargs) -> dict:
     return {"flag": flag, "help": help, **argparse_kwargs}
 
@@ -130,14 +135,12 @@ class SamplerSettings:
                               f"got {self.memory_sure_level!r}")
         if not (isinstance(self.memory_sure_share, (int, float)) and 0.0 < self.memory_sure_share <= 1.0):
             raise ConfigError(f"memory_sure_share must be a share in (0, 1], got {self.memory_sure_share!r}")
-        here = self.memory_seen_here
-        if here is not None and (isinstance(here, bool) or not isinstance(here, (int, float))
-                                 or not 0.0 < here < float("inf")):
+        if self.memory_seen_here is not None and not _blocks(self.memory_seen_here):
             raise ConfigError(f"memory_seen_here must be a positive number of blocks or None, "
                               f"got {self.memory_seen_here!r}")
-        far = self.memory_max_distance
-        if isinstance(far, bool) or not isinstance(far, (int, float)) or not 0.0 < far < float("inf"):
-            raise ConfigError(f"memory_max_distance must be a positive number of blocks, got {far!r}")
+        if not _blocks(self.memory_max_distance):
+            raise ConfigError(f"memory_max_distance must be a positive number of blocks, "
+                              f"got {self.memory_max_distance!r}")
         if self.memory_pose not in MEMORY_POSES:
             raise ConfigError(f"memory_pose must be one of {', '.join(MEMORY_POSES)}, got {self.memory_pose!r}")
         tuned = {n: getattr(self, n) for n in tuning.OPTION_NAMES if getattr(self, n) is not None}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playground.eval import loops as L
 from playground.eval import paper
-from playground.eval.metrics import psnr_text
 from playground.eval.loop_references import REFERENCES
+from playground.eval.metrics import psnr_text
 from playground.eval.play_measures import WORLD
 from playground.eval.plots import decay
 from playground.eval.pose_drift import TRACKERS
